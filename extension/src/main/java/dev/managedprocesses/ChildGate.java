@@ -1,0 +1,93 @@
+package dev.managedprocesses;
+
+import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.OsProcesses.SignalResult;
+import java.util.Optional;
+
+/**
+ * Owns the pid-reuse hazard for one child this JVM spawned. Everything that could reach a stranger
+ * goes through here:
+ *
+ * <ul>
+ *   <li><b>A pid is only recycled after its parent reaps it.</b> We are the parent, so while this gate
+ *       has not reaped, the pid names our child and nobody else. Signals check {@code reaped} and send
+ *       under the same lock as the reap, so a signal can never race the reap that frees the pid.</li>
+ *   <li><b>The process group id lives as long as its leader's pid.</b> The child leads its own group,
+ *       so while the leader is unreaped (alive or a zombie) {@code kill(-pgid)} reaches only members of
+ *       our group. That is why an exited leader is <em>held unreaped until its group is empty</em>
+ *       and its status is read with {@code WNOWAIT}.</li>
+ *   <li><b>The pidfd is the identity.</b> Opened right after spawn (the child is unreaped, so it is
+ *       ours), it is closed only after the reap, under the lock: a closed pidfd's number can be reused
+ *       by another descriptor, so nothing may signal through it afterwards.</li>
+ *   <li><b>Only our own pid is waited for</b> ({@code waitpid(pid)}, never {@code -1}): the JDK's
+ *       {@code Process} objects keep their exit statuses.</li>
+ * </ul>
+ */
+final class ChildGate {
+    private final OsProcesses os;
+    private final long pid;
+    private final int pidfd;
+    private boolean reaped;
+
+    ChildGate(OsProcesses os, long pid, int pidfd) {
+        this.os = os;
+        this.pid = pid;
+        this.pidfd = pidfd;
+    }
+
+    int pidfd() {
+        return pidfd;
+    }
+
+    synchronized boolean isReaped() {
+        return reaped;
+    }
+
+    /**
+     * Signals the child itself, through its pidfd when there is one. An exited child (a zombie held
+     * for its group) is not signalled: the kernel would accept the signal and nothing would happen.
+     */
+    synchronized SignalResult signal(int signal) {
+        if (reaped || peekExit().isPresent()) {
+            return SignalResult.NO_SUCH_PROCESS;
+        }
+        ProtectedProcesses.checkProcess(os, pid, "signal");
+        return pidfd >= 0 ? os.signalPidfd(pidfd, signal) : os.signalPid(pid, signal);
+    }
+
+    /** Signals every member of the child's group; safe only because the leader is not yet reaped. */
+    synchronized SignalResult signalGroup(int signal) {
+        if (reaped) {
+            return SignalResult.NO_SUCH_PROCESS;
+        }
+        ProtectedProcesses.checkGroup(os, pid, "signal");
+        return os.signalGroup(pid, signal);
+    }
+
+    /** The exit status without reaping, or empty while the child runs. */
+    synchronized Optional<ExitStatus> peekExit() {
+        if (reaped) {
+            return Optional.empty();
+        }
+        return pidfd >= 0 ? os.peekExit(pidfd) : os.peekExitByPid(pid);
+    }
+
+    /** Runs {@code action} while the pid is guaranteed to still name our child (or its zombie). */
+    synchronized <T> Optional<T> whileUnreaped(java.util.function.Supplier<Optional<T>> action) {
+        return reaped ? Optional.empty() : action.get();
+    }
+
+    /**
+     * Reaps the exited child. The caller closes the pidfd afterwards (its registration does), which
+     * is safe because every use of it checks {@code reaped} first, under this lock.
+     */
+    synchronized boolean reap() {
+        if (reaped) {
+            return true;
+        }
+        if (os.reap(pid).isPresent()) {
+            reaped = true;
+        }
+        return reaped;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.managedprocesses;
+
+/**
+ * One process as seen in a snapshot of the process table.
+ *
+ * @param pid process id
+ * @param ppid parent process id
+ * @param pgid process group id
+ * @param sid session id
+ * @param state the kernel's one-letter state ({@code R}, {@code S}, {@code D}, {@code T}, {@code Z}, ...)
+ * @param startTime start time in clock ticks since boot
+ * @param uid the real user id, or -1 when it could not be read
+ * @param commandLine the command line, arguments joined by spaces ({@code [comm]} for kernel threads and zombies)
+ */
+public record ProcessInfo(long pid, long ppid, long pgid, long sid, char state, long startTime, int uid,
+        String commandLine) {
+
+    /** False for zombies ({@code Z}) and dead entries ({@code X}): they run nothing and hold no resources. */
+    public boolean isAlive() {
+        return state != 'Z' && state != 'X';
+    }
+
+    @Override
+    public String toString() {
+        return "pid " + pid + " [" + state + "] " + commandLine;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.managedprocesses;
+
+import dev.managedprocesses.internal.os.SpawnRequest.Stdio;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What to start, built fluently from {@link ProcessScope#command(String...)}; {@link #start()}
+ * starts it in the scope.
+ *
+ * <pre>{@code
+ * ManagedProcess p = scope.command("java", "-jar", "server.jar")
+ *         .directory(workDir)
+ *         .environment("PORT", "0")
+ *         .stderr(Redirect.DISCARD)
+ *         .start();
+ * }</pre>
+ *
+ * <p>Standard streams use the JDK's {@link Redirect}: {@code PIPE} (the default: captured, see
+ * {@link ManagedProcess#stdout()}), {@code INHERIT}, {@code DISCARD}, {@code Redirect.to(file)},
+ * {@code Redirect.appendTo(file)}, and {@code Redirect.from(file)} for stdin. Arguments and
+ * environment are passed as UTF-8 whatever the JVM's default charset.
+ */
+public final class ProcessSpec {
+    private final ProcessScope scope;
+    private final List<String> command;
+    private final Map<String, String> environment;
+    private Path directory;
+    private Redirect stdin = Redirect.PIPE;
+    private Redirect stdout = Redirect.PIPE;
+    private Redirect stderr = Redirect.PIPE;
+    private boolean mergeStderr;
+    private int outputLimit = 1 << 20;
+    private Charset charset = StandardCharsets.UTF_8;
+
+    ProcessSpec(ProcessScope scope, List<String> command) {
+        this.scope = scope;
+        this.command = command;
+        this.environment = new LinkedHashMap<>(System.getenv());
+    }
+
+    /** The working directory (default: the JVM's). It must exist when the process starts. */
+    public ProcessSpec directory(Path directory) {
+        this.directory = Objects.requireNonNull(directory, "directory must not be null");
+        return this;
+    }
+
+    /** Sets one environment variable (the JVM's environment is inherited by default). */
+    public ProcessSpec environment(String name, String value) {
+        checkName(name);
+        Objects.requireNonNull(value, "value of environment variable " + name + " must not be null");
+        environment.put(name, value);
+        return this;
+    }
+
+    /** Sets several environment variables. */
+    public ProcessSpec environment(Map<String, String> variables) {
+        Objects.requireNonNull(variables, "variables must not be null");
+        variables.forEach(this::environment);
+        return this;
+    }
+
+    /** Removes an inherited environment variable. */
+    public ProcessSpec removeEnvironment(String name) {
+        checkName(name);
+        environment.remove(name);
+        return this;
+    }
+
+    /** Starts from an empty environment instead of the JVM's (the scope's marker variable is still set). */
+    public ProcessSpec clearEnvironment() {
+        environment.clear();
+        return this;
+    }
+
+    private static void checkName(String name) {
+        Objects.requireNonNull(name, "environment variable name must not be null");
+        if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("Invalid environment variable name '" + name
+                    + "': it must be non-empty and contain neither '=' nor NUL");
+        }
+    }
+
+    /** Where stdin comes from: {@code PIPE} (default), {@code INHERIT}, or {@code Redirect.from(file)}. */
+    public ProcessSpec stdin(Redirect redirect) {
+        Objects.requireNonNull(redirect, "redirect must not be null");
+        if (redirect.type() == Redirect.Type.WRITE || redirect.type() == Redirect.Type.APPEND) {
+            throw new IllegalArgumentException("stdin cannot be redirected to a file (" + redirect
+                    + "): use Redirect.from(file) to read stdin from a file");
+        }
+        this.stdin = redirect;
+        return this;
+    }
+
+    /** Where stdout goes: {@code PIPE} (default, captured), {@code INHERIT}, {@code DISCARD}, or a file. */
+    public ProcessSpec stdout(Redirect redirect) {
+        this.stdout = checkOutput(redirect, "stdout");
+        return this;
+    }
+
+    /** Where stderr goes: {@code PIPE} (default, captured), {@code INHERIT}, {@code DISCARD}, or a file. */
+    public ProcessSpec stderr(Redirect redirect) {
+        this.stderr = checkOutput(redirect, "stderr");
+        return this;
+    }
+
+    private static Redirect checkOutput(Redirect redirect, String stream) {
+        Objects.requireNonNull(redirect, "redirect must not be null");
+        if (redirect.type() == Redirect.Type.READ) {
+            throw new IllegalArgumentException(stream + " cannot be read from a file (" + redirect
+                    + "): use Redirect.to(file) or Redirect.appendTo(file)");
+        }
+        return redirect;
+    }
+
+    /** Sends stderr to wherever stdout goes (like {@link ProcessBuilder#redirectErrorStream(boolean)}). */
+    public ProcessSpec mergeStderrIntoStdout() {
+        this.mergeStderr = true;
+        return this;
+    }
+
+    /** The most characters kept per captured stream (default 1 Mi); older lines are dropped beyond it. */
+    public ProcessSpec outputLimit(int maxChars) {
+        if (maxChars < 1) {
+            throw new IllegalArgumentException("outputLimit must be at least 1 character but was " + maxChars);
+        }
+        this.outputLimit = maxChars;
+        return this;
+    }
+
+    /** The charset of the process's output (default UTF-8). */
+    public ProcessSpec outputCharset(Charset charset) {
+        this.charset = Objects.requireNonNull(charset, "charset must not be null");
+        return this;
+    }
+
+    /** Starts the process in the scope. */
+    public ManagedProcess start() {
+        return scope.start(this);
+    }
+
+    // ---------------------------------------------------------------- for ProcessScope
+
+    List<String> command() {
+        return command;
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    Map<String, String> environmentMap() {
+        return environment;
+    }
+
+    int outputLimit() {
+        return outputLimit;
+    }
+
+    Charset charset() {
+        return charset;
+    }
+
+    Stdio stdio(int fd) {
+        if (fd == 2 && mergeStderr) {
+            return Stdio.SAME_AS_STDOUT;
+        }
+        Redirect r = fd == 0 ? stdin : fd == 1 ? stdout : stderr;
+        if (r == Redirect.PIPE) {
+            return Stdio.PIPE;
+        }
+        if (r == Redirect.INHERIT) {
+            return Stdio.INHERIT;
+        }
+        if (r == Redirect.DISCARD) {
+            return Stdio.DISCARD;
+        }
+        String file = r.file().getAbsolutePath();
+        return switch (r.type()) {
+            case READ -> new Stdio(Stdio.Kind.READ_FILE, file);
+            case WRITE -> new Stdio(Stdio.Kind.WRITE_FILE, file);
+            case APPEND -> new Stdio(Stdio.Kind.APPEND_FILE, file);
+            default -> throw new IllegalArgumentException("Unsupported redirect " + r);
+        };
+    }
+}

@@ -1,0 +1,73 @@
+package dev.managedprocesses;
+
+import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.ProcStat;
+import java.util.Optional;
+
+/**
+ * The processes this library never signals, whatever it is asked: pid 0 and negative pids (they
+ * mean "a whole group" to kill(2)), 1 (init), 2 (kthreadd), the JVM itself, its parent, its session
+ * leader and the leader of its process group; and never its process group as a whole (a single member of
+ * it, such as a child the JDK started, may be signalled on its own). Every signal passes this check right before
+ * the system call, so a bug elsewhere cannot turn into killing the build.
+ */
+final class ProtectedProcesses {
+    private ProtectedProcesses() {
+    }
+
+    /** Throws when {@code pid} must never be signalled; {@code action} says what was attempted. */
+    static void checkProcess(OsProcesses os, long pid, String action) {
+        String why = reason(os, pid);
+        if (why != null) {
+            throw new IllegalArgumentException("Refusing to " + action + " pid " + pid + ": it is " + why
+                    + ". managed-processes only signals processes it started or adopted");
+        }
+    }
+
+    /** Throws when the group {@code pgid} must never be signalled. */
+    static void checkGroup(OsProcesses os, long pgid, String action) {
+        String why = reason(os, pgid);
+        if (why == null) {
+            Optional<ProcStat> self = os.stat(os.selfPid());
+            if (self.isPresent() && self.get().pgid() == pgid) {
+                why = "the JVM's own process group";
+            }
+        }
+        if (why != null) {
+            throw new IllegalArgumentException("Refusing to " + action + " process group " + pgid + ": it is " + why);
+        }
+    }
+
+    /** Why {@code pid} is protected, or null when it is not. */
+    static String reason(OsProcesses os, long pid) {
+        if (pid < 0) {
+            return "a negative pid (kill(2) would read it as a whole process group)";
+        }
+        if (pid == 0) {
+            return "pid 0 (kill(2) would signal the JVM's whole process group)";
+        }
+        if (pid == 1) {
+            return "init (pid 1)";
+        }
+        if (pid == 2) {
+            return "the kernel's thread daemon (pid 2)";
+        }
+        long self = os.selfPid();
+        if (pid == self) {
+            return "this JVM";
+        }
+        Optional<ProcStat> me = os.stat(self);
+        if (me.isPresent()) {
+            if (pid == me.get().ppid()) {
+                return "this JVM's parent";
+            }
+            if (pid == me.get().sid()) {
+                return "this JVM's session leader";
+            }
+            if (pid == me.get().pgid()) {
+                return "the leader of this JVM's process group";
+            }
+        }
+        return null;
+    }
+}

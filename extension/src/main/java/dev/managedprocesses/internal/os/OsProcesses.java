@@ -1,0 +1,138 @@
+package dev.managedprocesses.internal.os;
+
+import dev.managedprocesses.ExitStatus;
+import dev.managedprocesses.ProcessInfo;
+import dev.managedprocesses.internal.os.linux.LinuxProcesses;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Everything native, behind one interface: spawning, identity, signals, reaping, the process table
+ * and readiness polling. Nothing outside this package and its implementations touches jnr, {@code /proc}
+ * or errno. One implementation per OS, chosen once ({@link #instance()}).
+ *
+ * <p>Rules every implementation keeps:
+ * <ul>
+ *   <li>Only ever wait for pids the caller names ({@link #reap(long)}, {@link #peekExit}); never a
+ *       wildcard wait ({@code waitpid(-1)}, {@code P_ALL}), which would steal exit statuses from the
+ *       JDK's own {@code Process} objects.</li>
+ *   <li>Every descriptor the JVM keeps is close-on-exec; a spawned child gets only 0, 1 and 2.</li>
+ *   <li>Signals to pid 0/1/2, negative pids, the JVM, its parent, its session leader or its process
+ *       group are refused by the caller ({@code ProtectedProcesses}) before they reach this layer.</li>
+ * </ul>
+ */
+public interface OsProcesses {
+
+    /** The implementation for this OS, loaded on first use. */
+    static OsProcesses instance() {
+        return Holder.INSTANCE;
+    }
+
+    /** This JVM's pid. */
+    long selfPid();
+
+    /** The kernel boot id (constant per boot). */
+    String bootId();
+
+    /** Spawns a child into its own process group; see {@link SpawnRequest}. */
+    Spawned spawn(SpawnRequest request) throws SpawnException;
+
+    /** One process's state, or empty when the pid does not exist. */
+    Optional<ProcStat> stat(long pid);
+
+    /** Every process in the table, zombies included. Cheap: one {@code stat} read per process. */
+    List<ProcStat> snapshot();
+
+    /** A full description (uid and command line included) of one process, or empty when it is gone. */
+    Optional<ProcessInfo> describe(ProcStat stat);
+
+    /** The resolved executable of a process, when readable. */
+    Optional<String> executable(long pid);
+
+    /** True when the process's environment contains {@code entry} (for example {@code KEY=value}). */
+    boolean environmentContains(long pid, String entry);
+
+    /** Whether this kernel supports pidfds. */
+    boolean pidfdSupported();
+
+    /**
+     * Opens a pidfd (close-on-exec) for {@code pid}.
+     *
+     * @return the descriptor, or -1 when the process does not exist (or pidfds are unsupported)
+     */
+    int openPidfd(long pid);
+
+    /** Sends {@code signal} through a pidfd. */
+    SignalResult signalPidfd(int pidfd, int signal);
+
+    /** Sends {@code signal} to a pid ({@code kill(pid, sig)}). The caller has checked the pid. */
+    SignalResult signalPid(long pid, int signal);
+
+    /** Sends {@code signal} to a process group ({@code kill(-pgid, sig)}). The caller has checked the group. */
+    SignalResult signalGroup(long pgid, int signal);
+
+    /** The exit status of an exited child, read without reaping it (pidfd, {@code WNOWAIT}); empty while it runs. */
+    Optional<ExitStatus> peekExit(int pidfd);
+
+    /** The exit status of an exited child, read by pid without reaping it; empty while it runs. */
+    Optional<ExitStatus> peekExitByPid(long pid);
+
+    /** Reaps one exited child ({@code waitpid(pid, WNOHANG)}); empty when it has not exited or is not our child. */
+    Optional<ExitStatus> reap(long pid);
+
+    /** Moves {@code pid} into a new process group of its own: 0 on success, else the errno. */
+    int moveToOwnGroup(long pid);
+
+    /** Makes the JVM a child subreaper: orphaned descendants re-parent to it, not to init. */
+    boolean makeChildSubreaper();
+
+    /**
+     * Reads what is available from a non-blocking descriptor.
+     *
+     * @return bytes read, 0 at end of stream, -1 when nothing is available now
+     */
+    int read(int fd, byte[] buffer);
+
+    /** Writes all of {@code buffer[offset, offset+length)} to a blocking descriptor. */
+    void write(int fd, byte[] buffer, int offset, int length) throws java.io.IOException;
+
+    /** Closes a descriptor; errors are ignored. */
+    void close(int fd);
+
+    /** A new readiness poller (epoll on Linux). */
+    Poller openPoller();
+
+    /** Clock ticks per second for start times. */
+    long clockTicksPerSecond();
+
+    /** Boot time in epoch milliseconds, to turn start ticks into instants. */
+    long bootTimeMillis();
+
+    /** The result of a signal. */
+    enum SignalResult {
+        /** Delivered (or queued). */
+        DELIVERED,
+        /** No such process (already reaped or never existed). */
+        NO_SUCH_PROCESS,
+        /** Not permitted (another user's process). */
+        NOT_PERMITTED
+    }
+
+    /** Holder idiom: the OS implementation is loaded on first use only. */
+    final class Holder {
+        static final OsProcesses INSTANCE = load();
+
+        private Holder() {
+        }
+
+        private static OsProcesses load() {
+            String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+            if (os.contains("linux")) {
+                return LinuxProcesses.create();
+            }
+            throw new UnsupportedOperationException("managed-processes supports Linux only for now (this is "
+                    + System.getProperty("os.name") + "); macOS is planned, Windows is not supported");
+        }
+    }
+}

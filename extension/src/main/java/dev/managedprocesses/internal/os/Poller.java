@@ -1,0 +1,30 @@
+package dev.managedprocesses.internal.os;
+
+/**
+ * Level-triggered readiness for many descriptors, woken by the kernel (epoll on Linux, kqueue on
+ * macOS). Used by a single thread; {@link #add}, {@link #remove} and {@link #wakeup} may be called
+ * from any thread.
+ */
+public interface Poller extends AutoCloseable {
+
+    /** Watches {@code fd} for readability (or hang-up); {@code token} comes back from {@link #await}. */
+    void add(int fd, long token);
+
+    /** Stops watching {@code fd}. Call before closing it. */
+    void remove(int fd);
+
+    /**
+     * Blocks until something is ready, {@link #wakeup()} is called, or the timeout passes.
+     *
+     * @param tokens receives the tokens of ready descriptors
+     * @param timeoutMillis -1 to wait without limit
+     * @return how many tokens were written
+     */
+    int await(long[] tokens, int timeoutMillis);
+
+    /** Makes a blocked {@link #await} return. */
+    void wakeup();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,45 @@
+package dev.managedprocesses.internal.os;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What to spawn. The child always leads a new process group, starts with an empty signal mask and
+ * default signal dispositions, and gets only descriptors 0, 1 and 2.
+ *
+ * @param executable absolute path of the program (already resolved and checked)
+ * @param arguments argv, argv[0] included
+ * @param environment the complete environment as {@code KEY=value} entries
+ * @param directory working directory (absolute), or null for the JVM's
+ * @param stdin what fd 0 is
+ * @param stdout what fd 1 is
+ * @param stderr what fd 2 is
+ */
+public record SpawnRequest(String executable, List<String> arguments, List<String> environment, String directory,
+        Stdio stdin, Stdio stdout, Stdio stderr) {
+
+    public SpawnRequest {
+        Objects.requireNonNull(executable);
+        arguments = List.copyOf(arguments);
+        environment = List.copyOf(environment);
+        Objects.requireNonNull(stdin);
+        Objects.requireNonNull(stdout);
+        Objects.requireNonNull(stderr);
+    }
+
+    /**
+     * One standard stream of the child.
+     *
+     * @param kind what it is connected to
+     * @param path the file for {@link Kind#READ_FILE}, {@link Kind#WRITE_FILE}, {@link Kind#APPEND_FILE}
+     */
+    public record Stdio(Kind kind, String path) {
+        public static final Stdio PIPE = new Stdio(Kind.PIPE, null);
+        public static final Stdio INHERIT = new Stdio(Kind.INHERIT, null);
+        public static final Stdio DISCARD = new Stdio(Kind.DISCARD, null);
+        /** Only for stderr: the same as stdout. */
+        public static final Stdio SAME_AS_STDOUT = new Stdio(Kind.SAME_AS_STDOUT, null);
+
+        public enum Kind { PIPE, INHERIT, DISCARD, READ_FILE, WRITE_FILE, APPEND_FILE, SAME_AS_STDOUT }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.managedprocesses.internal.os.linux;
+
+/** The errno values this layer acts on (Linux numbering, all architectures). */
+final class Errno {
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int ESRCH = 3;
+    static final int EINTR = 4;
+    static final int E2BIG = 7;
+    static final int ENOEXEC = 8;
+    static final int ECHILD = 10;
+    static final int EAGAIN = 11;
+    static final int ENOMEM = 12;
+    static final int EACCES = 13;
+    static final int ENOTDIR = 20;
+    static final int EINVAL = 22;
+    static final int ENOSYS = 38;
+
+    private Errno() {
+    }
+
+    static String name(int errno) {
+        return switch (errno) {
+            case EPERM -> "EPERM";
+            case ENOENT -> "ENOENT";
+            case ESRCH -> "ESRCH";
+            case EINTR -> "EINTR";
+            case E2BIG -> "E2BIG";
+            case ENOEXEC -> "ENOEXEC";
+            case ECHILD -> "ECHILD";
+            case EAGAIN -> "EAGAIN";
+            case ENOMEM -> "ENOMEM";
+            case EACCES -> "EACCES";
+            case ENOTDIR -> "ENOTDIR";
+            case EINVAL -> "EINVAL";
+            case ENOSYS -> "ENOSYS";
+            default -> "errno " + errno;
+        };
+    }
+}

@@ -1,0 +1,101 @@
+package dev.managedprocesses.internal.os.linux;
+
+import dev.managedprocesses.internal.os.Poller;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/** epoll, level-triggered, with an eventfd for {@link #wakeup()}. */
+final class LinuxPoller implements Poller {
+    private static final int EPOLL_CLOEXEC = 0x80000;
+    private static final int EFD_CLOEXEC = 0x80000;
+    private static final int EFD_NONBLOCK = 0x800;
+    private static final int EPOLL_CTL_ADD = 1;
+    private static final int EPOLL_CTL_DEL = 2;
+    private static final int EPOLLIN = 0x1;
+    private static final long WAKE_TOKEN = Long.MIN_VALUE;
+    private static final int MAX_EVENTS = 256;
+
+    /** struct epoll_event is packed on x86_64 (12 bytes), naturally aligned elsewhere (16 bytes). */
+    private static final boolean PACKED = "amd64".equals(System.getProperty("os.arch"))
+            || "x86_64".equals(System.getProperty("os.arch"));
+    private static final int EVENT_SIZE = PACKED ? 12 : 16;
+    private static final int DATA_OFFSET = PACKED ? 4 : 8;
+
+    private final LibC libc;
+    private final Runtime runtime;
+    private final int epfd;
+    private final int wakeFd;
+    private final Pointer events;
+    private final byte[] drain = new byte[8];
+    private final byte[] one = {1, 0, 0, 0, 0, 0, 0, 0};
+
+    LinuxPoller(LibC libc, Runtime runtime) {
+        this.libc = libc;
+        this.runtime = runtime;
+        this.epfd = libc.epoll_create1(EPOLL_CLOEXEC);
+        if (epfd < 0) {
+            throw new IllegalStateException("epoll_create1 failed: " + Errno.name(runtime.getLastError()));
+        }
+        this.wakeFd = libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (wakeFd < 0) {
+            libc.close(epfd);
+            throw new IllegalStateException("eventfd failed: " + Errno.name(runtime.getLastError()));
+        }
+        this.events = Memory.allocateDirect(runtime, EVENT_SIZE * MAX_EVENTS);
+        ctl(EPOLL_CTL_ADD, wakeFd, WAKE_TOKEN);
+    }
+
+    private void ctl(int op, int fd, long token) {
+        Pointer ev = Memory.allocateDirect(runtime, EVENT_SIZE);
+        ev.putInt(0, EPOLLIN);
+        ev.putLong(DATA_OFFSET, token);
+        if (libc.epoll_ctl(epfd, op, fd, ev) != 0 && op == EPOLL_CTL_ADD) {
+            throw new IllegalStateException("epoll_ctl(ADD, fd " + fd + ") failed: "
+                    + Errno.name(runtime.getLastError()));
+        }
+    }
+
+    @Override
+    public void add(int fd, long token) {
+        if (token == WAKE_TOKEN) {
+            throw new IllegalArgumentException("reserved token");
+        }
+        ctl(EPOLL_CTL_ADD, fd, token);
+    }
+
+    @Override
+    public void remove(int fd) {
+        ctl(EPOLL_CTL_DEL, fd, 0);
+    }
+
+    @Override
+    public int await(long[] tokens, int timeoutMillis) {
+        int max = Math.min(tokens.length, MAX_EVENTS);
+        int n = libc.epoll_wait(epfd, events, max, timeoutMillis);
+        if (n < 0) {
+            return 0; // EINTR: the caller loops
+        }
+        int out = 0;
+        for (int i = 0; i < n; i++) {
+            long token = events.getLong((long) i * EVENT_SIZE + DATA_OFFSET);
+            if (token == WAKE_TOKEN) {
+                libc.read(wakeFd, drain, 8);
+            } else {
+                tokens[out++] = token;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void wakeup() {
+        libc.write(wakeFd, one, 8);
+    }
+
+    @Override
+    public void close() {
+        libc.close(wakeFd);
+        libc.close(epfd);
+    }
+}

@@ -1,0 +1,432 @@
+package dev.managedprocesses.internal.os.linux;
+
+import dev.managedprocesses.ExitStatus;
+import dev.managedprocesses.ProcessInfo;
+import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.Poller;
+import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.internal.os.SpawnException;
+import dev.managedprocesses.internal.os.SpawnRequest;
+import dev.managedprocesses.internal.os.SpawnRequest.Stdio;
+import dev.managedprocesses.internal.os.Spawned;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/** Linux: posix_spawn, pidfd, waitid, epoll and {@code /proc}, bound with jnr-ffi. */
+public final class LinuxProcesses implements OsProcesses {
+    private static final short POSIX_SPAWN_SETPGROUP = 0x02;
+    private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+    private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+    private static final int O_CREAT = 0100;
+    private static final int O_TRUNC = 01000;
+    private static final int O_APPEND = 02000;
+    private static final int O_NONBLOCK = 04000;
+    private static final int O_CLOEXEC = 02000000;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int WNOHANG = 1;
+    private static final int WEXITED = 4;
+    private static final int WNOWAIT = 0x01000000;
+    private static final int P_PID = 1;
+    private static final int P_PIDFD = 3;
+    private static final int CLD_EXITED = 1;
+    private static final int CLD_KILLED = 2;
+    private static final int CLD_DUMPED = 3;
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
+    private static final int SC_CLK_TCK = 2;
+    private static final int SIGINFO_SIZE = 128;
+
+    /** Test hook: {@code -Dmanagedprocesses.internal.pidfd=false} exercises the pid fallback path. */
+    private static final boolean PIDFD_ALLOWED =
+            !"false".equals(System.getProperty("managedprocesses.internal.pidfd"));
+
+    private final LibC libc;
+    private final Runtime runtime;
+    private final long selfPid;
+    private final String bootId;
+    private final boolean pidfd;
+    private final long clockTicks;
+    private volatile long bootTimeMillis = -1;
+
+    private LinuxProcesses(LibC libc) {
+        this.libc = libc;
+        this.runtime = Runtime.getRuntime(libc);
+        this.selfPid = libc.getpid();
+        this.bootId = ProcFs.read("/proc/sys/kernel/random/boot_id", 64)
+                .map(b -> new String(b, StandardCharsets.US_ASCII).trim()).orElse("unknown");
+        this.pidfd = PIDFD_ALLOWED && probePidfd();
+        long ticks = libc.sysconf(SC_CLK_TCK);
+        this.clockTicks = ticks > 0 ? ticks : 100;
+    }
+
+    /** Loads libc. Throws with a clear message when native access is impossible. */
+    public static LinuxProcesses create() {
+        LibC libc = LibraryLoader.create(LibC.class).load("c");
+        return new LinuxProcesses(libc);
+    }
+
+    private boolean probePidfd() {
+        try {
+            int fd = libc.pidfd_open(libc.getpid(), 0);
+            if (fd >= 0) {
+                libc.close(fd);
+                return true;
+            }
+            return false;
+        } catch (UnsatisfiedLinkError e) {
+            return false; // glibc older than 2.36: no wrapper; treat as unsupported
+        }
+    }
+
+    private int errno() {
+        return runtime.getLastError();
+    }
+
+    @Override
+    public long selfPid() {
+        return selfPid;
+    }
+
+    @Override
+    public String bootId() {
+        return bootId;
+    }
+
+    // ---------------------------------------------------------------- spawn
+
+    @Override
+    public Spawned spawn(SpawnRequest request) throws SpawnException {
+        Pointer attr = Memory.allocateDirect(runtime, 1024);
+        Pointer actions = Memory.allocateDirect(runtime, 1024);
+        Pointer emptySet = Memory.allocateDirect(runtime, 128);
+        Pointer fullSet = Memory.allocateDirect(runtime, 128);
+        List<Integer> childEnds = new ArrayList<>(3);
+        int[] parentEnds = {-1, -1, -1};
+        boolean ok = false;
+        check(libc.posix_spawnattr_init(attr), "posix_spawnattr_init");
+        check(libc.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+        try {
+            // A new group led by the child from its first instruction (no fork/setpgid race), an empty
+            // signal mask and default dispositions: the JVM blocks SIGQUIT and may ignore SIGINT, and
+            // ignored signals would otherwise survive exec.
+            libc.sigemptyset(emptySet);
+            libc.sigfillset(fullSet);
+            // glibc's sigfillset leaves out its internal signals 32 and 33, so the child would inherit
+            // them as ignored (the JDK's children do). Set every bit: all 64 signals back to default.
+            fullSet.putLong(0, -1L);
+            check(libc.posix_spawnattr_setflags(attr,
+                    (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)), "setflags");
+            check(libc.posix_spawnattr_setpgroup(attr, 0), "setpgroup");
+            check(libc.posix_spawnattr_setsigmask(attr, emptySet), "setsigmask");
+            check(libc.posix_spawnattr_setsigdefault(attr, fullSet), "setsigdefault");
+
+            if (request.directory() != null) {
+                check(libc.posix_spawn_file_actions_addchdir_np(actions, cString(request.directory())), "addchdir_np");
+            }
+            Stdio[] stdio = {request.stdin(), request.stdout(), request.stderr()};
+            for (int fd = 0; fd < 3; fd++) {
+                Stdio s = stdio[fd];
+                switch (s.kind()) {
+                    case PIPE -> {
+                        int[] p = new int[2];
+                        if (libc.pipe2(p, O_CLOEXEC) != 0) {
+                            int e = errno();
+                            throw new SpawnException(e, Errno.name(e), "pipe2 failed: " + libc.strerror(e));
+                        }
+                        int childEnd = fd == 0 ? p[0] : p[1];
+                        int parentEnd = fd == 0 ? p[1] : p[0];
+                        childEnds.add(childEnd);
+                        parentEnds[fd] = parentEnd;
+                        if (fd != 0) {
+                            // Only the parent's read end is non-blocking: the flag lives on the open file
+                            // description, and the child's end must stay blocking.
+                            libc.fcntl(parentEnd, F_SETFL, libc.fcntl(parentEnd, F_GETFL, 0) | O_NONBLOCK);
+                        }
+                        check(libc.posix_spawn_file_actions_adddup2(actions, childEnd, fd), "adddup2");
+                    }
+                    case INHERIT -> { }
+                    case DISCARD -> check(libc.posix_spawn_file_actions_addopen(actions, fd, cString("/dev/null"),
+                            fd == 0 ? O_RDONLY : O_WRONLY, 0), "addopen");
+                    case READ_FILE -> check(libc.posix_spawn_file_actions_addopen(actions, fd, cString(s.path()),
+                            O_RDONLY, 0), "addopen");
+                    case WRITE_FILE -> check(libc.posix_spawn_file_actions_addopen(actions, fd, cString(s.path()),
+                            O_WRONLY | O_CREAT | O_TRUNC, 0666), "addopen");
+                    case APPEND_FILE -> check(libc.posix_spawn_file_actions_addopen(actions, fd, cString(s.path()),
+                            O_WRONLY | O_CREAT | O_APPEND, 0666), "addopen");
+                    case SAME_AS_STDOUT -> check(libc.posix_spawn_file_actions_adddup2(actions, 1, 2), "adddup2");
+                    default -> throw new IllegalArgumentException(s.kind().name());
+                }
+            }
+            // Only 0, 1, 2 reach the child, whatever the JVM (or a library in it) has open without CLOEXEC.
+            check(libc.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
+
+            List<Pointer> keepAlive = new ArrayList<>();
+            Pointer argv = stringArray(request.arguments(), keepAlive);
+            Pointer envp = stringArray(request.environment(), keepAlive);
+            int[] pid = new int[1];
+            int err = libc.posix_spawnp(pid, cString(request.executable()), actions, attr, argv, envp);
+            if (err != 0) {
+                throw new SpawnException(err, Errno.name(err), libc.strerror(err));
+            }
+            keepAlive.clear();
+            ok = true;
+            return new Spawned(pid[0], parentEnds[0], parentEnds[1], parentEnds[2]);
+        } finally {
+            for (int fd : childEnds) {
+                libc.close(fd);
+            }
+            if (!ok) {
+                for (int fd : parentEnds) {
+                    if (fd >= 0) {
+                        libc.close(fd);
+                    }
+                }
+            }
+            libc.posix_spawn_file_actions_destroy(actions);
+            libc.posix_spawnattr_destroy(attr);
+        }
+    }
+
+    private void check(int rc, String what) throws SpawnException {
+        if (rc != 0) {
+            throw new SpawnException(rc, Errno.name(rc), what + " failed: " + libc.strerror(rc));
+        }
+    }
+
+    private static byte[] cString(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] z = new byte[b.length + 1];
+        System.arraycopy(b, 0, z, 0, b.length);
+        return z;
+    }
+
+    private Pointer stringArray(List<String> strings, List<Pointer> keepAlive) {
+        int size = runtime.addressSize();
+        Pointer array = Memory.allocateDirect(runtime, (strings.size() + 1) * size, true);
+        keepAlive.add(array);
+        for (int i = 0; i < strings.size(); i++) {
+            byte[] z = cString(strings.get(i));
+            Pointer s = Memory.allocateDirect(runtime, z.length);
+            s.put(0, z, 0, z.length);
+            keepAlive.add(s);
+            array.putPointer((long) i * size, s);
+        }
+        array.putAddress((long) strings.size() * size, 0L);
+        return array;
+    }
+
+    // ---------------------------------------------------------------- /proc
+
+    @Override
+    public Optional<ProcStat> stat(long pid) {
+        return ProcFs.stat(pid);
+    }
+
+    @Override
+    public List<ProcStat> snapshot() {
+        return ProcFs.snapshot();
+    }
+
+    @Override
+    public Optional<ProcessInfo> describe(ProcStat s) {
+        String cmd = ProcFs.commandLine(s.pid(), s.comm());
+        int uid = ProcFs.uid(s.pid());
+        return Optional.of(new ProcessInfo(s.pid(), s.ppid(), s.pgid(), s.sid(), s.state(), s.startTime(), uid, cmd));
+    }
+
+    @Override
+    public Optional<String> executable(long pid) {
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean environmentContains(long pid, String entry) {
+        return ProcFs.environmentContains(pid, entry);
+    }
+
+    @Override
+    public long clockTicksPerSecond() {
+        return clockTicks;
+    }
+
+    @Override
+    public long bootTimeMillis() {
+        long b = bootTimeMillis;
+        if (b < 0) {
+            b = ProcFs.read("/proc/stat", 1 << 16).map(raw -> {
+                String s = new String(raw, StandardCharsets.US_ASCII);
+                int i = s.indexOf("\nbtime ");
+                if (i < 0) {
+                    return 0L;
+                }
+                int end = s.indexOf('\n', i + 7);
+                return Long.parseLong(s.substring(i + 7, end < 0 ? s.length() : end).trim()) * 1000;
+            }).orElse(0L);
+            bootTimeMillis = b;
+        }
+        return b;
+    }
+
+    // ---------------------------------------------------------------- signals and exits
+
+    @Override
+    public boolean pidfdSupported() {
+        return pidfd;
+    }
+
+    @Override
+    public int openPidfd(long pid) {
+        if (!pidfd) {
+            return -1;
+        }
+        int fd = libc.pidfd_open((int) pid, 0); // pidfds are always close-on-exec
+        return fd >= 0 ? fd : -1;
+    }
+
+    @Override
+    public SignalResult signalPidfd(int pidfd, int signal) {
+        return result(libc.pidfd_send_signal(pidfd, signal, null, 0));
+    }
+
+    @Override
+    public SignalResult signalPid(long pid, int signal) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("refusing kill(" + pid + "): not a single process");
+        }
+        return result(libc.kill((int) pid, signal));
+    }
+
+    @Override
+    public SignalResult signalGroup(long pgid, int signal) {
+        if (pgid <= 1) {
+            throw new IllegalArgumentException("refusing killpg(" + pgid + ")");
+        }
+        return result(libc.kill((int) -pgid, signal));
+    }
+
+    private SignalResult result(int rc) {
+        if (rc == 0) {
+            return SignalResult.DELIVERED;
+        }
+        int e = errno();
+        if (e == Errno.ESRCH) {
+            return SignalResult.NO_SUCH_PROCESS;
+        }
+        if (e == Errno.EPERM) {
+            return SignalResult.NOT_PERMITTED;
+        }
+        throw new IllegalArgumentException("signal failed: " + Errno.name(e) + " (" + libc.strerror(e) + ")");
+    }
+
+    @Override
+    public Optional<ExitStatus> peekExit(int pidfd) {
+        return waitid(P_PIDFD, pidfd);
+    }
+
+    @Override
+    public Optional<ExitStatus> peekExitByPid(long pid) {
+        return waitid(P_PID, (int) pid);
+    }
+
+    private Optional<ExitStatus> waitid(int idType, int id) {
+        Pointer info = Memory.allocateDirect(runtime, SIGINFO_SIZE, true);
+        int rc = libc.waitid(idType, id, info, WEXITED | WNOHANG | WNOWAIT);
+        if (rc != 0 || info.getInt(16) == 0) { // si_pid == 0: still running
+            return Optional.empty();
+        }
+        int code = info.getInt(8);     // si_code
+        int status = info.getInt(24);  // si_status
+        return Optional.of(switch (code) {
+            case CLD_EXITED -> ExitStatus.exited(status & 0xff);
+            case CLD_KILLED -> ExitStatus.killedBySignalNumber(status, false);
+            case CLD_DUMPED -> ExitStatus.killedBySignalNumber(status, true);
+            default -> ExitStatus.killedBySignalNumber(status > 0 ? status : 9, false);
+        });
+    }
+
+    @Override
+    public Optional<ExitStatus> reap(long pid) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("refusing waitpid(" + pid + "): only named children are reaped");
+        }
+        int[] status = new int[1];
+        int rc = libc.waitpid((int) pid, status, WNOHANG);
+        if (rc != pid) {
+            return Optional.empty();
+        }
+        int s = status[0];
+        int sig = s & 0x7f;
+        if (sig == 0) {
+            return Optional.of(ExitStatus.exited((s >> 8) & 0xff));
+        }
+        return Optional.of(ExitStatus.killedBySignalNumber(sig, (s & 0x80) != 0));
+    }
+
+    @Override
+    public int moveToOwnGroup(long pid) {
+        return libc.setpgid((int) pid, (int) pid) == 0 ? 0 : errno();
+    }
+
+    @Override
+    public boolean makeChildSubreaper() {
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+    }
+
+    // ---------------------------------------------------------------- descriptors
+
+    @Override
+    public int read(int fd, byte[] buffer) {
+        long n = libc.read(fd, buffer, buffer.length);
+        if (n >= 0) {
+            return (int) n;
+        }
+        int e = errno();
+        return e == Errno.EAGAIN || e == Errno.EINTR ? -1 : 0;
+    }
+
+    @Override
+    public void write(int fd, byte[] buffer, int offset, int length) throws IOException {
+        byte[] chunk = offset == 0 ? buffer : java.util.Arrays.copyOfRange(buffer, offset, offset + length);
+        int done = 0;
+        while (done < length) {
+            byte[] rest = done == 0 ? chunk : java.util.Arrays.copyOfRange(chunk, done, length);
+            long n = libc.write(fd, rest, length - done);
+            if (n < 0) {
+                int e = errno();
+                if (e == Errno.EINTR) {
+                    continue;
+                }
+                throw new IOException("write to the process's stdin failed: " + libc.strerror(e)
+                        + (e == 32 ? " (the process has closed its stdin or exited)" : ""));
+            }
+            done += (int) n;
+        }
+    }
+
+    @Override
+    public void close(int fd) {
+        if (fd >= 0) {
+            libc.close(fd);
+        }
+    }
+
+    @Override
+    public Poller openPoller() {
+        return new LinuxPoller(libc, runtime);
+    }
+}

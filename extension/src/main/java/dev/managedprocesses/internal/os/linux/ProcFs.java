@@ -1,0 +1,181 @@
+package dev.managedprocesses.internal.os.linux;
+
+import dev.managedprocesses.internal.os.ProcStat;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads {@code /proc}. Each read is a single {@code read(2)} into a reused buffer: {@code /proc}
+ * files are generated per read, so one read sees one consistent line, and it is several times
+ * cheaper than {@code Files.readAllBytes}.
+ */
+final class ProcFs {
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[4096]);
+
+    private ProcFs() {
+    }
+
+    /** Reads a small file in one go; empty when it does not exist (the process is gone). */
+    static Optional<byte[]> read(String path, int limit) {
+        byte[] buf = limit <= 4096 ? BUFFER.get() : new byte[limit];
+        try (FileInputStream in = new FileInputStream(path)) {
+            int total = 0;
+            int n;
+            while (total < buf.length && (n = in.read(buf, total, buf.length - total)) > 0) {
+                total += n;
+                if (limit <= 4096) {
+                    break; // stat-like files: one read is one consistent snapshot
+                }
+            }
+            byte[] copy = new byte[total];
+            System.arraycopy(buf, 0, copy, 0, total);
+            return Optional.of(copy);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static Optional<ProcStat> stat(long pid) {
+        byte[] buf = BUFFER.get();
+        int len;
+        try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+            len = in.read(buf);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return len <= 0 ? Optional.empty() : Optional.ofNullable(parseStat(pid, buf, len));
+    }
+
+    /**
+     * Parses {@code pid (comm) S ppid pgrp session tty tpgid flags ... starttime}. The comm may
+     * contain spaces and parentheses, so fields are counted after the <em>last</em> ')'.
+     */
+    static ProcStat parseStat(long pid, byte[] buf, int len) {
+        int open = -1;
+        int close = -1;
+        for (int i = 0; i < len; i++) {
+            if (buf[i] == '(' && open < 0) {
+                open = i;
+            } else if (buf[i] == ')') {
+                close = i;
+            }
+        }
+        if (open < 0 || close < 0 || close + 2 >= len) {
+            return null;
+        }
+        String comm = new String(buf, open + 1, close - open - 1, StandardCharsets.UTF_8);
+        char state = (char) buf[close + 2];
+        // fields after the state: index 0 = ppid (field 4) ... index 18 = starttime (field 22)
+        long ppid = 0;
+        long pgid = 0;
+        long sid = 0;
+        long start = 0;
+        int field = -1;
+        long value = 0;
+        boolean neg = false;
+        for (int i = close + 4; i <= len; i++) { // close+2 is the state, close+3 a space
+            byte b = i < len ? buf[i] : (byte) ' ';
+            if (b == ' ' || b == '\n') {
+                field++;
+                long v = neg ? -value : value;
+                switch (field) {
+                    case 0 -> ppid = v;
+                    case 1 -> pgid = v;
+                    case 2 -> sid = v;
+                    case 18 -> start = v;
+                    default -> { }
+                }
+                if (field == 18) {
+                    break;
+                }
+                value = 0;
+                neg = false;
+            } else if (b == '-') {
+                neg = true;
+            } else {
+                value = value * 10 + (b - '0');
+            }
+        }
+        return field >= 18 ? new ProcStat(pid, comm, state, ppid, pgid, sid, start) : null;
+    }
+
+    static List<ProcStat> snapshot() {
+        String[] names = new File("/proc").list();
+        List<ProcStat> out = new ArrayList<>(names == null ? 0 : names.length);
+        if (names == null) {
+            return out;
+        }
+        for (String name : names) {
+            char c = name.charAt(0);
+            if (c < '0' || c > '9') {
+                continue;
+            }
+            stat(Long.parseLong(name)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** The NUL-separated command line, joined with spaces; {@code [comm]} when empty (kernel threads, zombies). */
+    static String commandLine(long pid, String comm) {
+        Optional<byte[]> raw = read("/proc/" + pid + "/cmdline", 65536);
+        if (raw.isEmpty() || raw.get().length == 0) {
+            return "[" + comm + "]";
+        }
+        byte[] b = raw.get();
+        int len = b.length;
+        while (len > 0 && b[len - 1] == 0) {
+            len--;
+        }
+        for (int i = 0; i < len; i++) {
+            if (b[i] == 0) {
+                b[i] = ' ';
+            }
+        }
+        return new String(b, 0, len, StandardCharsets.UTF_8);
+    }
+
+    static int uid(long pid) {
+        Optional<byte[]> raw = read("/proc/" + pid + "/status", 8192);
+        if (raw.isEmpty()) {
+            return -1;
+        }
+        String s = new String(raw.get(), StandardCharsets.UTF_8);
+        int i = s.indexOf("\nUid:");
+        if (i < 0) {
+            return -1;
+        }
+        int j = i + 5;
+        while (j < s.length() && Character.isWhitespace(s.charAt(j))) {
+            j++;
+        }
+        int k = j;
+        while (k < s.length() && Character.isDigit(s.charAt(k))) {
+            k++;
+        }
+        return k > j ? Integer.parseInt(s.substring(j, k)) : -1;
+    }
+
+    static boolean environmentContains(long pid, String entry) {
+        Optional<byte[]> raw = read("/proc/" + pid + "/environ", 1 << 20);
+        if (raw.isEmpty()) {
+            return false;
+        }
+        byte[] env = raw.get();
+        byte[] want = entry.getBytes(StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = 0; i <= env.length; i++) {
+            if (i == env.length || env[i] == 0) {
+                if (i - start == want.length && java.util.Arrays.equals(env, start, i, want, 0, want.length)) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+}

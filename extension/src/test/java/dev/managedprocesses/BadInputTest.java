@@ -1,0 +1,192 @@
+package dev.managedprocesses;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.testing.Stranger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each bad input gets an exception that says what was wrong and what to do; nothing is started or signalled. */
+class BadInputTest {
+    private ProcessScope scope;
+    private Stranger stranger;
+
+    @BeforeEach
+    void open() {
+        stranger = Stranger.start();
+        scope = ProcessScope.builder().name("bad input").open();
+    }
+
+    @AfterEach
+    void nothingStartedOrSignalled() {
+        try (Stranger s = stranger; ProcessScope sc = scope) {
+            assertThat(sc.processes()).as("nothing was started").isEmpty();
+            sc.close();
+            assertThat(s.untouched()).isTrue();
+        }
+    }
+
+    @Test
+    void empty_command() {
+        assertThatThrownBy(() -> scope.start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("command must not be empty: give the program and its arguments, e.g. start(\"sleep\", \"10\")");
+        assertThatThrownBy(() -> scope.start(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void null_command_or_argument() {
+        assertThatThrownBy(() -> scope.start((String[]) null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("command must not be null");
+        assertThatThrownBy(() -> scope.start("echo", null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("command element 1 is null in [echo, null]");
+    }
+
+    @Test
+    void blank_program() {
+        assertThatThrownBy(() -> scope.start("  ", "x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("program must not be blank: the first element of the command is '  '");
+    }
+
+    @Test
+    void program_not_on_path_names_the_path_searched() {
+        assertThatThrownBy(() -> scope.start("no-such-program-xyz"))
+                .isInstanceOf(ProcessStartException.class)
+                .hasMessage("Cannot start 'no-such-program-xyz': no such program on the PATH searched ("
+                        + System.getenv("PATH") + "). Install it, add its directory to the JVM's PATH, or give an "
+                        + "absolute path");
+    }
+
+    @Test
+    void missing_file_by_path(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.sh");
+        assertThatThrownBy(() -> scope.start(missing.toString()))
+                .isInstanceOf(ProcessStartException.class)
+                .hasMessageStartingWith("Cannot start '" + missing + "': " + missing + " does not exist.");
+    }
+
+    @Test
+    void file_that_is_not_executable(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("script.sh");
+        Files.writeString(script, "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> scope.start(script.toString()))
+                .isInstanceOf(ProcessStartException.class)
+                .hasMessage("Cannot start '" + script + "': " + script + " is not executable. Make it executable "
+                        + "(chmod +x " + script + ") or run it through an interpreter (e.g. \"sh\", \"" + script + "\")");
+    }
+
+    @Test
+    void a_directory_is_not_a_program(@TempDir Path dir) {
+        assertThatThrownBy(() -> scope.start(dir.toString()))
+                .isInstanceOf(ProcessStartException.class)
+                .hasMessage("Cannot start '" + dir + "': " + dir + " is a directory, not a program");
+    }
+
+    @Test
+    void working_directory_that_does_not_exist(@TempDir Path dir) {
+        Path missing = dir.resolve("nope");
+        assertThatThrownBy(() -> scope.command("pwd").directory(missing).start())
+                .isInstanceOf(ProcessStartException.class)
+                .hasMessage("Cannot start 'pwd': working directory " + missing + " does not exist. Create it first "
+                        + "or pass an existing directory to directory(...)");
+    }
+
+    @Test
+    void invalid_signal_numbers() {
+        for (int n : new int[] {0, -1, 32, 64, 99}) {
+            assertThatThrownBy(() -> Signal.of(n)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Signal number " + n + " is not a valid signal on this platform: use one of the named "
+                            + "POSIX signals 1-31 (for example Signal.TERM = 15, Signal.KILL = 9)");
+        }
+        assertThat(Signal.of(15)).isEqualTo(Signal.TERM);
+    }
+
+    @Test
+    void protected_pids_are_never_signalled() {
+        OsProcesses os = OsProcesses.instance();
+        ProcessHandle self = ProcessHandle.current();
+        long parent = self.parent().orElseThrow().pid();
+        long jvmGroup = os.stat(self.pid()).orElseThrow().pgid();
+        long session = os.stat(self.pid()).orElseThrow().sid();
+        for (long pid : new long[] {0, 1, 2, -1, -5, self.pid(), parent, session}) {
+            assertThatThrownBy(() -> ProtectedProcesses.checkProcess(os, pid, "signal"))
+                    .as("pid %d", pid)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("Refusing to signal pid " + pid + ": it is ")
+                    .hasMessageEndingWith(". managed-processes only signals processes it started or adopted");
+        }
+        assertThatThrownBy(() -> ProtectedProcesses.checkProcess(os, self.pid(), "signal")).hasMessageContaining("this JVM");
+        assertThatThrownBy(() -> ProtectedProcesses.checkProcess(os, parent, "signal")).hasMessageContaining("parent");
+        assertThatThrownBy(() -> ProtectedProcesses.checkGroup(os, jvmGroup, "signal"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Refusing to signal process group " + jvmGroup + ": it is ");
+        // and the OS layer itself refuses anything that kill(2) would read as a group
+        assertThatThrownBy(() -> os.signalPid(0, Signal.TERM.number())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> os.signalPid(-1, Signal.TERM.number())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> os.signalGroup(1, Signal.TERM.number())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> os.reap(-1)).isInstanceOf(IllegalArgumentException.class);
+        // a stranger is not protected, just not ours: the check passes, but no handle can reach it
+        ProtectedProcesses.checkProcess(os, stranger.pid(), "signal");
+    }
+
+    @Test
+    void closed_scope_refuses_new_work() {
+        ProcessScope closed = ProcessScope.builder().name("done").open();
+        closed.close();
+        closed.close(); // idempotent
+        assertThat(closed.isClosed()).isTrue();
+        assertThatThrownBy(() -> closed.start("true"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("Cannot create a command: ProcessScope 'done' is closed")
+                .hasMessageEndingWith("Start processes only while the scope is open (inside the test or lifecycle "
+                        + "method that received it)");
+        ProcessSpec spec = scope.command("true");
+        scope.close();
+        assertThatThrownBy(spec::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("Cannot start true: ProcessScope 'bad input' is closed");
+    }
+
+    @Test
+    void negative_timeouts() throws Exception {
+        try (ProcessScope other = ProcessScope.open()) {
+            ManagedProcess p = other.start("sh", "-c", "echo x; sleep 100");
+            assertThatThrownBy(() -> p.waitFor(Duration.ofMillis(-1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("timeout must not be negative but was PT-0.001S: use Duration.ZERO to check without waiting");
+            assertThatThrownBy(() -> p.terminate(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> p.stdout().awaitLine(Pattern.compile("x"), Duration.ofSeconds(-1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("timeout must not be negative but was PT-1S");
+            assertThatThrownBy(() -> ProcessScope.builder().gracePeriod(Duration.ofSeconds(-2)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("gracePeriod must not be negative but was PT-2S");
+            assertThat(p.waitFor(Duration.ZERO)).isEmpty();
+            assertThat(p.isAlive()).as("no bad call touched it").isTrue();
+        }
+    }
+
+    @Test
+    void invalid_redirects_and_environment() {
+        assertThatThrownBy(() -> scope.command("cat").stdin(ProcessBuilder.Redirect.to(Path.of("/tmp/x").toFile())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("stdin cannot be redirected to a file");
+        assertThatThrownBy(() -> scope.command("cat").stdout(ProcessBuilder.Redirect.from(Path.of("/tmp/x").toFile())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("stdout cannot be read from a file");
+        assertThatThrownBy(() -> scope.command("env").environment("A=B", "c"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid environment variable name 'A=B': it must be non-empty and contain neither '=' nor NUL");
+        assertThatThrownBy(() -> scope.command(Arrays.asList("echo", "a\0b")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("command element 1 contains a NUL character");
+    }
+}

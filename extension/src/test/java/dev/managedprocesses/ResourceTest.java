@@ -1,0 +1,94 @@
+package dev.managedprocesses;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.managedprocesses.testing.Proc;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Nothing outlives a process: no zombie, no descriptor, no thread; and threads do not grow with processes. */
+class ResourceTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        // The library's single reactor thread starts with the first process; count after it exists.
+        try (ProcessScope scope = ProcessScope.open()) {
+            scope.start("true").waitFor();
+        }
+    }
+
+    @Test
+    void two_hundred_children_started_and_ended_leave_no_zombie_fd_or_thread() throws Exception {
+        int fdsBefore = Proc.openFds();
+        int threadsBefore = Proc.threads();
+
+        try (ProcessScope scope = ProcessScope.open()) {
+            for (int i = 0; i < 200; i++) {
+                ManagedProcess p = scope.start("sh", "-c", "echo " + i);
+                assertThat(p.waitFor(TIMEOUT)).contains(ExitStatus.exited(0));
+            }
+        }
+
+        assertThat(Proc.zombieChildren()).as("zombie children of the JVM").isEmpty();
+        assertThat(Proc.openFds()).as("open descriptors").isEqualTo(fdsBefore);
+        assertThat(Proc.threads()).as("threads").isEqualTo(threadsBefore);
+    }
+
+    @Test
+    void threads_do_not_grow_with_two_hundred_live_children() throws Exception {
+        int threadsBefore = Proc.threads();
+        List<ManagedProcess> live = new ArrayList<>();
+        try (ProcessScope scope = ProcessScope.builder().gracePeriod(Duration.ofSeconds(5)).open()) {
+            for (int i = 0; i < 200; i++) {
+                live.add(scope.start("sh", "-c", "echo up; exec sleep 100"));
+            }
+            for (ManagedProcess p : live) {
+                p.stdout().awaitLineContaining("up", TIMEOUT); // every pipe is being drained
+            }
+            assertThat(live).allMatch(ManagedProcess::isAlive);
+            assertThat(Proc.threads()).as("threads with 200 live children").isEqualTo(threadsBefore);
+            long libraryThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("managed-processes")).count();
+            assertThat(libraryThreads).isEqualTo(1);
+        }
+        assertThat(live).noneMatch(p -> Proc.alive(p.pid()));
+        assertThat(Proc.zombieChildren()).isEmpty();
+    }
+
+    @Test
+    void the_jdk_keeps_its_own_exit_statuses_while_managed_processes_come_and_go() throws Exception {
+        ExecutorService churn = Executors.newSingleThreadExecutor();
+        try (ProcessScope scope = ProcessScope.open()) {
+            Future<?> managed = churn.submit(() -> {
+                for (int i = 0; i < 100; i++) {
+                    try {
+                        scope.start("sh", "-c", "exit 1").waitFor();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            });
+            List<Process> jdk = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                jdk.add(new ProcessBuilder("sh", "-c", "exit " + (i % 7 + 2)).start());
+            }
+            for (int i = 0; i < jdk.size(); i++) {
+                assertThat(jdk.get(i).waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(jdk.get(i).exitValue()).as("JDK process %d", i).isEqualTo(i % 7 + 2);
+            }
+            managed.get(60, TimeUnit.SECONDS);
+        } finally {
+            churn.shutdownNow();
+            assertThat(churn.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.managedprocesses;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.managedprocesses.testing.Proc;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a child gets: descriptors, signal state, directory, environment, encoding, redirects. */
+class SpawnEnvironmentTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private ProcessScope scope;
+
+    @BeforeEach
+    void open() {
+        scope = ProcessScope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    @Test
+    void child_gets_only_descriptors_0_1_2() {
+        ManagedProcess p = scope.command("sh", "-c", "echo ready; exec sleep 100").start();
+        p.stdout().awaitLineContaining("ready", TIMEOUT);
+        assertThat(Proc.fdsOf(p.pid())).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void child_starts_with_an_empty_signal_mask_and_default_dispositions() {
+        ManagedProcess p = scope.start("sh", "-c", "echo ready; exec sleep 100");
+        p.stdout().awaitLineContaining("ready", TIMEOUT);
+        assertThat(Proc.status(p.pid(), "SigBlk")).isEqualTo("0000000000000000");
+        assertThat(Proc.status(p.pid(), "SigIgn")).isEqualTo("0000000000000000");
+    }
+
+    @Test
+    void arguments_environment_and_output_are_utf8_whatever_the_default_charset() throws Exception {
+        assumeFalse(Charset.defaultCharset().equals(StandardCharsets.UTF_8),
+                "this test proves something only when the JVM's default charset is not UTF-8 (surefire sets LANG=C)");
+        ManagedProcess p = scope.command("sh", "-c", "printf '%s|%s\\n' \"$1\" \"$GREETING\"", "sh", "héllo wörld ✓")
+                .environment("GREETING", "grüß dich").start();
+        assertThat(p.waitFor(TIMEOUT)).contains(ExitStatus.exited(0));
+        assertThat(p.stdout().awaitLineContaining("|", TIMEOUT)).isEqualTo("héllo wörld ✓|grüß dich");
+    }
+
+    @Test
+    void working_directory_and_environment_as_asked(@TempDir Path dir) throws Exception {
+        ManagedProcess p = scope.command("sh", "-c", "pwd; echo \"K=$K\"; echo \"HOME=${HOME-unset}\"; echo \"S=$"
+                        + ProcessScope.SCOPE_VARIABLE + "\"")
+                .directory(dir).environment("K", "V").removeEnvironment("HOME").start();
+        assertThat(p.waitFor(TIMEOUT)).contains(ExitStatus.exited(0));
+        p.stdout().awaitLineContaining("S=", TIMEOUT);
+        assertThat(p.stdout().lines()).containsExactly(dir.toRealPath().toString(), "K=V", "HOME=unset",
+                "S=" + scope.id());
+    }
+
+    @Test
+    void relative_program_paths_resolve_against_the_working_directory(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("hello.sh");
+        Files.writeString(script, "#!/bin/sh\necho from script\n");
+        script.toFile().setExecutable(true);
+        ManagedProcess p = scope.command("./hello.sh").directory(dir).start();
+        assertThat(p.stdout().awaitLineContaining("from", TIMEOUT)).isEqualTo("from script");
+    }
+
+    @Test
+    void redirects_to_files_discard_and_merge(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out.txt");
+        Path in = dir.resolve("in.txt");
+        Files.writeString(in, "from file\n");
+        ManagedProcess toFile = scope.command("sh", "-c", "cat; echo err >&2").stdin(Redirect.from(in.toFile()))
+                .stdout(Redirect.to(out.toFile())).stderr(Redirect.DISCARD).start();
+        assertThat(toFile.waitFor(TIMEOUT)).contains(ExitStatus.exited(0));
+        assertThat(Files.readString(out)).isEqualTo("from file\n");
+        assertThat(toFile.stdout().isCaptured()).isFalse();
+        assertThat(toFile.stdout().hasEnded()).isTrue();
+
+        ManagedProcess appended = scope.command("echo", "more").stdout(Redirect.appendTo(out.toFile())).start();
+        assertThat(appended.waitFor(TIMEOUT)).contains(ExitStatus.exited(0));
+        assertThat(Files.readString(out)).isEqualTo("from file\nmore\n");
+
+        ManagedProcess merged = scope.command("sh", "-c", "echo out; echo err >&2").mergeStderrIntoStdout().start();
+        assertThat(merged.waitFor(TIMEOUT)).contains(ExitStatus.exited(0));
+        merged.stdout().awaitLineContaining("err", TIMEOUT);
+        assertThat(merged.stdout().lines()).containsExactlyInAnyOrder("out", "err");
+        assertThat(merged.stderr().lines()).isEmpty();
+    }
+
+    @Test
+    void output_beyond_the_limit_drops_the_oldest_lines() throws Exception {
+        ManagedProcess p = scope.command("sh", "-c", "i=0; while [ $i -lt 1000 ]; do echo line$i; i=$((i+1)); done")
+                .outputLimit(100).start();
+        assertThat(p.waitFor(TIMEOUT)).contains(ExitStatus.exited(0));
+        p.stdout().awaitLineContaining("line999", TIMEOUT);
+        assertThat(p.stdout().text().length()).isLessThanOrEqualTo(100);
+        assertThat(p.stdout().tail(1)).containsExactly("line999");
+        assertThat(p.stdout().droppedLines()).isGreaterThan(900);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.managedprocesses.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Reads {@code /proc} directly, independently of the library, so tests check the real world rather
+ * than what the library believes.
+ */
+public final class Proc {
+    private Proc() {
+    }
+
+    /** Fields after the last ')': index 0 = state, 1 = ppid, 2 = pgid, 3 = sid, 19 = start time. */
+    public static Optional<String[]> stat(long pid) {
+        try {
+            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return Optional.of(s.substring(s.lastIndexOf(')') + 2).trim().split(" "));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public static char state(long pid) {
+        return stat(pid).map(f -> f[0].charAt(0)).orElse('-');
+    }
+
+    public static long ppid(long pid) {
+        return stat(pid).map(f -> Long.parseLong(f[1])).orElse(-1L);
+    }
+
+    public static long pgid(long pid) {
+        return stat(pid).map(f -> Long.parseLong(f[2])).orElse(-1L);
+    }
+
+    public static long startTime(long pid) {
+        return stat(pid).map(f -> Long.parseLong(f[19])).orElse(-1L);
+    }
+
+    /** Alive = exists and is neither a zombie nor dead. */
+    public static boolean alive(long pid) {
+        char s = state(pid);
+        return s != '-' && s != 'Z' && s != 'X';
+    }
+
+    public static boolean exists(long pid) {
+        return Files.exists(Path.of("/proc/" + pid));
+    }
+
+    /** Every pid in the table. */
+    public static List<Long> pids() {
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            List<Long> out = new ArrayList<>();
+            s.forEach(p -> {
+                String n = p.getFileName().toString();
+                if (n.chars().allMatch(Character::isDigit)) {
+                    out.add(Long.parseLong(n));
+                }
+            });
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Live processes whose environment contains {@code entry}. */
+    public static List<Long> withEnvironment(String entry) {
+        List<Long> out = new ArrayList<>();
+        byte[] want = entry.getBytes(StandardCharsets.UTF_8);
+        for (long pid : pids()) {
+            try {
+                byte[] env = Files.readAllBytes(Path.of("/proc/" + pid + "/environ"));
+                int start = 0;
+                for (int i = 0; i <= env.length; i++) {
+                    if (i == env.length || env[i] == 0) {
+                        if (i - start == want.length && java.util.Arrays.equals(env, start, i, want, 0, want.length)
+                                && alive(pid)) {
+                            out.add(pid);
+                            break;
+                        }
+                        start = i + 1;
+                    }
+                }
+            } catch (IOException e) {
+                // gone or not readable
+            }
+        }
+        return out;
+    }
+
+    /** Zombie children of this JVM. */
+    public static List<Long> zombieChildren() {
+        long self = ProcessHandle.current().pid();
+        List<Long> out = new ArrayList<>();
+        for (long pid : pids()) {
+            if (state(pid) == 'Z' && ppid(pid) == self) {
+                out.add(pid);
+            }
+        }
+        return out;
+    }
+
+    public static int openFds() {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) s.count();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The fds a process has open (by number). */
+    public static List<Integer> fdsOf(long pid) {
+        try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return s.map(p -> Integer.parseInt(p.getFileName().toString())).sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A line of /proc/<pid>/status such as {@code SigBlk}. */
+    public static String status(long pid, String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(key + ":")) {
+                    return line.substring(key.length() + 1).trim();
+                }
+            }
+            return "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    public static int threads() {
+        return Integer.parseInt(status(ProcessHandle.current().pid(), "Threads"));
+    }
+
+    public static boolean isRoot() {
+        return "0".equals(status(ProcessHandle.current().pid(), "Uid").split("\\s+")[0]);
+    }
+
+    /** Polls {@code condition} (for test set-up only, never for the library's own waiting). */
+    public static boolean eventually(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return condition.getAsBoolean();
+    }
+}

@@ -1,6 +1,8 @@
 package dev.managedprocesses;
 
 import dev.managedprocesses.internal.Reactor;
+import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.SpawnException;
 import dev.managedprocesses.internal.os.SpawnRequest;
 import dev.managedprocesses.internal.os.SpawnRequest.Stdio;
@@ -10,9 +12,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,9 +54,11 @@ public final class ProcessScope implements AutoCloseable {
     private final Duration gracePeriod;
     private final Object lock = new Object();
     private final List<SpawnedProcess> processes = new ArrayList<>();
+    private final List<SoloProcess> adopted = new ArrayList<>();
     private final CompletableFuture<List<ProcessInfo>> closed = new CompletableFuture<>();
+    private volatile List<ProcessRecord> records = List.of();
+    private long firstStartTicks = Long.MAX_VALUE;
     private boolean closing;
-    private String closedBy;
 
     private ProcessScope(String name, Duration gracePeriod) {
         this.name = name;
@@ -128,10 +136,140 @@ public final class ProcessScope implements AutoCloseable {
         return new ProcessSpec(this, List.copyOf(command));
     }
 
-    /** The processes started in this scope, in start order. */
+    /** The processes started or adopted in this scope, in that order. */
     public List<ManagedProcess> processes() {
         synchronized (lock) {
-            return List.copyOf(processes);
+            List<ManagedProcess> all = new ArrayList<>(processes);
+            all.addAll(adopted);
+            return all;
+        }
+    }
+
+    /**
+     * What teardown did to each process (started, adopted, and escaped descendants it found); empty
+     * until {@link #close()} has run.
+     */
+    public List<ProcessRecord> records() {
+        return records;
+    }
+
+    /**
+     * Takes responsibility for a process started elsewhere (for example by the code under test with
+     * {@link ProcessBuilder}): teardown ends it and its descendants, and its exit status stays the
+     * JDK's ({@link Process#waitFor()} still returns it).
+     *
+     * <p>The process is moved into a process group of its own where POSIX allows that; a process
+     * that has already exec'd cannot be moved (EACCES), so it is tracked on its own, through a pidfd.
+     *
+     * @throws IllegalArgumentException if it has already exited, or is protected (see {@link #adopt(long)})
+     */
+    public ManagedProcess adopt(Process process) {
+        Objects.requireNonNull(process, "process must not be null");
+        return adopt(process.pid(), process, null, null);
+    }
+
+    /** Adopts the process behind a JDK handle; see {@link #adopt(Process)}. Its exit status will be unknown. */
+    public ManagedProcess adopt(ProcessHandle handle) {
+        Objects.requireNonNull(handle, "handle must not be null");
+        return adopt(handle.pid(), null, handle, null);
+    }
+
+    /**
+     * Adopts the process that has {@code pid} now; its identity (start time, pidfd) is fixed at this
+     * moment, so a later process with the same pid is never touched. Its exit status will be unknown
+     * (only its parent can read it).
+     *
+     * @throws IllegalArgumentException for pid 0, 1, 2, a negative pid, this JVM, its parent, its session
+     *     or group leader, or a pid with no live process
+     */
+    public ManagedProcess adopt(long pid) {
+        return adopt(pid, null, null, null);
+    }
+
+    /**
+     * Adopts {@code pid} after checking that it runs {@code expectedExecutable} ({@code /proc/<pid>/exe});
+     * a bare name such as {@code "sleep"} matches the executable's file name.
+     */
+    public ManagedProcess adopt(long pid, Path expectedExecutable) {
+        Objects.requireNonNull(expectedExecutable, "expectedExecutable must not be null");
+        return adopt(pid, null, null, expectedExecutable);
+    }
+
+    private ManagedProcess adopt(long pid, Process jdk, ProcessHandle handle, Path expectedExecutable) {
+        checkOpen("adopt pid " + pid);
+        Reactor reactor = Reactor.get();
+        OsProcesses os = reactor.os();
+        String why = ProtectedProcesses.reason(os, pid);
+        if (why != null) {
+            throw new IllegalArgumentException("Cannot adopt pid " + pid + ": it is " + why
+                    + ". Adopt only processes that your test started");
+        }
+        synchronized (lock) {
+            for (ManagedProcess p : processes()) {
+                if (p.pid() == pid && p.isAlive()) {
+                    return p; // already ours
+                }
+            }
+        }
+        ProcStat before = os.stat(pid).orElseThrow(() -> new IllegalArgumentException("Cannot adopt pid " + pid
+                + ": no such process. Adopt a process while it is running"));
+        if (before.isGone()) {
+            throw new IllegalArgumentException("Cannot adopt pid " + pid + ": it has already exited (it is a zombie "
+                    + "waiting for its parent to reap it)");
+        }
+        // Identity: open the pidfd first, then check that the pid still names the same process.
+        int fd = os.openPidfd(pid);
+        Optional<ProcStat> after = os.stat(pid);
+        String problem = null;
+        if ((fd < 0 && os.pidfdSupported()) || after.isEmpty() || after.get().isGone()
+                || after.get().startTime() != before.startTime()) {
+            problem = "it exited (or its pid was reused) while being adopted";
+        } else if (jdk != null && !jdk.isAlive()) {
+            problem = "the Process has already exited (exit value " + jdk.exitValue() + ")";
+        } else if (handle != null && !handle.isAlive()) {
+            problem = "the ProcessHandle's process has already exited";
+        } else if (expectedExecutable != null) {
+            String exe = os.executable(pid).orElse("(unreadable)");
+            if (!executableMatches(exe, expectedExecutable)) {
+                problem = "it runs " + exe + ", not the expected " + expectedExecutable;
+            }
+        }
+        if (problem != null) {
+            os.close(fd);
+            throw new IllegalArgumentException("Cannot adopt pid " + pid + ": " + problem);
+        }
+        int err = os.moveToOwnGroup(pid);
+        String groupNote = switch (err) {
+            case 0 -> "moved into a process group of its own";
+            case 13 -> "it has already exec'd, so POSIX forbids moving it into a new process group (EACCES)";
+            case 1 -> "it is in another session (EPERM)";
+            case 3 -> "it is not a child of this JVM (ESRCH)";
+            default -> "setpgid failed with errno " + err;
+        };
+        ProcessInfo info = os.describe(after.get()).orElseThrow();
+        ProcessIdentity identity = new ProcessIdentity(pid, before.startTime(), os.bootId());
+        SoloProcess solo = new SoloProcess(reactor, identity, fd, Arrays.asList(info.commandLine().split(" ")),
+                gracePeriod, SoloProcess.Origin.ADOPTED, jdk, err == 0, groupNote);
+        synchronized (lock) {
+            if (closing) {
+                os.close(fd);
+                checkOpen("adopt pid " + pid);
+            }
+            adopted.add(solo);
+            solo.start();
+        }
+        return solo;
+    }
+
+    private static boolean executableMatches(String exe, Path expected) {
+        String actual = exe.endsWith(" (deleted)") ? exe.substring(0, exe.length() - 10) : exe;
+        if (expected.getParent() == null) {
+            return Path.of(actual).getFileName().toString().equals(expected.toString());
+        }
+        try {
+            return Path.of(actual).equals(expected.toRealPath());
+        } catch (java.io.IOException e) {
+            return Path.of(actual).equals(expected.toAbsolutePath().normalize());
         }
     }
 
@@ -165,6 +303,7 @@ public final class ProcessScope implements AutoCloseable {
                 spec.stdio(0), spec.stdio(1), spec.stdio(2));
         String shown = String.join(" ", command);
         Reactor reactor = Reactor.get();
+        Subreaper.ensure(reactor.os());
         synchronized (lock) {
             // Spawning under the lock: close() can never miss a process that is being started.
             checkOpen("start " + shown);
@@ -182,6 +321,7 @@ public final class ProcessScope implements AutoCloseable {
                     request.stderr().kind() == Stdio.Kind.PIPE);
             SpawnedProcess p = SpawnedProcess.watch(reactor, spawned, command, gracePeriod, out, err);
             processes.add(p);
+            firstStartTicks = Math.min(firstStartTicks, p.identity().startTime());
             return p;
         }
     }
@@ -200,50 +340,141 @@ public final class ProcessScope implements AutoCloseable {
         synchronized (lock) {
             if (closing) {
                 throw new IllegalStateException("Cannot " + action + ": ProcessScope '" + name + "' is closed"
-                        + (closedBy != null ? " (" + closedBy + ")" : "")
-                        + ". Start processes only while the scope is open (inside the test or lifecycle method "
-                        + "that received it)");
+                        + " (its processes were torn down). Start processes only while the scope is open (inside "
+                        + "the test or lifecycle method that received it)");
             }
         }
     }
 
     /**
-     * Ends every process of this scope and everything in their groups: SIGTERM (+SIGCONT), the grace
-     * period (event-driven), SIGKILL, reap, verify. Idempotent: a second call returns at once (or
-     * waits for a concurrent first call to finish).
+     * Ends every process of this scope and everything in their groups, and every descendant that
+     * escaped its group (found by the scope's marker variable): SIGTERM (+SIGCONT), the grace period
+     * (event-driven), SIGKILL, reap, then verifies with a fresh snapshot that nothing of the scope
+     * lives. Idempotent: a second call returns at once (or waits for a concurrent first call).
      *
      * @throws SurvivorsException when something survived SIGKILL; the message names pid and command
      */
     @Override
     public void close() {
-        List<SpawnedProcess> targets;
+        List<Terminator.Target> targets = new ArrayList<>();
         synchronized (lock) {
             if (closing) {
                 targets = null;
             } else {
                 closing = true;
-                closedBy = "closed by " + Thread.currentThread().getName();
-                targets = List.copyOf(processes);
+                targets.addAll(processes);
+                targets.addAll(adopted);
             }
         }
         if (targets == null) {
-            List<ProcessInfo> survivors = closed.join();
-            Objects.requireNonNull(survivors);
+            closed.join();
             return;
         }
-        List<ProcessInfo> survivors = List.of();
+        Map<Long, ProcessInfo> survivors = new LinkedHashMap<>();
+        Map<Terminator.Target, Boolean> leftover = new LinkedHashMap<>();
         try {
-            survivors = Terminator.terminate(Reactor.get().os(), targets, gracePeriod);
-            for (SpawnedProcess p : targets) {
+            OsProcesses os = Reactor.get().os();
+            List<SoloProcess> escaped = findEscapees(os, targets);
+            targets.addAll(escaped);
+            for (Terminator.Target t : targets) {
+                leftover.put(t, !t.isGone());
+            }
+            Terminator.terminate(os, targets, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
+            // A dying process may have started new escapees: a few more rounds until none is found.
+            for (int round = 0; round < 3; round++) {
+                List<Terminator.Target> known = new ArrayList<>(targets);
+                List<SoloProcess> more = findEscapees(os, known);
+                if (more.isEmpty()) {
+                    break;
+                }
+                more.forEach(t -> leftover.put(t, true));
+                targets.addAll(more);
+                escaped.addAll(more);
+                Terminator.terminate(os, more, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
+            }
+            for (SpawnedProcess p : processes) {
                 p.closeStreams();
             }
+            // Verify with a fresh snapshot: nothing of the scope may live.
+            List<ProcStat> snapshot = os.snapshot();
+            for (Terminator.Target t : targets) {
+                if (!t.isGone()) {
+                    for (ProcStat s : t.members(snapshot)) {
+                        os.describe(s).ifPresent(i -> survivors.putIfAbsent(i.pid(), i));
+                    }
+                }
+            }
+            records = buildRecords(targets, leftover, survivors.keySet());
         } finally {
-            closed.complete(survivors);
+            closed.complete(List.copyOf(survivors.values()));
         }
         if (!survivors.isEmpty()) {
-            throw new SurvivorsException(Terminator.survivorsMessage("ProcessScope '" + name + "'", survivors),
-                    survivors);
+            List<ProcessInfo> list = List.copyOf(survivors.values());
+            throw new SurvivorsException(Terminator.survivorsMessage("ProcessScope '" + name + "'", list), list);
         }
+    }
+
+    /**
+     * Live processes that carry this scope's marker but are in none of its groups and not otherwise
+     * tracked: descendants that called setsid or double-forked out of their group. Only processes
+     * started after the scope's first process are read, to keep the scan cheap.
+     */
+    private List<SoloProcess> findEscapees(OsProcesses os, List<Terminator.Target> known) {
+        long threshold;
+        synchronized (lock) {
+            threshold = firstStartTicks;
+        }
+        if (threshold == Long.MAX_VALUE) {
+            return new ArrayList<>();
+        }
+        Set<Long> groups = new HashSet<>();
+        Set<Long> tracked = new HashSet<>();
+        for (Terminator.Target t : known) {
+            ManagedProcess p = (ManagedProcess) t;
+            tracked.add(p.pid());
+            if (t instanceof SpawnedProcess) {
+                groups.add(p.pid());
+            }
+        }
+        String marker = SCOPE_VARIABLE + "=" + id;
+        Reactor reactor = Reactor.get();
+        List<SoloProcess> found = new ArrayList<>();
+        for (ProcStat s : os.snapshot()) {
+            if (s.isGone() || s.startTime() < threshold || groups.contains(s.pgid()) || tracked.contains(s.pid())
+                    || s.pid() == os.selfPid() || !os.environmentContains(s.pid(), marker)) {
+                continue;
+            }
+            int fd = os.openPidfd(s.pid());
+            Optional<ProcStat> again = os.stat(s.pid());
+            if ((fd < 0 && os.pidfdSupported()) || again.isEmpty() || again.get().startTime() != s.startTime()
+                    || again.get().isGone()) {
+                os.close(fd);
+                continue;
+            }
+            String cmd = os.describe(again.get()).map(ProcessInfo::commandLine).orElse("[" + s.comm() + "]");
+            SoloProcess escapee = new SoloProcess(reactor, new ProcessIdentity(s.pid(), s.startTime(), os.bootId()), fd,
+                    Arrays.asList(cmd.split(" ")), gracePeriod, SoloProcess.Origin.ESCAPED, null, false,
+                    "it escaped its process group");
+            escapee.start();
+            found.add(escapee);
+        }
+        return found;
+    }
+
+    private static List<ProcessRecord> buildRecords(List<Terminator.Target> targets,
+            Map<Terminator.Target, Boolean> leftover, Set<Long> survivors) {
+        List<ProcessRecord> out = new ArrayList<>();
+        for (Terminator.Target t : targets) {
+            ManagedProcess p = (ManagedProcess) t;
+            ProcessRecord.Origin origin = t instanceof SoloProcess solo
+                    ? (solo.origin() == SoloProcess.Origin.ESCAPED ? ProcessRecord.Origin.ESCAPED : ProcessRecord.Origin.ADOPTED)
+                    : ProcessRecord.Origin.STARTED;
+            boolean survived = survivors.contains(p.pid()) || !t.isGone();
+            out.add(new ProcessRecord(p.pid(), p.command(), origin, leftover.getOrDefault(t, false),
+                    survived ? null : p.endedBy().orElse(EndedBy.ITSELF), p.exitStatus().orElse(null),
+                    p.terminationTime().orElse(null), survived));
+        }
+        return List.copyOf(out);
     }
 
     @Override

@@ -43,6 +43,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     private volatile EndedBy lastCause;
     private volatile EndedBy endedBy;
     private volatile Duration terminationTime;
+    private volatile long terminationStart;
 
     // reactor-thread state
     private Reactor.Registration pidfdRegistration;
@@ -231,6 +232,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
             r.cancelAndClose();
         }
         memberWatches.clear();
+        stampTerminationTime();
         gone.complete(null);
     }
 
@@ -301,9 +303,17 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     }
 
     @Override
-    public void recordTerminationTime(Duration duration) {
-        if (terminationTime == null) {
-            terminationTime = duration;
+    public void beginTermination(long startNanos) {
+        if (terminationStart == 0) {
+            terminationStart = startNanos;
+        }
+    }
+
+    /** Called right before {@code gone} completes, so whoever it wakes sees the duration. */
+    private void stampTerminationTime() {
+        long start = terminationStart;
+        if (start != 0 && terminationTime == null) {
+            terminationTime = Duration.ofNanos(System.nanoTime() - start);
         }
     }
 

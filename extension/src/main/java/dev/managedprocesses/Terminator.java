@@ -37,7 +37,8 @@ final class Terminator {
         /** Live processes that belong to the target in this snapshot. */
         List<ProcStat> members(List<ProcStat> snapshot);
 
-        void recordTerminationTime(Duration duration);
+        /** Teardown of this target began at {@code startNanos}; it records its duration when it is gone. */
+        void beginTermination(long startNanos);
     }
 
     /** Ends every target; returns the survivors (empty when everything is gone). */
@@ -53,6 +54,7 @@ final class Terminator {
             return List.of();
         }
         for (Target t : live) {
+            t.beginTermination(start);
             t.watch();
             t.send(Signal.TERM, EndedBy.SIGTERM);
             t.send(Signal.CONT, null); // a stopped process only acts on SIGTERM once continued
@@ -70,11 +72,9 @@ final class Terminator {
         if (!left.isEmpty()) {
             interrupted |= !await(left, KILL_WAIT);
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
         List<ProcessInfo> survivors = new ArrayList<>();
         List<ProcStat> snapshot = null;
         for (Target t : live) {
-            t.recordTerminationTime(took);
             if (!t.isGone()) {
                 if (snapshot == null) {
                     snapshot = os.snapshot();

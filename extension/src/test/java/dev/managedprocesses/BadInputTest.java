@@ -149,9 +149,9 @@ class BadInputTest {
         assertThat(closed.isClosed()).isTrue();
         assertThatThrownBy(() -> closed.start("true"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("Cannot create a command: ProcessScope 'done' is closed")
-                .hasMessageEndingWith("Start processes only while the scope is open (inside the test or lifecycle "
-                        + "method that received it)");
+                .hasMessage("Cannot create a command: ProcessScope 'done' is closed (its processes were torn down). "
+                        + "Start processes only while the scope is open (inside the test or lifecycle method that "
+                        + "received it)");
         ProcessSpec spec = scope.command("true");
         scope.close();
         assertThatThrownBy(spec::start).isInstanceOf(IllegalStateException.class)

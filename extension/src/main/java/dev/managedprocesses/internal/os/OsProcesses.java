@@ -63,6 +63,9 @@ public interface OsProcesses {
      */
     int openPidfd(long pid);
 
+    /** True when the process behind {@code pidfd} has exited (works for any process, not just children). */
+    boolean pidfdExited(int pidfd);
+
     /** Sends {@code signal} through a pidfd. */
     SignalResult signalPidfd(int pidfd, int signal);
 

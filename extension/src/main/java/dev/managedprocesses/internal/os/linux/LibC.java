@@ -91,4 +91,6 @@ public interface LibC {
     int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMillis);
 
     int eventfd(int initval, int flags);
+
+    int poll(Pointer fds, long nfds, int timeoutMillis);
 }

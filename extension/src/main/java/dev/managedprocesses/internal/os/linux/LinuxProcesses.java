@@ -299,6 +299,14 @@ public final class LinuxProcesses implements OsProcesses {
     }
 
     @Override
+    public boolean pidfdExited(int pidfd) {
+        Pointer fds = Memory.allocateDirect(runtime, 8, true); // struct pollfd { int fd; short events, revents; }
+        fds.putInt(0, pidfd);
+        fds.putShort(4, (short) 1); // POLLIN: readable once the process has exited
+        return libc.poll(fds, 1, 0) > 0;
+    }
+
+    @Override
     public SignalResult signalPidfd(int pidfd, int signal) {
         return result(libc.pidfd_send_signal(pidfd, signal, null, 0));
     }

@@ -1,0 +1,37 @@
+package dev.managedprocesses;
+
+import dev.managedprocesses.internal.os.OsProcesses;
+
+/**
+ * Makes the JVM a child subreaper (once, on the first process started), so descendants orphaned by
+ * a double fork or a dying parent re-parent to the JVM instead of init: the scope can still find,
+ * end and reap them. Switch off with {@code -Dmanagedprocesses.subreaper=false}.
+ *
+ * <p>Side effect: orphans of processes the JDK started (not ours) also re-parent to the JVM, and the
+ * JDK never reaps them; they stay zombies (which run nothing) until the JVM exits. We never reap a
+ * pid we cannot prove is ours, since reaping a JDK child would steal its exit status.
+ */
+final class Subreaper {
+    /** System property that switches the subreaper off. */
+    static final String PROPERTY = "managedprocesses.subreaper";
+
+    private static volatile Boolean active;
+
+    private Subreaper() {
+    }
+
+    static void ensure(OsProcesses os) {
+        if (active == null) {
+            synchronized (Subreaper.class) {
+                if (active == null) {
+                    active = !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true")) && os.makeChildSubreaper();
+                }
+            }
+        }
+    }
+
+    /** True when this JVM is a subreaper because of this library. */
+    static boolean isActive() {
+        return Boolean.TRUE.equals(active);
+    }
+}

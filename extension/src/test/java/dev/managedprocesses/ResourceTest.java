@@ -39,7 +39,8 @@ class ResourceTest {
 
         assertThat(Proc.zombieChildren()).as("zombie children of the JVM").isEmpty();
         assertThat(Proc.openFds()).as("open descriptors").isEqualTo(fdsBefore);
-        assertThat(Proc.threads()).as("threads").isEqualTo(threadsBefore);
+        // JDK-internal threads may come and go; the library must add none
+        assertThat(Proc.threads()).as("threads").isLessThanOrEqualTo(threadsBefore);
     }
 
     @Test
@@ -54,7 +55,7 @@ class ResourceTest {
                 p.stdout().awaitLineContaining("up", TIMEOUT); // every pipe is being drained
             }
             assertThat(live).allMatch(ManagedProcess::isAlive);
-            assertThat(Proc.threads()).as("threads with 200 live children").isEqualTo(threadsBefore);
+            assertThat(Proc.threads()).as("threads with 200 live children").isLessThanOrEqualTo(threadsBefore);
             long libraryThreads = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().startsWith("managed-processes")).count();
             assertThat(libraryThreads).isEqualTo(1);

@@ -30,17 +30,22 @@ class SpawnEnvironmentTest {
         scope.close();
     }
 
+    /** The child has exec'd {@code sleep}: what we read now is what posix_spawn gave it. */
+    private ManagedProcess sleeping() {
+        ManagedProcess p = scope.start("sleep", "100");
+        assertThat(Proc.eventually(TIMEOUT, () -> "sleep".equals(Proc.comm(p.pid())))).isTrue();
+        return p;
+    }
+
     @Test
     void child_gets_only_descriptors_0_1_2() {
-        ManagedProcess p = scope.command("sh", "-c", "echo ready; exec sleep 100").start();
-        p.stdout().awaitLineContaining("ready", TIMEOUT);
+        ManagedProcess p = sleeping();
         assertThat(Proc.fdsOf(p.pid())).containsExactly(0, 1, 2);
     }
 
     @Test
     void child_starts_with_an_empty_signal_mask_and_default_dispositions() {
-        ManagedProcess p = scope.start("sh", "-c", "echo ready; exec sleep 100");
-        p.stdout().awaitLineContaining("ready", TIMEOUT);
+        ManagedProcess p = sleeping();
         assertThat(Proc.status(p.pid(), "SigBlk")).isEqualTo("0000000000000000");
         assertThat(Proc.status(p.pid(), "SigIgn")).isEqualTo("0000000000000000");
     }

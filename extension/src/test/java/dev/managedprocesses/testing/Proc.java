@@ -51,6 +51,14 @@ public final class Proc {
         return s != '-' && s != 'Z' && s != 'X';
     }
 
+    public static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     public static boolean exists(long pid) {
         return Files.exists(Path.of("/proc/" + pid));
     }

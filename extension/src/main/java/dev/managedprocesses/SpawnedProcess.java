@@ -1,6 +1,7 @@
 package dev.managedprocesses;
 
 import dev.managedprocesses.internal.Reactor;
+import dev.managedprocesses.internal.ScopeRegistry;
 import dev.managedprocesses.internal.os.OsProcesses;
 import dev.managedprocesses.internal.os.OsProcesses.SignalResult;
 import dev.managedprocesses.internal.os.ProcStat;
@@ -77,6 +78,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
         long start = os.stat(spawned.pid()).map(ProcStat::startTime).orElse(0L);
         ProcessIdentity identity = new ProcessIdentity(spawned.pid(), start, os.bootId());
         SpawnedProcess p = new SpawnedProcess(reactor, spawned, pidfd, identity, command, grace, stdout, stderr);
+        ScopeRegistry.unreaped(spawned.pid());
         if (spawned.stdoutFd() >= 0) {
             p.pipes.add(new Pipe(reactor.register(spawned.stdoutFd(), r -> p.drain(r, stdout)), stdout));
         }
@@ -225,6 +227,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     }
 
     private void finish() {
+        ScopeRegistry.reaped(identity.pid());
         if (pidfdRegistration != null) {
             pidfdRegistration.cancelAndClose();
         }

@@ -61,6 +61,7 @@ public final class LeakDetector {
     private final Set<String> stdio = new HashSet<>();
     private final LeakReport report;
     private long lastPid;
+    private boolean closed;
 
     LeakDetector(OsProcesses os, LeakSettings settings) {
         this.os = os;
@@ -137,8 +138,21 @@ public final class LeakDetector {
         report.write(findings);
     }
 
-    /** The end of the run: a last check, orphan zombies reaped, the report written. */
-    synchronized void close() {
+    /** The end of a test plan that is not the last: the report reflects what was found so far. */
+    synchronized void checkpoint() {
+        report.write(findings);
+    }
+
+    /**
+     * The end of the run: a last check, orphan zombies reaped, the report written.
+     *
+     * @return false when it was closed already
+     */
+    synchronized boolean close() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
         for (Window w : windows.values()) {
             if (w.end < 0) {
                 w.end = os.uptimeTicks();
@@ -148,6 +162,7 @@ public final class LeakDetector {
         check();
         reapOrphanZombies(true);
         report.write(findings);
+        return true;
     }
 
     // ---------------------------------------------------------------- the check

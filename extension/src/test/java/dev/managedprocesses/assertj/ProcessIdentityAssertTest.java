@@ -8,6 +8,9 @@ import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessIdentity;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.testing.Proc;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
@@ -94,10 +97,20 @@ class ProcessIdentityAssertTest {
     @Test
     void should_fail_when_the_identified_process_expected_dead_still_runs() {
         ProcessIdentity id = scope.start("sleep", "100").identity();
+        // Right after the spawn the child may not have exec'd yet, and its command line reads empty.
+        assertThat(Proc.eventually(TIMEOUT, () -> commandLine(id.pid()).equals("sleep 100"))).isTrue();
 
         String message = failureOf(() -> assertThat(id).isNotAlive());
 
         assertThat(message).isEqualTo(head(id, "not to be alive", "it is still running: sleep 100"));
+    }
+
+    private static String commandLine(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ').trim();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     @Test

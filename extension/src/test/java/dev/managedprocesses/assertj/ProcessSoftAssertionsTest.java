@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.Signal;
+import dev.managedprocesses.testing.Proc;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -36,9 +37,11 @@ class ProcessSoftAssertionsTest {
     static class Softly extends SoftAssertions implements ProcessSoftAssertionsProvider {
     }
 
+    /** A CLI that has exited and been reaped (so its identity's pid is free, not a zombie). */
     private ManagedProcess cli() throws InterruptedException {
         ManagedProcess cli = scope.start("sh", "-c", "echo 'usage: tool FILE' >&2; exit 2");
         assertThat(cli.waitFor(TIMEOUT)).isPresent();
+        assertThat(Proc.eventually(TIMEOUT, () -> !Proc.exists(cli.pid()))).as("reaped").isTrue();
         return cli;
     }
 

@@ -36,6 +36,10 @@ class JdkAssertionsTest {
             for (Process p : jdkProcesses) {
                 p.destroyForcibly();
                 assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("JDK process %d ended", p.pid()).isTrue();
+                // The JDK keeps its three pipe descriptors open until they are closed or garbage-collected.
+                p.getOutputStream().close();
+                p.getInputStream().close();
+                p.getErrorStream().close();
             }
         } finally {
             scope.close();

@@ -10,6 +10,11 @@ import dev.managedprocesses.ProcessIdentity;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +27,16 @@ import org.junit.jupiter.api.Test;
  */
 class NotReusedUnderPidReuseTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    /** The kernel's clock in start-time ticks (USER_HZ, 100 per second): {@code /proc/uptime} in hundredths. */
+    private static long uptimeTicks() {
+        try {
+            String uptime = Files.readString(Path.of("/proc/uptime")).split(" ")[0];
+            return new BigDecimal(uptime).movePointRight(2).longValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @Test
     void should_pass_notReused_and_isNotAlive_when_a_stranger_got_the_pid_and_fail_for_pid_based_checks()
@@ -36,6 +51,11 @@ class NotReusedUnderPidReuseTest {
             assertThat(original).exitedWithin(TIMEOUT).exitedWith(0);
             long pid = original.pid();
             assertThat(Proc.eventually(TIMEOUT, () -> !Proc.exists(pid))).as("the library reaped its child").isTrue();
+
+            // Start times count 10 ms clock ticks: a reuse within the original's tick could not be told
+            // apart (see ProcessIdentity). Let the clock move on first.
+            long startTick = original.identity().startTime();
+            assertThat(Proc.eventually(TIMEOUT, () -> uptimeTicks() > startTick + 1)).isTrue();
 
             Optional<Process> forced = PidReuse.startWithPid(pid, "sleep", "300");
             assumeTrue(forced.isPresent(), "Skipped: could not get pid " + pid + " reused in 50 tries");
@@ -77,6 +97,9 @@ class NotReusedUnderPidReuseTest {
             } finally {
                 stranger.destroyForcibly();
                 stranger.waitFor(10, TimeUnit.SECONDS);
+                stranger.getOutputStream().close();
+                stranger.getInputStream().close();
+                stranger.getErrorStream().close();
             }
         }
     }

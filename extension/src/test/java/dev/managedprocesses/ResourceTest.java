@@ -51,13 +51,15 @@ class ResourceTest {
 
     /**
      * Open descriptors, leaving out those on {@code /proc}: the library's reactor thread may be in the
-     * middle of a process-table scan (one {@code /proc/<pid>/stat} open at a time) when they are counted.
+     * middle of a process-table scan (the {@code /proc} directory or one {@code /proc/<pid>/stat} open)
+     * when they are counted.
      */
     private static long steadyFds() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
                 try {
-                    return !Files.readSymbolicLink(fd).toString().startsWith("/proc/");
+                    String target = Files.readSymbolicLink(fd).toString();
+                    return !target.equals("/proc") && !target.startsWith("/proc/");
                 } catch (IOException e) {
                     return false; // closed while listing: it was transient
                 }

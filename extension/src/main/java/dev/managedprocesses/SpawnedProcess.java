@@ -292,6 +292,8 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
             lastCause = cause;
         }
         gate.signalGroup(signal.number());
+        // The leader itself too, through its pidfd: it may have moved itself into another group.
+        gate.signal(signal.number());
     }
 
     @Override
@@ -434,7 +436,11 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     @Override
     public ExitStatus kill() {
-        return terminate(Duration.ZERO);
+        List<ProcessInfo> survivors = Terminator.kill(os, List.of(this));
+        if (!survivors.isEmpty()) {
+            throw new SurvivorsException(Terminator.survivorsMessage("kill() of " + this, survivors), survivors);
+        }
+        return exit.join();
     }
 
     @Override
@@ -464,6 +470,9 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     @Override
     public List<ProcessInfo> descendants() {
+        if (gate.isReaped()) {
+            return List.of(); // its group was empty when it was reaped; the pid may name a stranger now
+        }
         List<ProcStat> snapshot = os.snapshot();
         List<ProcessInfo> out = new ArrayList<>();
         for (ProcStat s : ProcessTree.descendants(snapshot, Set.of(pid()), Set.of(pid()))) {
@@ -474,12 +483,13 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     @Override
     public long processGroup() {
-        return pid();
+        // what the kernel says while the pid is ours; the group it led once it has been reaped
+        return gate.whileUnreaped(() -> os.stat(pid()).map(ProcStat::pgid)).orElse(pid());
     }
 
     @Override
     public boolean isProcessGroupLeader() {
-        return true;
+        return gate.whileUnreaped(() -> os.stat(pid()).map(s -> s.pgid() == pid())).orElse(false);
     }
 
     @Override

@@ -272,7 +272,9 @@ class ManagedProcessesExtensionTest {
         @Test
         void third() throws Exception {
             try (var socket = new java.net.Socket("127.0.0.1", port)) {
-                check(3, null);
+                if (socket.isConnected()) {
+                    check(3, null); // the shared server still answers in the last test
+                }
             }
         }
 

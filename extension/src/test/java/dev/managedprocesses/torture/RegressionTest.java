@@ -48,6 +48,36 @@ class RegressionTest {
         assertThat(jdk.exitValue()).as("the JDK's own child kept its status").isZero();
     }
 
+    /** Found by the assertions work: kill() used to be terminate(0), i.e. SIGTERM first. */
+    @Test
+    void kill_sends_sigkill_at_once_not_sigterm_first() throws Exception {
+        try (ProcessScope scope = ProcessScope.open()) {
+            ManagedProcess p = scope.start("sleep", "300");
+            assertThat(p.kill()).isEqualTo(dev.managedprocesses.ExitStatus.killedBy(dev.managedprocesses.Signal.KILL, false));
+            assertThat(p.endedBy()).contains(dev.managedprocesses.EndedBy.SIGKILL);
+        }
+    }
+
+    /**
+     * Found by the assertions work: a leader that moves itself into another group (here: the JVM's)
+     * was out of reach of kill(-pgid); teardown now also signals the leader through its pidfd, and
+     * isProcessGroupLeader() asks the kernel.
+     */
+    @Test
+    void a_leader_that_moves_itself_into_another_group_is_still_ended() throws Exception {
+        long jvmGroup = Proc.pgid(ProcessHandle.current().pid());
+        ProcessScope scope = ProcessScope.builder().gracePeriod(Duration.ofMillis(200)).open();
+        ManagedProcess p;
+        try (scope) {
+            p = scope.start("python3", "-c", "import os, sys, time; os.setpgid(0, int(sys.argv[1])); "
+                    + "print('moved', flush=True); time.sleep(300)", Long.toString(jvmGroup));
+            p.stdout().awaitLineContaining("moved", TIMEOUT);
+            assertThat(Proc.pgid(p.pid())).isEqualTo(jvmGroup);
+            assertThat(p.isProcessGroupLeader()).isFalse();
+        }
+        assertThat(Proc.alive(p.pid())).isFalse();
+    }
+
     /**
      * Found by ResourceTest under load: waitFor() returned before the reactor had drained the pipes,
      * so output read right after it could be incomplete.

@@ -15,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -352,6 +355,34 @@ public final class LinuxProcesses implements OsProcesses {
             }
         }
         return out;
+    }
+
+    @Override
+    public Set<Integer> listeningTcpPorts(long pid) {
+        Set<Integer> ports = new TreeSet<>();
+        if (pid <= 0) {
+            return ports;
+        }
+        Set<Long> inodes = ProcFs.socketInodes(pid);
+        if (inodes.isEmpty()) {
+            return ports; // no sockets: skip reading the (possibly long) tcp tables
+        }
+        // The process's own /proc/<pid>/net: right even when it runs in another network namespace.
+        for (Map.Entry<Long, Integer> socket : ProcFs.listeningTcpSockets(Long.toString(pid)).entrySet()) {
+            if (inodes.contains(socket.getKey())) {
+                ports.add(socket.getValue());
+            }
+        }
+        return ports;
+    }
+
+    @Override
+    public Set<Integer> listeningTcpPortsInNamespaceOf(long pid) {
+        Map<Long, Integer> sockets = pid > 0 ? ProcFs.listeningTcpSockets(Long.toString(pid)) : Map.of();
+        if (sockets.isEmpty()) {
+            sockets = ProcFs.listeningTcpSockets("self");
+        }
+        return new TreeSet<>(sockets.values());
     }
 
     @Override

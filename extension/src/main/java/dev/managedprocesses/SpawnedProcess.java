@@ -52,6 +52,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     private boolean watchingGroup;
     private final Map<Long, Reactor.Registration> memberWatches = new HashMap<>();
     private long fallbackDelayMillis = 1;
+    private long reapRetryMillis = 1;
 
     private SpawnedProcess(Reactor reactor, Spawned spawned, int pidfd, ProcessIdentity identity, List<String> command,
             Duration grace, ProcessOutput stdout, ProcessOutput stderr) {
@@ -178,7 +179,9 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
             if (gate.reap()) {
                 finish();
             } else {
-                reactor.schedule(1, () -> reactor.requestGroupCheck(this));
+                // Should not happen (it is our exited child); never spin on it: back off up to 1 s.
+                reapRetryMillis = Math.min(1000, reapRetryMillis * 2);
+                reactor.schedule(reapRetryMillis, () -> reactor.requestGroupCheck(this));
             }
             return;
         }

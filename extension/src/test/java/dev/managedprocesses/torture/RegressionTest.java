@@ -42,7 +42,7 @@ class RegressionTest {
         assertThat(Proc.eventually(TIMEOUT, () -> !Proc.zombieChildren().isEmpty()))
                 .as("the orphan became the JVM's zombie").isTrue();
         ProcessScope.open().close(); // notes it
-        Thread.sleep(600);            // longer than any JDK reaper could need
+        Thread.sleep(2100);           // longer than the reaper's patience for the JDK's own reapers
         ProcessScope.open().close(); // reaps it
         assertThat(Proc.zombieChildren()).isEmpty();
         assertThat(jdk.exitValue()).as("the JDK's own child kept its status").isZero();

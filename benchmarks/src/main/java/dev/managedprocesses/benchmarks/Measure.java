@@ -1,0 +1,144 @@
+package dev.managedprocesses.benchmarks;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * A median with a 95% confidence interval {@code [lo, hi]} and the number of values it came from.
+ * Two ways to get one:
+ * <ul>
+ *   <li>{@link #ofIterations}: JMH sample-time runs. The center is the median of every sample; the
+ *       interval is a Student-t interval over the per-iteration medians (iterations are the
+ *       independent units under load, individual samples are not).</li>
+ *   <li>{@link #ofSamples}: raw independent values (single-shot teardowns, one cold JVM each). The
+ *       center is their median; the interval is a percentile bootstrap of the median.</li>
+ * </ul>
+ * Ratios propagate the relative half-widths in quadrature (first order).
+ */
+record Measure(double center, double lo, double hi, int n) {
+
+    private static final double[] T975 = {Double.NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+        2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
+        2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+
+    static Measure ofIterations(double pooledMedian, double[] iterationMedians) {
+        int k = iterationMedians.length;
+        if (k < 2) {
+            return new Measure(pooledMedian, Double.NaN, Double.NaN, k);
+        }
+        double mean = Arrays.stream(iterationMedians).average().orElse(Double.NaN);
+        double ss = 0;
+        for (double v : iterationMedians) {
+            ss += (v - mean) * (v - mean);
+        }
+        double sd = Math.sqrt(ss / (k - 1));
+        double t = k - 1 < T975.length ? T975[k - 1] : 1.96;
+        double half = t * sd / Math.sqrt(k);
+        return new Measure(pooledMedian, pooledMedian - half, pooledMedian + half, k);
+    }
+
+    static Measure ofSamples(double[] samples) {
+        int n = samples.length;
+        if (n == 0) {
+            return new Measure(Double.NaN, Double.NaN, Double.NaN, 0);
+        }
+        double center = median(samples);
+        if (n < 3) {
+            return new Measure(center, Double.NaN, Double.NaN, n);
+        }
+        Random random = new Random(42); // reproducible intervals for the same data
+        int rounds = 2000;
+        double[] medians = new double[rounds];
+        double[] resample = new double[n];
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < n; i++) {
+                resample[i] = samples[random.nextInt(n)];
+            }
+            medians[r] = median(resample);
+        }
+        Arrays.sort(medians);
+        return new Measure(center, medians[(int) (rounds * 0.025)], medians[(int) (rounds * 0.975) - 1], n);
+    }
+
+    /** The difference of the medians of two independent sample sets, with a bootstrap interval. */
+    static Measure differenceOfMedians(double[] a, double[] b) {
+        double center = median(a) - median(b);
+        if (a.length < 3 || b.length < 3) {
+            return new Measure(center, Double.NaN, Double.NaN, Math.min(a.length, b.length));
+        }
+        Random random = new Random(43);
+        int rounds = 2000;
+        double[] diffs = new double[rounds];
+        double[] ra = new double[a.length];
+        double[] rb = new double[b.length];
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < a.length; i++) {
+                ra[i] = a[random.nextInt(a.length)];
+            }
+            for (int i = 0; i < b.length; i++) {
+                rb[i] = b[random.nextInt(b.length)];
+            }
+            diffs[r] = median(ra) - median(rb);
+        }
+        Arrays.sort(diffs);
+        return new Measure(center, diffs[(int) (rounds * 0.025)], diffs[(int) (rounds * 0.975) - 1],
+                Math.min(a.length, b.length));
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    boolean hasInterval() {
+        return !Double.isNaN(lo) && !Double.isNaN(hi);
+    }
+
+    /** This divided by {@code base}. */
+    Measure ratioTo(Measure base) {
+        double r = center / base.center;
+        if (!hasInterval() || !base.hasInterval()) {
+            return new Measure(r, Double.NaN, Double.NaN, Math.min(n, base.n));
+        }
+        double down = Math.hypot((center - lo) / center, (base.hi - base.center) / base.center);
+        double up = Math.hypot((hi - center) / center, (base.center - base.lo) / base.center);
+        return new Measure(r, r * Math.max(0, 1 - down), r * (1 + up), Math.min(n, base.n));
+    }
+
+    Measure scaled(double factor) {
+        return new Measure(center * factor, lo * factor, hi * factor, n);
+    }
+
+    /** {@code 123 [110, 140]} with a sensible number of digits. */
+    String format() {
+        if (!hasInterval()) {
+            return fmt(center) + " (n=" + n + ", no interval)";
+        }
+        return fmt(center) + " [" + fmt(lo) + ", " + fmt(hi) + "]";
+    }
+
+    /** {@code 0.42x [0.40, 0.44]}. */
+    String formatRatio() {
+        if (!hasInterval()) {
+            return String.format(Locale.ROOT, "%.2fx", center);
+        }
+        return String.format(Locale.ROOT, "%.2fx [%.2f, %.2f]", center, lo, hi);
+    }
+
+    static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "n/a";
+        }
+        double a = Math.abs(v);
+        if (a >= 100 || v == Math.rint(v)) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+}

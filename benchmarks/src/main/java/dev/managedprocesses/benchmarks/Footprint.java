@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -37,6 +39,7 @@ public final class Footprint {
     public static void main(String[] args) throws Exception {
         String who = args[0];
         int n = Integer.parseInt(args[1]);
+        Set<String> threadsBefore = threadNames();
         Reading before = Reading.take();
         long t0 = System.nanoTime();
         ProcessScope scope = null;
@@ -57,6 +60,8 @@ public final class Footprint {
         }
         long startMicros = (System.nanoTime() - t0) / 1000;
         Reading during = Reading.take();
+        Set<String> newThreads = threadNames();
+        newThreads.removeAll(threadsBefore);
         int libraryThreads = 0;
         int reaperThreads = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
@@ -84,7 +89,17 @@ public final class Footprint {
                 + " rssBytes=" + (during.rss - before.rss)
                 + " fds=" + (during.fds - before.fds)
                 + " startMicros=" + startMicros
-                + " teardownMicros=" + teardownMicros);
+                + " teardownMicros=" + teardownMicros
+                + " newThreads=" + String.join("|", newThreads.stream().map(t -> t.replaceAll("[\\s=]+", "_"))
+                        .map(t -> t.replaceAll("[0-9]+", "N")).distinct().sorted().toList()));
+    }
+
+    private static Set<String> threadNames() {
+        Set<String> names = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            names.add(t.getName());
+        }
+        return names;
     }
 
     private static long readRss() {

@@ -9,8 +9,8 @@ import java.util.Random;
  * Two ways to get one:
  * <ul>
  *   <li>{@link #ofIterations}: JMH sample-time runs. The center is the median of every sample; the
- *       interval is a Student-t interval over the per-iteration medians (iterations are the
- *       independent units under load, individual samples are not).</li>
+ *       interval is a Student-t interval over the logarithms of the per-iteration medians (iterations
+ *       are the independent units under load, individual samples are not), so it is multiplicative.</li>
  *   <li>{@link #ofSamples}: raw independent values (single-shot teardowns, one cold JVM each). The
  *       center is their median; the interval is a percentile bootstrap of the median.</li>
  * </ul>
@@ -27,15 +27,18 @@ record Measure(double center, double lo, double hi, int n) {
         if (k < 2) {
             return new Measure(pooledMedian, Double.NaN, Double.NaN, k);
         }
-        double mean = Arrays.stream(iterationMedians).average().orElse(Double.NaN);
+        // On the log scale: times are positive and skewed (one slow iteration on a busy machine), so the
+        // interval is multiplicative and never reaches below zero.
+        double[] logs = Arrays.stream(iterationMedians).map(Math::log).toArray();
+        double mean = Arrays.stream(logs).average().orElse(Double.NaN);
         double ss = 0;
-        for (double v : iterationMedians) {
+        for (double v : logs) {
             ss += (v - mean) * (v - mean);
         }
         double sd = Math.sqrt(ss / (k - 1));
         double t = k - 1 < T975.length ? T975[k - 1] : 1.96;
-        double half = t * sd / Math.sqrt(k);
-        return new Measure(pooledMedian, pooledMedian - half, pooledMedian + half, k);
+        double factor = Math.exp(t * sd / Math.sqrt(k));
+        return new Measure(pooledMedian, pooledMedian / factor, pooledMedian * factor, k);
     }
 
     static Measure ofSamples(double[] samples) {
@@ -123,9 +126,28 @@ record Measure(double center, double lo, double hi, int n) {
     /** {@code 0.42x [0.40, 0.44]}. */
     String formatRatio() {
         if (!hasInterval()) {
-            return String.format(Locale.ROOT, "%.2fx", center);
+            return ratio(center) + "x";
         }
-        return String.format(Locale.ROOT, "%.2fx [%.2f, %.2f]", center, lo, hi);
+        return ratio(center) + "x [" + ratio(lo) + ", " + ratio(hi) + "]";
+    }
+
+    private static String ratio(double r) {
+        return Math.abs(r) >= 0.1 || r == 0 ? String.format(Locale.ROOT, "%.2f", r) : String.format(Locale.ROOT, "%.2g", r);
+    }
+
+    /** Whether the whole interval is at or below {@code limit}, above it, or straddles it. */
+    String verdict(double limit) {
+        if (!hasInterval()) {
+            return center <= limit ? "met (no interval)" : "MISSED (no interval)";
+        }
+        if (hi <= limit) {
+            return "met";
+        }
+        if (lo > limit) {
+            return "MISSED";
+        }
+        return center <= limit ? "met at the median, inconclusive (the interval spans the target)"
+                : "MISSED at the median, inconclusive (the interval spans the target)";
     }
 
     static String fmt(double v) {

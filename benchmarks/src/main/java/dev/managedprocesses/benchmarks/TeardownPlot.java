@@ -66,8 +66,8 @@ final class TeardownPlot {
         if (lx1 - lx0 < 1) {
             lx1 = lx0 + 1.3;
         }
-        double ly0 = Math.floor(Math.log10(yMin));
-        double ly1 = Math.ceil(Math.log10(yMax));
+        double ly0 = Math.log10(yMin) - 0.45; // room below the lowest point for the ratio labels
+        double ly1 = Math.log10(yMax) + 0.15;
         if (ly1 - ly0 < 1) {
             ly1 = ly0 + 1;
         }

@@ -146,8 +146,10 @@ public final class Harness {
             }
             md.append('\n');
         }
-        md.append("## Load\n\n`/proc/loadavg` at each step (1, 5, 15-minute load averages; the machine has ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs):\n\n```\n");
+        md.append("## Load\n\nAt each step: `/proc/loadavg` (1, 5, 15-minute load averages, running/total threads, last pid; "
+                + "the machine has ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs), CPU pressure "
+                + "(`/proc/pressure/cpu`: share of time some runnable thread waited for a CPU) and the number of "
+                + "processes on the machine. The benchmarks' own processes count too.\n\n```\n");
         loads.forEach(l -> md.append(l).append('\n'));
         md.append("```\n\nStray processes after the run: ").append(strays.isEmpty() ? "none" : String.join(", ", strays))
                 .append(".\nTotal time: ").append(Math.round((Instant.now().toEpochMilli() - began.toEpochMilli()) / 1000.0))
@@ -160,7 +162,7 @@ public final class Harness {
             TeardownPlot.draw(plot, List.of(TeardownPlot.managed(teardownManaged), TeardownPlot.floor(teardownFloor)),
                     List.of(Machine.oneLine(), "profile " + profile + ", run " + runId + " on "
                             + began.truncatedTo(ChronoUnit.SECONDS) + "; load averages at start "
-                            + loads.get(0).replaceAll("^start:\\s+", "").replaceAll(" [0-9]+/.*", "")));
+                            + loads.get(0).replaceAll("^start:\\s+loadavg ", "").replaceAll(" [0-9]+/.*", "")));
         }
         console.println();
         console.println("Targets:");
@@ -467,6 +469,7 @@ public final class Harness {
         targets.add(what + " :: " + verdict + " (" + detail + ")");
     }
 
+    /** Load averages, CPU pressure (PSI) and the number of processes on the machine (a /proc scan costs per process). */
     private void load(String when) {
         String avg;
         try {
@@ -474,7 +477,16 @@ public final class Harness {
         } catch (IOException e) {
             avg = "unreadable";
         }
-        loads.add(String.format(Locale.ROOT, "%-18s %s", when + ":", avg));
+        String pressure = "";
+        try {
+            pressure = Files.readAllLines(Path.of("/proc/pressure/cpu")).get(0).replaceAll(" total=.*", "");
+        } catch (IOException | IndexOutOfBoundsException e) {
+            pressure = "n/a";
+        }
+        String[] names = new java.io.File("/proc").list();
+        long processes = names == null ? -1 : java.util.Arrays.stream(names).filter(n -> n.chars().allMatch(Character::isDigit)).count();
+        loads.add(String.format(Locale.ROOT, "%-18s loadavg %s | cpu pressure %s | %d processes", when + ":", avg, pressure,
+                processes));
     }
 
     // ---------------------------------------------------------------- child JVMs and strays

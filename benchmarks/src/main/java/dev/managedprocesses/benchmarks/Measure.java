@@ -14,7 +14,7 @@ import java.util.Random;
  *   <li>{@link #ofSamples}: raw independent values (single-shot teardowns, one cold JVM each). The
  *       center is their median; the interval is a percentile bootstrap of the median.</li>
  * </ul>
- * Ratios propagate the relative half-widths in quadrature (first order).
+ * Ratios add the half-widths of both sides in quadrature on the log scale.
  */
 record Measure(double center, double lo, double hi, int n) {
 
@@ -100,15 +100,18 @@ record Measure(double center, double lo, double hi, int n) {
         return !Double.isNaN(lo) && !Double.isNaN(hi);
     }
 
-    /** This divided by {@code base}. */
+    /**
+     * This divided by {@code base}: the relative half-widths of both add in quadrature on the log scale,
+     * so the interval stays positive however wide the inputs are.
+     */
     Measure ratioTo(Measure base) {
         double r = center / base.center;
-        if (!hasInterval() || !base.hasInterval()) {
+        if (!hasInterval() || !base.hasInterval() || lo <= 0 || base.lo <= 0) {
             return new Measure(r, Double.NaN, Double.NaN, Math.min(n, base.n));
         }
-        double down = Math.hypot((center - lo) / center, (base.hi - base.center) / base.center);
-        double up = Math.hypot((hi - center) / center, (base.center - base.lo) / base.center);
-        return new Measure(r, r * Math.max(0, 1 - down), r * (1 + up), Math.min(n, base.n));
+        double down = Math.hypot(Math.log(center / lo), Math.log(base.hi / base.center));
+        double up = Math.hypot(Math.log(hi / center), Math.log(base.center / base.lo));
+        return new Measure(r, r * Math.exp(-down), r * Math.exp(up), Math.min(n, base.n));
     }
 
     Measure scaled(double factor) {

@@ -36,16 +36,21 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class Harness {
 
-    /** How long and how often: the profiles differ only in repetitions, never in what is measured. */
+    /**
+     * How long and how often: the profiles differ only in repetitions, never in what is measured. A
+     * round runs every benchmark of a section once, each in a fresh JVM (JMH fork), back to back;
+     * rounds repeat that, so that a busy stretch of a shared machine falls on every contender.
+     */
     public enum Profile {
         /** Each benchmark once, one very short iteration, in this JVM: proves the harness works (mvn verify). */
-        SMOKE(0, 0, 1, 50, 1, 1, 1, new int[] {10}, 10, 1, 1),
-        /** About four minutes on two cores: one fork, five one-second iterations. */
-        QUICK(1, 1, 5, 1000, 1, 5, 4, new int[] {10, 100, 1000}, 1000, 1, 10),
-        /** The numbers to publish when the machine is quiet: three forks, longer iterations. */
-        FULL(3, 3, 5, 2000, 2, 12, 5, new int[] {10, 100, 1000}, 1000, 3, 30);
+        SMOKE(true, 1, 0, 1, 50, 0, 1, 1, new int[] {10}, 10, 1, 1),
+        /** About four minutes on two cores, the build included: two rounds of short iterations. */
+        QUICK(false, 2, 1, 2, 1000, 1, 3, 2, new int[] {10, 100, 1000}, 1000, 1, 10),
+        /** The numbers to publish when the machine is quiet (about 20 minutes): three rounds, longer iterations. */
+        FULL(false, 3, 2, 4, 2000, 2, 5, 4, new int[] {10, 100, 1000}, 1000, 3, 30);
 
-        final int forks;
+        final boolean inProcess;
+        final int rounds;
         final int warmups;
         final int iterations;
         final int iterationMillis;
@@ -57,10 +62,11 @@ public final class Harness {
         final int footprintRepeats;
         final int coldStarts;
 
-        Profile(int forks, int warmups, int iterations, int iterationMillis, int singleShotWarmups,
+        Profile(boolean inProcess, int rounds, int warmups, int iterations, int iterationMillis, int singleShotWarmups,
                 int singleShotIterations, int nonChildIterations, int[] groups, int footprintProcesses,
                 int footprintRepeats, int coldStarts) {
-            this.forks = forks;
+            this.inProcess = inProcess;
+            this.rounds = rounds;
             this.warmups = warmups;
             this.iterations = iterations;
             this.iterationMillis = iterationMillis;
@@ -102,6 +108,13 @@ public final class Harness {
             Path plot) {
     }
 
+    /** One benchmark's measure and its per-round values (iteration medians or single shots), for pairing. */
+    record Sample(Measure measure, List<double[]> rounds) {
+        Measure ratioTo(Sample base) {
+            return Measure.pairedRatio(rounds, base.rounds);
+        }
+    }
+
     public Report run(Collection<String> sections) throws IOException, RunnerException, InterruptedException {
         Files.createDirectories(out);
         System.setProperty(Benchmarks.RUN_PROPERTY, runId); // for benchmarks run in this JVM (SMOKE)
@@ -115,8 +128,9 @@ public final class Harness {
                 .append("`").append(profile == Profile.SMOKE ? " (smoke profile: not a measurement)" : "")
                 .append(" on ").append(began.truncatedTo(ChronoUnit.SECONDS)).append(", run id `").append(runId)
                 .append("`.\n\n```\n").append(machine).append("\n```\n\n");
-        md.append("Medians with 95% confidence intervals in brackets; ratios are against the baseline measured in "
-                + "the same run (below 1 is faster or smaller than the baseline). See BENCHMARKS.md for the method.\n\n");
+        md.append("Times are medians with 95% confidence intervals in brackets. Ratios are against the baseline "
+                + "measured in the same run, paired by round and iteration (geometric mean and 95% CI); below 1 is "
+                + "faster or smaller than the baseline. Method: BENCHMARKS.md.\n\n");
         try {
             for (String section : SECTIONS) {
                 if (!sections.contains(section)) {
@@ -176,7 +190,7 @@ public final class Harness {
 
     private void spawn() throws RunnerException, IOException {
         section("(1) Spawn /bin/true and wait for its exit", "µs per process");
-        Map<String, Measure> r = jmh("spawn", "SpawnBenchmark\\.", Mode.SampleTime, TimeUnit.MICROSECONDS, null);
+        Map<String, Sample> r = jmh("spawn", "SpawnBenchmark\\.", Mode.SampleTime, TimeUnit.MICROSECONDS, null);
         ratioTable("spawn", r, "jdk", List.of(
                 row("managedProcesses", "managed-processes: scope.start(...).waitFor()"),
                 row("jdk", "JDK ProcessBuilder.start().waitFor() (baseline)"),
@@ -192,7 +206,7 @@ public final class Harness {
 
     private void capture() throws RunnerException, IOException {
         section("(2) Spawn sh -c 'echo hello', capture stdout, wait", "µs per process");
-        Map<String, Measure> r = jmh("capture", "CaptureBenchmark\\.", Mode.SampleTime, TimeUnit.MICROSECONDS, null);
+        Map<String, Sample> r = jmh("capture", "CaptureBenchmark\\.", Mode.SampleTime, TimeUnit.MICROSECONDS, null);
         ratioTable("capture", r, "jdk", List.of(
                 row("managedProcesses", "managed-processes: start, waitFor(), stdout().text()"),
                 row("jdk", "JDK: start, readAllBytes(), waitFor() (baseline)"),
@@ -204,7 +218,7 @@ public final class Harness {
     private void latency() throws RunnerException, IOException {
         section("(3) Exit-notification latency: SIGKILL to a running sleep until the handle reports the exit",
                 "µs");
-        Map<String, Measure> r = new LinkedHashMap<>(jmh("latency", "ExitLatencyBenchmark\\.(managed|jdk|raw)"
+        Map<String, Sample> r = new LinkedHashMap<>(jmh("latency", "ExitLatencyBenchmark\\.(managed|jdk|raw)"
                 + "(WaitFor|OnExit|Waitpid)$|ExitLatencyBenchmark\\.managedNonChildWaitFor$", Mode.SampleTime,
                 TimeUnit.MICROSECONDS, null));
         // The JDK polls non-children (300 ms, +30 ms per round): few invocations fit an iteration.
@@ -212,7 +226,7 @@ public final class Harness {
                 TimeUnit.MICROSECONDS, o -> o.warmupIterations(0)
                         .measurementIterations(profile.nonChildIterations)
                         .measurementTime(TimeValue.milliseconds(Math.max(profile.iterationMillis * 2L, 50)))));
-        Measure floor = r.get("rawWaitpid");
+        Measure floor = r.containsKey("rawWaitpid") ? r.get("rawWaitpid").measure() : null;
         md.append("| Handle | median µs [95% CI] | ratio to the JDK's | above the floor, µs |\n|---|---|---|---|\n");
         String[][] rows = {
             {"rawWaitpid", "floor: kill + a blocking waitpid (no library)", null},
@@ -224,11 +238,12 @@ public final class Harness {
             {"jdkNonChildOnExit", "JDK non-child: ProcessHandle.onExit().join() (baseline)", "jdkNonChildOnExit"},
         };
         for (String[] row : rows) {
-            Measure m = r.get(row[0]);
-            if (m == null) {
+            Sample sample = r.get(row[0]);
+            if (sample == null) {
                 continue;
             }
-            String ratio = row[2] == null || r.get(row[2]) == null ? "" : m.ratioTo(r.get(row[2])).formatRatio();
+            Measure m = sample.measure();
+            String ratio = row[2] == null || r.get(row[2]) == null ? "" : sample.ratioTo(r.get(row[2])).formatRatio();
             String above = floor == null || row[0].equals("rawWaitpid") ? "" : Measure.fmt(m.center() - floor.center());
             md.append("| ").append(row[1]).append(" | ").append(m.format()).append(" | ").append(ratio).append(" | ")
                     .append(above).append(" |\n");
@@ -236,9 +251,9 @@ public final class Harness {
             measures.put("latency/" + row[0], m);
         }
         md.append('\n');
-        Measure ours = r.get("managedWaitFor");
+        Measure ours = r.get("managedWaitFor").measure();
         target("(3) exit notification <= 1 ms median", ours.verdict(1000),
-                Measure.fmt(ours.center()) + " µs median (waitFor), " + Measure.fmt(r.get("managedOnExit").center())
+                Measure.fmt(ours.center()) + " µs median (waitFor), " + Measure.fmt(r.get("managedOnExit").measure().center())
                         + " µs (onExit)");
     }
 
@@ -248,22 +263,24 @@ public final class Harness {
         for (int i = 0; i < groups.length; i++) {
             groups[i] = Integer.toString(profile.groups[i]);
         }
-        Map<String, Measure> r = jmh("teardown", "TeardownBenchmark\\.", Mode.SingleShotTime, TimeUnit.MILLISECONDS,
+        Map<String, Sample> r = jmh("teardown", "TeardownBenchmark\\.", Mode.SingleShotTime, TimeUnit.MILLISECONDS,
                 o -> o.warmupIterations(profile.singleShotWarmups).measurementIterations(profile.singleShotIterations)
-                        .forks(Math.min(profile.forks, 1)).param("groups", groups));
+                        .param("groups", groups));
         md.append("| Groups | managed-processes close(), ms | floor (killpg + waitpid), ms | ratio to the floor |\n"
                 + "|---|---|---|---|\n");
         teardownManaged = new TreeMap<>();
         teardownFloor = new TreeMap<>();
         for (int n : profile.groups) {
-            Measure m = r.get("managedProcesses@" + n);
-            Measure f = r.get("rawKillpgWaitpid@" + n);
-            if (m == null || f == null) {
+            Sample ms = r.get("managedProcesses@" + n);
+            Sample fs = r.get("rawKillpgWaitpid@" + n);
+            if (ms == null || fs == null) {
                 continue;
             }
+            Measure m = ms.measure();
+            Measure f = fs.measure();
             teardownManaged.put(n, m);
             teardownFloor.put(n, f);
-            Measure ratio = m.ratioTo(f);
+            Measure ratio = ms.ratioTo(fs);
             measures.put("teardown/managed@" + n, m);
             measures.put("teardown/floor@" + n, f);
             measures.put("teardown/ratio@" + n, ratio);
@@ -369,8 +386,11 @@ public final class Harness {
         Measure js = Measure.ofSamples(array(jdkStart));
         Measure me = Measure.ofSamples(array(managedExit));
         Measure je = Measure.ofSamples(array(jdkExit));
-        Measure diff = Measure.differenceOfMedians(array(managedStart), array(jdkStart));
-        Measure diffExit = Measure.differenceOfMedians(array(managedExit), array(jdkExit));
+        // Each managed JVM ran right before a JDK one: pair them.
+        Measure diff = Measure.ofSamples(pairedDifferences(managedStart, jdkStart));
+        Measure diffExit = Measure.ofSamples(pairedDifferences(managedExit, jdkExit));
+        Measure ratioStart = Measure.pairedRatio(List.of(array(managedStart)), List.of(array(jdkStart)));
+        Measure ratioExit = Measure.pairedRatio(List.of(array(managedExit)), List.of(array(jdkExit)));
         measures.put("coldstart/managed", ms);
         measures.put("coldstart/jdk", js);
         measures.put("coldstart/difference", diff);
@@ -379,55 +399,64 @@ public final class Harness {
                 .append(me.format()).append(" | ").append(Measure.fmt(Measure.median(array(managedUptime)))).append(" |\n");
         md.append("| JDK: new ProcessBuilder(\"/bin/true\").start() (baseline) | ").append(js.format()).append(" | ")
                 .append(je.format()).append(" | ").append(Measure.fmt(Measure.median(array(jdkUptime)))).append(" |\n");
-        md.append("| difference | ").append(diff.format()).append(" | ").append(diffExit.format()).append(" | |\n");
-        md.append("| ratio | ").append(ms.ratioTo(js).formatRatio()).append(" | ").append(me.ratioTo(je).formatRatio())
+        md.append("| difference (paired) | ").append(diff.format()).append(" | ").append(diffExit.format()).append(" | |\n");
+        md.append("| ratio | ").append(ratioStart.formatRatio()).append(" | ").append(ratioExit.formatRatio())
                 .append(" | |\n\n");
         console.printf(Locale.ROOT, "  first start(): managed %s ms, JDK %s ms, difference %s ms (%s)%n", ms.format(),
-                js.format(), diff.format(), ms.ratioTo(js).formatRatio());
+                js.format(), diff.format(), ratioStart.formatRatio());
         target("(7) cold start <= 150 ms over the JDK's first start()", diff.verdict(150),
                 "+" + diff.format() + " ms");
     }
 
     // ---------------------------------------------------------------- JMH
 
-    /** Runs the matching benchmarks; returns a measure per method name (with {@code @groups} for params). */
-    private Map<String, Measure> jmh(String name, String include, Mode mode, TimeUnit unit,
+    /**
+     * Runs the matching benchmarks, {@link Profile#rounds} times over (one fork per benchmark and round);
+     * returns a sample per method name ({@code name@groups} for the teardown sizes).
+     */
+    private Map<String, Sample> jmh(String name, String include, Mode mode, TimeUnit unit,
             Function<ChainedOptionsBuilder, ChainedOptionsBuilder> tweak) throws RunnerException {
-        ChainedOptionsBuilder o = new OptionsBuilder()
-                .include(PACKAGE.replace(".", "\\.") + "\\." + include)
-                .mode(mode)
-                .timeUnit(unit)
-                .forks(profile.forks)
-                .warmupIterations(profile.warmups)
-                .warmupTime(TimeValue.milliseconds(profile.iterationMillis))
-                .measurementIterations(profile.iterations)
-                .measurementTime(TimeValue.milliseconds(profile.iterationMillis))
-                .jvmArgs("-Xms512m", "-Xmx512m", "-D" + Benchmarks.RUN_PROPERTY + "=" + runId)
-                .shouldFailOnError(true)
-                .output(out.resolve("jmh-" + name + ".log").toString());
-        if (tweak != null) {
-            o = tweak.apply(o);
-        }
-        console.println("  [jmh " + name + "] running (log: " + out.resolve("jmh-" + name + ".log") + ")");
-        Collection<RunResult> results = new Runner(o.build()).run();
-        Map<String, Measure> byName = new LinkedHashMap<>();
-        for (RunResult rr : results) {
-            String bench = rr.getParams().getBenchmark();
-            String key = bench.substring(bench.lastIndexOf('.') + 1);
-            String groups = rr.getParams().getParam("groups");
-            if (groups != null) {
-                key += "@" + groups;
+        Map<String, List<double[]>> rounds = new LinkedHashMap<>();
+        for (int round = 1; round <= profile.rounds; round++) {
+            String log = out.resolve("jmh-" + name + (profile.rounds > 1 ? "-round" + round : "") + ".log").toString();
+            ChainedOptionsBuilder o = new OptionsBuilder()
+                    .include(PACKAGE.replace(".", "\\.") + "\\." + include)
+                    .mode(mode)
+                    .timeUnit(unit)
+                    .forks(profile.inProcess ? 0 : 1)
+                    .warmupIterations(profile.warmups)
+                    .warmupTime(TimeValue.milliseconds(profile.iterationMillis))
+                    .measurementIterations(profile.iterations)
+                    .measurementTime(TimeValue.milliseconds(profile.iterationMillis))
+                    .jvmArgs("-Xms512m", "-Xmx512m", "-D" + Benchmarks.RUN_PROPERTY + "=" + runId)
+                    .shouldFailOnError(true)
+                    .output(log);
+            if (tweak != null) {
+                o = tweak.apply(o);
             }
-            List<Double> perIteration = new ArrayList<>();
-            for (BenchmarkResult br : rr.getBenchmarkResults()) {
-                for (IterationResult ir : br.getIterationResults()) {
-                    perIteration.add(ir.getPrimaryResult().getStatistics().getPercentile(50));
+            console.println("  [jmh " + name + "] round " + round + "/" + profile.rounds + " (log: " + log + ")");
+            for (RunResult rr : new Runner(o.build()).run()) {
+                String bench = rr.getParams().getBenchmark();
+                String key = bench.substring(bench.lastIndexOf('.') + 1);
+                String groups = rr.getParams().getParam("groups");
+                if (groups != null) {
+                    key += "@" + groups;
                 }
+                List<Double> values = new ArrayList<>();
+                for (BenchmarkResult br : rr.getBenchmarkResults()) {
+                    for (IterationResult ir : br.getIterationResults()) {
+                        values.add(ir.getPrimaryResult().getStatistics().getPercentile(50));
+                    }
+                }
+                rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(array(values));
             }
-            double pooled = rr.getPrimaryResult().getStatistics().getPercentile(50);
-            Measure m = mode == Mode.SingleShotTime ? Measure.ofSamples(array(perIteration))
-                    : Measure.ofIterations(pooled, array(perIteration));
-            byName.put(key, m);
+        }
+        Map<String, Sample> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, List<double[]>> e : rounds.entrySet()) {
+            double[] all = e.getValue().stream().flatMapToDouble(java.util.Arrays::stream).toArray();
+            Measure m = mode == Mode.SingleShotTime ? Measure.ofSamples(all)
+                    : Measure.ofIterations(Measure.median(all), all);
+            byName.put(e.getKey(), new Sample(m, e.getValue()));
         }
         return byName;
     }
@@ -441,15 +470,16 @@ public final class Harness {
         return new Row(key, label);
     }
 
-    private void ratioTable(String section, Map<String, Measure> r, String baseline, List<Row> rows, String unit) {
-        Measure base = r.get(baseline);
+    private void ratioTable(String section, Map<String, Sample> r, String baseline, List<Row> rows, String unit) {
+        Sample base = r.get(baseline);
         md.append("| Library | median ").append(unit).append(" [95% CI] | ratio to the JDK [95% CI] |\n|---|---|---|\n");
         for (Row row : rows) {
-            Measure m = r.get(row.key());
-            if (m == null) {
+            Sample sample = r.get(row.key());
+            if (sample == null) {
                 continue;
             }
-            Measure ratio = m.ratioTo(base);
+            Measure m = sample.measure();
+            Measure ratio = sample.ratioTo(base);
             measures.put(section + "/" + row.key(), m);
             measures.put(section + "/ratio/" + row.key(), ratio);
             md.append("| ").append(row.label()).append(" | ").append(m.format()).append(" | ").append(ratio.formatRatio())
@@ -560,6 +590,14 @@ public final class Harness {
             }
         }
         return false;
+    }
+
+    private static double[] pairedDifferences(List<Double> a, List<Double> b) {
+        double[] d = new double[Math.min(a.size(), b.size())];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a.get(i) - b.get(i);
+        }
+        return d;
     }
 
     private static double[] array(List<Double> values) {

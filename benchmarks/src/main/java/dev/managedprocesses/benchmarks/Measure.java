@@ -1,6 +1,8 @@
 package dev.managedprocesses.benchmarks;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -14,7 +16,8 @@ import java.util.Random;
  *   <li>{@link #ofSamples}: raw independent values (single-shot teardowns, one cold JVM each). The
  *       center is their median; the interval is a percentile bootstrap of the median.</li>
  * </ul>
- * Ratios add the half-widths of both sides in quadrature on the log scale.
+ * Ratios of two benchmarks of one run are {@link #pairedRatio paired} by round and iteration; other
+ * ratios ({@link #ratioTo}) add the half-widths of both sides in quadrature on the log scale.
  */
 record Measure(double center, double lo, double hi, int n) {
 
@@ -64,29 +67,33 @@ record Measure(double center, double lo, double hi, int n) {
         return new Measure(center, medians[(int) (rounds * 0.025)], medians[(int) (rounds * 0.975) - 1], n);
     }
 
-    /** The difference of the medians of two independent sample sets, with a bootstrap interval. */
-    static Measure differenceOfMedians(double[] a, double[] b) {
-        double center = median(a) - median(b);
-        if (a.length < 3 || b.length < 3) {
-            return new Measure(center, Double.NaN, Double.NaN, Math.min(a.length, b.length));
-        }
-        Random random = new Random(43);
-        int rounds = 2000;
-        double[] diffs = new double[rounds];
-        double[] ra = new double[a.length];
-        double[] rb = new double[b.length];
-        for (int r = 0; r < rounds; r++) {
-            for (int i = 0; i < a.length; i++) {
-                ra[i] = a[random.nextInt(a.length)];
+    /**
+     * Paired ratios {@code a[r][i] / b[r][i]}: the same round (one JVM fork each, run back to back) and the
+     * same iteration index, so a busy stretch of the machine weighs on both sides. The center is their
+     * geometric mean, the interval a Student-t interval on their logarithms.
+     */
+    static Measure pairedRatio(List<double[]> a, List<double[]> b) {
+        List<Double> logs = new ArrayList<>();
+        for (int r = 0; r < Math.min(a.size(), b.size()); r++) {
+            int n = Math.min(a.get(r).length, b.get(r).length);
+            for (int i = 0; i < n; i++) {
+                logs.add(Math.log(a.get(r)[i] / b.get(r)[i]));
             }
-            for (int i = 0; i < b.length; i++) {
-                rb[i] = b[random.nextInt(b.length)];
-            }
-            diffs[r] = median(ra) - median(rb);
         }
-        Arrays.sort(diffs);
-        return new Measure(center, diffs[(int) (rounds * 0.025)], diffs[(int) (rounds * 0.975) - 1],
-                Math.min(a.length, b.length));
+        int k = logs.size();
+        if (k == 0) {
+            return new Measure(Double.NaN, Double.NaN, Double.NaN, 0);
+        }
+        double mean = logs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        if (k < 2) {
+            return new Measure(Math.exp(mean), Double.NaN, Double.NaN, k);
+        }
+        double ss = 0;
+        for (double v : logs) {
+            ss += (v - mean) * (v - mean);
+        }
+        double half = (k - 1 < T975.length ? T975[k - 1] : 1.96) * Math.sqrt(ss / (k - 1)) / Math.sqrt(k);
+        return new Measure(Math.exp(mean), Math.exp(mean - half), Math.exp(mean + half), k);
     }
 
     static double median(double[] values) {

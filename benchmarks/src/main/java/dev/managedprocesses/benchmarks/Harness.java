@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
@@ -95,6 +96,8 @@ public final class Harness {
     private final List<String> loads = new ArrayList<>();
     private Map<Integer, Measure> teardownManaged = new TreeMap<>();
     private Map<Integer, Measure> teardownFloor = new TreeMap<>();
+    private final Map<Integer, Measure> teardownRatios = new TreeMap<>();
+    private final List<String> raw = new ArrayList<>();
     private final List<String> strays = new ArrayList<>();
 
     public Harness(Profile profile, Path out, PrintStream console) {
@@ -168,13 +171,15 @@ public final class Harness {
         md.append("```\n\nStray processes after the run: ").append(strays.isEmpty() ? "none" : String.join(", ", strays))
                 .append(".\nTotal time: ").append(Math.round((Instant.now().toEpochMilli() - began.toEpochMilli()) / 1000.0))
                 .append(" s.\n");
+        md.append("Raw values (per-iteration medians or single shots, per round): `raw.csv`.\n");
+        Files.write(out.resolve("raw.csv"), raw, StandardCharsets.UTF_8);
         Path markdown = out.resolve("results.md");
         Files.writeString(markdown, md.toString(), StandardCharsets.UTF_8);
         Path plot = null;
         if (!teardownManaged.isEmpty() && !teardownFloor.isEmpty()) {
             plot = out.resolve("teardown-vs-groups.png");
             TeardownPlot.draw(plot, List.of(TeardownPlot.managed(teardownManaged), TeardownPlot.floor(teardownFloor)),
-                    List.of(Machine.oneLine(), "profile " + profile + ", run " + runId + " on "
+                    teardownRatios, List.of(Machine.oneLine(), "profile " + profile + ", run " + runId + " on "
                             + began.truncatedTo(ChronoUnit.SECONDS) + "; load averages at start "
                             + loads.get(0).replaceAll("^start:\\s+loadavg ", "").replaceAll(" [0-9]+/.*", "")));
         }
@@ -284,6 +289,7 @@ public final class Harness {
             measures.put("teardown/managed@" + n, m);
             measures.put("teardown/floor@" + n, f);
             measures.put("teardown/ratio@" + n, ratio);
+            teardownRatios.put(n, ratio);
             md.append("| ").append(n).append(" | ").append(m.format()).append(" | ").append(f.format()).append(" | ")
                     .append(ratio.formatRatio()).append(" |\n");
             console.printf(Locale.ROOT, "  %5d groups: managed %22s ms, floor %22s ms, %s%n", n, m.format(), f.format(),
@@ -307,6 +313,15 @@ public final class Harness {
             managed.add(childJvm(Footprint.class, "managed", Integer.toString(n)));
             jdk.add(childJvm(Footprint.class, "jdk", Integer.toString(n)));
             managedFew.add(childJvm(Footprint.class, "managed", "10"));
+        }
+        for (Map<String, String> m : managed) {
+            raw.add("footprint,managed" + n + ",1,," + new TreeMap<>(m));
+        }
+        for (Map<String, String> m : jdk) {
+            raw.add("footprint,jdk" + n + ",1,," + new TreeMap<>(m));
+        }
+        for (Map<String, String> m : managedFew) {
+            raw.add("footprint,managed10,1,," + new TreeMap<>(m));
         }
         md.append("| ").append(String.join(" | ", "Processes", "JVM threads", "library threads", "heap after GC, MiB",
                 "RSS, MiB", "open fds", "start all, ms", "teardown all, ms")).append(" |\n|---|---|---|---|---|---|---|---|\n");
@@ -382,6 +397,10 @@ public final class Harness {
             jdkExit.add(Double.parseDouble(j.get("exitMicros")) / 1000);
             jdkUptime.add(Double.parseDouble(j.get("uptimeAtStartMillis")));
         }
+        raw.add("coldstart,managedStart,1,milliseconds," + join(managedStart));
+        raw.add("coldstart,jdkStart,1,milliseconds," + join(jdkStart));
+        raw.add("coldstart,managedExit,1,milliseconds," + join(managedExit));
+        raw.add("coldstart,jdkExit,1,milliseconds," + join(jdkExit));
         Measure ms = Measure.ofSamples(array(managedStart));
         Measure js = Measure.ofSamples(array(jdkStart));
         Measure me = Measure.ofSamples(array(managedExit));
@@ -449,6 +468,8 @@ public final class Harness {
                     }
                 }
                 rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(array(values));
+                raw.add(name + "," + key + "," + round + "," + unit.name().toLowerCase(Locale.ROOT) + ","
+                        + values.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(",")));
             }
         }
         Map<String, Sample> byName = new LinkedHashMap<>();
@@ -590,6 +611,10 @@ public final class Harness {
             }
         }
         return false;
+    }
+
+    private static String join(List<Double> values) {
+        return values.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(","));
     }
 
     private static double[] pairedDifferences(List<Double> a, List<Double> b) {

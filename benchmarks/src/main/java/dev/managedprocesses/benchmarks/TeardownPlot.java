@@ -43,7 +43,9 @@ final class TeardownPlot {
         return new Series("floor: killpg(SIGTERM) each group, then waitpid each leader (jnr-ffi)", FLOOR, points);
     }
 
-    static void draw(Path png, List<Series> series, List<String> subtitle) throws IOException {
+    /** Draws the series; {@code ratios} (first series to the second, per x) label the bottom of the plot. */
+    static void draw(Path png, List<Series> series, Map<Integer, Measure> ratios, List<String> subtitle)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
         double xMin = Double.MAX_VALUE;
         double xMax = 0;
@@ -184,12 +186,8 @@ final class TeardownPlot {
             // ratio annotations along the bottom
             if (series.size() == 2) {
                 g.setColor(Color.BLACK);
-                for (Map.Entry<Integer, Measure> e : series.get(0).points().entrySet()) {
-                    Measure base = series.get(1).points().get(e.getKey());
-                    if (base == null) {
-                        continue;
-                    }
-                    String r = e.getValue().ratioTo(base).formatRatio() + " the floor";
+                for (Map.Entry<Integer, Measure> e : ratios.entrySet()) {
+                    String r = e.getValue().formatRatio() + " the floor";
                     double px = x.px(Math.log10(e.getKey()));
                     g.drawString(r, (float) Math.min(px - fm.stringWidth(r) / 2.0, W - RIGHT - fm.stringWidth(r) - 4),
                             H - BOTTOM - 10);

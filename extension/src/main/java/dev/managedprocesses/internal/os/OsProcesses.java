@@ -33,6 +33,15 @@ public interface OsProcesses {
     /** This JVM's pid. */
     long selfPid();
 
+    /** This JVM's parent pid, asked of the kernel now (it changes when the parent dies). */
+    long selfParentPid();
+
+    /** This JVM's session id, asked of the kernel now. */
+    long selfSessionId();
+
+    /** This JVM's process group id, asked of the kernel now. */
+    long selfProcessGroupId();
+
     /** The kernel boot id (constant per boot). */
     String bootId();
 

@@ -125,6 +125,23 @@ public final class LinuxProcesses implements OsProcesses {
         return selfPid;
     }
 
+    // System calls, not /proc/self/stat: a signal checks these every time (ProtectedProcesses), and
+    // reading the JVM's stat file costs tens of microseconds (the kernel walks every JVM thread).
+    @Override
+    public long selfParentPid() {
+        return libc.getppid();
+    }
+
+    @Override
+    public long selfSessionId() {
+        return libc.getsid(0);
+    }
+
+    @Override
+    public long selfProcessGroupId() {
+        return libc.getpgid(0);
+    }
+
     @Override
     public String bootId() {
         return bootId;

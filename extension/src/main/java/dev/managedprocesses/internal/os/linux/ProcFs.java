@@ -28,13 +28,23 @@ final class ProcFs {
     private ProcFs() {
     }
 
-    /** Reads a small file in one go; empty when it does not exist (the process is gone). */
+    /**
+     * Reads a small file in one go (at most {@code limit} bytes); empty when it does not exist (the
+     * process is gone). Larger limits (environ, cmdline) grow the buffer as needed rather than allocating
+     * the limit up front: a 1 MiB array per {@code environ} read made every escapee scan slow.
+     */
     static Optional<byte[]> read(String path, int limit) {
-        byte[] buf = limit <= 4096 ? BUFFER.get() : new byte[limit];
+        byte[] buf = limit <= 4096 ? BUFFER.get() : new byte[Math.min(limit, 16 * 1024)];
         try (FileInputStream in = new FileInputStream(path)) {
             int total = 0;
             int n;
-            while (total < buf.length && (n = in.read(buf, total, buf.length - total)) > 0) {
+            while (total < limit) {
+                if (total == buf.length) {
+                    buf = java.util.Arrays.copyOf(buf, (int) Math.min(limit, 2L * buf.length));
+                }
+                if ((n = in.read(buf, total, buf.length - total)) <= 0) {
+                    break;
+                }
                 total += n;
                 if (limit <= 4096) {
                     break; // stat-like files: one read is one consistent snapshot

@@ -158,6 +158,11 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     }
 
     @Override
+    public long groupId() {
+        return identity.pid();
+    }
+
+    @Override
     public void onSnapshot(List<ProcStat> snapshot) {
         if (gone.isDone()) {
             return;

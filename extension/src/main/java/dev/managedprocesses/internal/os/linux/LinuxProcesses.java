@@ -255,19 +255,29 @@ public final class LinuxProcesses implements OsProcesses {
         return z;
     }
 
+    /**
+     * A NULL-terminated {@code char*[]} and its strings in one direct allocation (the pointer table
+     * first, then the NUL-terminated UTF-8 strings): one allocation per spawn instead of one per
+     * argument and environment entry.
+     */
     private Pointer stringArray(List<String> strings, List<Pointer> keepAlive) {
         int size = runtime.addressSize();
-        Pointer array = Memory.allocateDirect(runtime, (strings.size() + 1) * size, true);
-        keepAlive.add(array);
-        for (int i = 0; i < strings.size(); i++) {
-            byte[] z = cString(strings.get(i));
-            Pointer s = Memory.allocateDirect(runtime, z.length);
-            s.put(0, z, 0, z.length);
-            keepAlive.add(s);
-            array.putPointer((long) i * size, s);
+        byte[][] encoded = new byte[strings.size()][];
+        long total = (long) (strings.size() + 1) * size;
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = cString(strings.get(i));
+            total += encoded[i].length;
         }
-        array.putAddress((long) strings.size() * size, 0L);
-        return array;
+        Pointer block = Memory.allocateDirect(runtime, Math.toIntExact(total), false);
+        keepAlive.add(block);
+        long offset = (long) (strings.size() + 1) * size;
+        for (int i = 0; i < encoded.length; i++) {
+            block.put(offset, encoded[i], 0, encoded[i].length);
+            block.putAddress((long) i * size, block.address() + offset);
+            offset += encoded[i].length;
+        }
+        block.putAddress((long) strings.size() * size, 0L);
+        return block;
     }
 
     // ---------------------------------------------------------------- /proc

@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A child this JVM spawned into its own process group. Exit, output and group membership are
@@ -236,6 +235,11 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     private void finish() {
         ScopeRegistry.reaped(identity.pid());
+        // Nobody in the group can read stdin any more: release its descriptor now rather than at scope
+        // close (a class-wide scope may run thousands of commands). Never blocks the reactor.
+        if (stdin instanceof PipeInput pipe) {
+            pipe.closeIfIdle();
+        }
         if (pidfdRegistration != null) {
             pidfdRegistration.cancelAndClose();
         }
@@ -523,12 +527,16 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     private record Pipe(Reactor.Registration registration, ProcessOutput output) {
     }
 
-    /** stdin as a blocking pipe. */
+    /**
+     * stdin as a blocking pipe. The descriptor is closed under the same lock writes take, so a write
+     * can never reach a recycled descriptor number.
+     */
     private static final class PipeInput extends OutputStream {
         private final OsProcesses os;
         private final int fd;
         private final Object owner;
-        private final AtomicBoolean closed = new AtomicBoolean();
+        private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        private boolean closed;
 
         PipeInput(OsProcesses os, int fd, Object owner) {
             this.os = os;
@@ -544,15 +552,42 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             java.util.Objects.checkFromIndexSize(off, len, b.length);
-            if (closed.get()) {
-                throw new IOException("stdin of " + owner + " is closed");
+            lock.lock();
+            try {
+                if (closed) {
+                    throw new IOException("stdin of " + owner + " is closed (by close(), or because the process "
+                            + "and its group have ended)");
+                }
+                os.write(fd, b, off, len);
+            } finally {
+                lock.unlock();
             }
-            os.write(fd, b, off, len);
         }
 
         @Override
         public void close() {
-            if (closed.compareAndSet(false, true)) {
+            lock.lock();
+            try {
+                closeLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Closes unless a write is in progress (it will fail with EPIPE; the scope closes it later). */
+        void closeIfIdle() {
+            if (lock.tryLock()) {
+                try {
+                    closeLocked();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        private void closeLocked() {
+            if (!closed) {
+                closed = true;
                 os.close(fd);
             }
         }

@@ -79,6 +79,23 @@ class RegressionTest {
     }
 
     /**
+     * Found by the benchmarks: a finished process kept its stdin pipe until its scope closed, so a
+     * class-wide scope running thousands of commands would run out of descriptors.
+     */
+    @Test
+    void a_finished_process_releases_its_stdin_descriptor_before_the_scope_closes() throws Exception {
+        try (ProcessScope scope = ProcessScope.open()) {
+            scope.start("true").waitFor(); // warm up: the reactor's own descriptors exist from here on
+            var before = Proc.libraryKindFds();
+            for (int i = 0; i < 100; i++) {
+                scope.start("true").waitFor();
+            }
+            assertThat(Proc.eventually(TIMEOUT, () -> Proc.libraryKindFds().size() <= before.size()))
+                    .as("pipes of 100 finished processes released while the scope is open").isTrue();
+        }
+    }
+
+    /**
      * Found by ResourceTest under load: waitFor() returned before the reactor had drained the pipes,
      * so output read right after it could be incomplete.
      */

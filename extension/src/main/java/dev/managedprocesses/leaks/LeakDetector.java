@@ -61,6 +61,9 @@ public final class LeakDetector {
     private final LeakReport report;
     private long lastPid;
     private boolean closed;
+    private long lastOrphanSweep = System.nanoTime();
+    private final long nanoAtStart;
+    private final long uptimeTicksAtStart;
 
     LeakDetector(OsProcesses os, LeakSettings settings) {
         this.os = os;
@@ -77,6 +80,8 @@ public final class LeakDetector {
             }
         }
         this.lastPid = os.lastAllocatedPid();
+        this.nanoAtStart = System.nanoTime();
+        this.uptimeTicksAtStart = os.uptimeTicks();
         for (ProcStat s : descendants(os.snapshot())) {
             baseline.add(key(s));
         }
@@ -102,7 +107,17 @@ public final class LeakDetector {
 
     /** A test or container started. Idempotent. */
     synchronized void started(TestRef ref, boolean container, boolean exempt) {
-        windows.putIfAbsent(ref.uniqueId(), new Window(ref, os.uptimeTicks(), os.lastAllocatedPid(), container, exempt));
+        if (!windows.containsKey(ref.uniqueId())) { // the listener and the extension both announce each test
+            windows.put(ref.uniqueId(), new Window(ref, nowTicks(), os.lastAllocatedPid(), container, exempt));
+        }
+    }
+
+    /**
+     * Clock ticks since boot, the clock of process start times: calibrated once against
+     * {@code /proc/uptime}, then advanced with {@link System#nanoTime()} (no file read per test).
+     */
+    private long nowTicks() {
+        return uptimeTicksAtStart + (System.nanoTime() - nanoAtStart) * os.clockTicksPerSecond() / 1_000_000_000L;
     }
 
     /**
@@ -113,7 +128,7 @@ public final class LeakDetector {
     synchronized List<Finding> finished(TestRef ref) {
         Window w = windows.get(ref.uniqueId());
         if (w != null && w.end < 0) {
-            w.end = os.uptimeTicks();
+            w.end = nowTicks();
             w.endPid = os.lastAllocatedPid();
         }
         check();
@@ -154,7 +169,7 @@ public final class LeakDetector {
         closed = true;
         for (Window w : windows.values()) {
             if (w.end < 0) {
-                w.end = os.uptimeTicks();
+                w.end = nowTicks();
                 w.endPid = os.lastAllocatedPid();
             }
         }
@@ -417,7 +432,7 @@ public final class LeakDetector {
     }
 
     private List<LeakedProcess> describe(ProcStat root, List<ProcStat> tree) {
-        long now = os.uptimeTicks();
+        long now = nowTicks();
         long ticks = os.clockTicksPerSecond();
         Map<Long, Integer> depth = new HashMap<>();
         depth.put(root.ppid(), -1);
@@ -456,8 +471,17 @@ public final class LeakDetector {
         return "killed";
     }
 
-    /** Orphan zombies of the JVM (it is a subreaper) are reaped; see {@link OrphanReaper}. */
+    /**
+     * Orphan zombies of the JVM (it is a subreaper) are reaped; see {@link OrphanReaper}. The sweep
+     * reads all of /proc, so it runs at most every two seconds (the reaper's own patience: nothing is
+     * reaped later than it could be), not after every test; and always at the end.
+     */
     private void reapOrphanZombies(boolean wait) {
+        long now = System.nanoTime();
+        if (!wait && now - lastOrphanSweep < 2_000_000_000L) {
+            return;
+        }
+        lastOrphanSweep = now;
         OrphanReaper.reapStale(os, os.snapshot(), wait);
     }
 
@@ -469,7 +493,7 @@ public final class LeakDetector {
         for (long start : pending.values()) {
             oldestPending = Math.min(oldestPending, start);
         }
-        long horizon = Math.min(oldestPending, os.uptimeTicks() - 60 * os.clockTicksPerSecond());
+        long horizon = Math.min(oldestPending, nowTicks() - 60 * os.clockTicksPerSecond());
         windows.values().removeIf(w -> w.end >= 0 && w.end < horizon);
     }
 

@@ -1,5 +1,6 @@
 package dev.managedprocesses;
 
+import dev.managedprocesses.internal.Janitor;
 import dev.managedprocesses.internal.Reactor;
 import dev.managedprocesses.internal.os.OsProcesses;
 import dev.managedprocesses.internal.os.OsProcesses.SignalResult;
@@ -77,6 +78,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
         long start = os.stat(spawned.pid()).map(ProcStat::startTime).orElse(0L);
         ProcessIdentity identity = new ProcessIdentity(spawned.pid(), start, os.bootId());
         SpawnedProcess p = new SpawnedProcess(reactor, spawned, pidfd, identity, command, grace, stdout, stderr);
+        Janitor.registerGroup(spawned.pid(), start);
         if (spawned.stdoutFd() >= 0) {
             p.pipes.add(new Pipe(reactor.register(spawned.stdoutFd(), r -> p.drain(r, stdout)), stdout));
         }
@@ -173,6 +175,8 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
             }
         }
         if (live.isEmpty() && exit.isDone()) {
+            // Forget the group before the reap frees its id: the janitor never holds a recyclable pgid.
+            Janitor.unregisterGroup(pid, identity.startTime());
             if (gate.reap()) {
                 finish();
             } else {

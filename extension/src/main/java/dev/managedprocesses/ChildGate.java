@@ -85,7 +85,8 @@ final class ChildGate {
         if (reaped) {
             return true;
         }
-        if (os.reap(pid).isPresent()) {
+        if (os.reap(pid).isPresent() || (peekExit().isEmpty() && os.stat(pid).isEmpty())) {
+            // reaped by us, or (defensively) by someone else who broke the rules: either way it is gone
             reaped = true;
         }
         return reaped;

@@ -2,6 +2,8 @@ package dev.managedprocesses;
 
 import dev.managedprocesses.internal.Janitor;
 import dev.managedprocesses.internal.Reactor;
+import dev.managedprocesses.internal.ScopeRegistry;
+import dev.managedprocesses.internal.Subreaper;
 import dev.managedprocesses.internal.os.OsProcesses;
 import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.SpawnException;
@@ -62,11 +64,36 @@ public final class ProcessScope implements AutoCloseable {
     private boolean closing;
     private boolean tracked;
 
+    private final ScopeRegistry.Owner owner = new ScopeRegistry.Owner() {
+        @Override
+        public String marker() {
+            return SCOPE_VARIABLE + "=" + id;
+        }
+
+        @Override
+        public boolean ownsDirectly(ProcStat s) {
+            synchronized (lock) {
+                for (SpawnedProcess p : processes) {
+                    if (s.pgid() == p.pid() && !p.isGone()) {
+                        return true;
+                    }
+                }
+                for (SoloProcess p : adopted) {
+                    if (s.pid() == p.pid() && s.startTime() == p.identity().startTime()) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+    };
+
     private ProcessScope(String name, Duration gracePeriod) {
         this.name = name;
         this.gracePeriod = gracePeriod;
         this.id = ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        ScopeRegistry.opened(owner);
     }
 
     /** Opens a scope with the default grace period. */
@@ -441,6 +468,7 @@ public final class ProcessScope implements AutoCloseable {
             }
             records = buildRecords(targets, leftover, survivors.keySet());
         } finally {
+            ScopeRegistry.closed(owner);
             untrack();
             closed.complete(List.copyOf(survivors.values()));
         }

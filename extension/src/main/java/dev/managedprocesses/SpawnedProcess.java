@@ -2,6 +2,7 @@ package dev.managedprocesses;
 
 import dev.managedprocesses.internal.Janitor;
 import dev.managedprocesses.internal.Reactor;
+import dev.managedprocesses.internal.ScopeRegistry;
 import dev.managedprocesses.internal.os.OsProcesses;
 import dev.managedprocesses.internal.os.OsProcesses.SignalResult;
 import dev.managedprocesses.internal.os.ProcStat;
@@ -78,6 +79,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
         long start = os.stat(spawned.pid()).map(ProcStat::startTime).orElse(0L);
         ProcessIdentity identity = new ProcessIdentity(spawned.pid(), start, os.bootId());
         SpawnedProcess p = new SpawnedProcess(reactor, spawned, pidfd, identity, command, grace, stdout, stderr);
+        ScopeRegistry.unreaped(spawned.pid());
         Janitor.registerGroup(spawned.pid(), start);
         if (spawned.stdoutFd() >= 0) {
             p.pipes.add(new Pipe(reactor.register(spawned.stdoutFd(), r -> p.drain(r, stdout)), stdout));
@@ -229,6 +231,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     }
 
     private void finish() {
+        ScopeRegistry.reaped(identity.pid());
         if (pidfdRegistration != null) {
             pidfdRegistration.cancelAndClose();
         }

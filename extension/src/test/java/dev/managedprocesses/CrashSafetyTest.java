@@ -3,6 +3,7 @@ package dev.managedprocesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.managedprocesses.internal.Subreaper;
 import dev.managedprocesses.internal.os.OsProcesses;
 import dev.managedprocesses.testing.ChildJvm;
 import dev.managedprocesses.testing.PidReuse;

@@ -116,6 +116,29 @@ public final class Proc {
         return out;
     }
 
+    /**
+     * This JVM's open pipes, pidfds, epoll and event fds (what the library creates), by fd number.
+     * Jar files and sockets the JVM opens lazily while loading classes are not counted.
+     */
+    public static java.util.Map<Integer, String> libraryKindFds() {
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            s.forEach(p -> {
+                try {
+                    String target = Files.readSymbolicLink(p).toString();
+                    if (target.startsWith("pipe:") || target.startsWith("anon_inode:")) {
+                        out.put(Integer.parseInt(p.getFileName().toString()), target);
+                    }
+                } catch (IOException e) {
+                    // closed while listing (the directory stream's own fd, for one)
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
     public static int openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return (int) s.count();

@@ -125,6 +125,28 @@ public interface OsProcesses {
     /** A new readiness poller (epoll on Linux). */
     Poller openPoller();
 
+    /**
+     * The most recently allocated pid (the last field of {@code /proc/loadavg}). Pids allocated between
+     * two readings lie between them (modulo {@link #pidMax()}): a cheap way to find new processes.
+     * -1 when unknown.
+     */
+    long lastAllocatedPid();
+
+    /** The largest pid the kernel hands out before wrapping. */
+    long pidMax();
+
+    /** Clock ticks since boot now, on the same clock as {@link ProcStat#startTime()}. */
+    long uptimeTicks();
+
+    /** True when {@code pid} is a process (thread-group leader), not one of a process's other threads. */
+    boolean isProcess(long pid);
+
+    /** What each open descriptor of {@code pid} refers to ({@code pipe:[123]}, a path...), by fd number. */
+    java.util.Map<Integer, String> openFiles(long pid);
+
+    /** The user name for {@code uid}, when the system knows one. */
+    Optional<String> userName(int uid);
+
     /** Clock ticks per second for start times. */
     long clockTicksPerSecond();
 

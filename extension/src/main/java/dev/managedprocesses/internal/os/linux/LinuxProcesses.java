@@ -59,6 +59,7 @@ public final class LinuxProcesses implements OsProcesses {
     private final boolean pidfd;
     private final long clockTicks;
     private volatile long bootTimeMillis = -1;
+    private volatile long pidMax = -1;
 
     private LinuxProcesses(LibC libc) {
         this.libc = libc;
@@ -263,6 +264,77 @@ public final class LinuxProcesses implements OsProcesses {
     @Override
     public boolean environmentContains(long pid, String entry) {
         return ProcFs.environmentContains(pid, entry);
+    }
+
+    @Override
+    public long lastAllocatedPid() {
+        // "0.00 0.01 0.05 1/123 4567": the last field is the most recently allocated pid
+        return ProcFs.text("/proc/loadavg").map(t -> {
+            int sp = t.trim().lastIndexOf(' ');
+            try {
+                return Long.parseLong(t.trim().substring(sp + 1));
+            } catch (NumberFormatException e) {
+                return -1L;
+            }
+        }).orElse(-1L);
+    }
+
+    @Override
+    public long pidMax() {
+        long m = pidMax;
+        if (m <= 0) {
+            m = ProcFs.text("/proc/sys/kernel/pid_max").map(t -> Long.parseLong(t.trim())).orElse(4_194_304L);
+            pidMax = m;
+        }
+        return m;
+    }
+
+    @Override
+    public long uptimeTicks() {
+        // "12345.67 2345.67": seconds since boot with centisecond resolution
+        return ProcFs.text("/proc/uptime").map(t -> {
+            String first = t.substring(0, t.indexOf(' '));
+            int dot = first.indexOf('.');
+            long cs = Long.parseLong(first.substring(0, dot)) * 100 + Long.parseLong(first.substring(dot + 1));
+            return cs * clockTicks / 100;
+        }).orElse(0L);
+    }
+
+    @Override
+    public Optional<String> userName(int uid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
+                String[] f = line.split(":", 4);
+                if (f.length >= 3 && f[2].equals(Integer.toString(uid))) {
+                    return Optional.of(f[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no passwd file (some containers): fall through
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean isProcess(long pid) {
+        return ProcFs.tgid(pid) == pid;
+    }
+
+    @Override
+    public java.util.Map<Integer, String> openFiles(long pid) {
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
+        String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
+        if (fds == null) {
+            return out;
+        }
+        for (String fd : fds) {
+            try {
+                out.put(Integer.parseInt(fd), Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString());
+            } catch (IOException | NumberFormatException e) {
+                // closed meanwhile
+            }
+        }
+        return out;
     }
 
     @Override

@@ -160,6 +160,33 @@ final class ProcFs {
         return k > j ? Integer.parseInt(s.substring(j, k)) : -1;
     }
 
+    /** The Tgid of {@code /proc/<pid>/status}: equal to pid for a process, different for its other threads. */
+    static long tgid(long pid) {
+        Optional<byte[]> raw = read("/proc/" + pid + "/status", 8192);
+        if (raw.isEmpty()) {
+            return -1;
+        }
+        String s = new String(raw.get(), StandardCharsets.UTF_8);
+        int i = s.indexOf("\nTgid:");
+        if (i < 0) {
+            return -1;
+        }
+        int j = i + 6;
+        while (j < s.length() && Character.isWhitespace(s.charAt(j))) {
+            j++;
+        }
+        int k = j;
+        while (k < s.length() && Character.isDigit(s.charAt(k))) {
+            k++;
+        }
+        return k > j ? Long.parseLong(s.substring(j, k)) : -1;
+    }
+
+    /** A small /proc text file as a string (one read), or empty. */
+    static Optional<String> text(String path) {
+        return read(path, 4096).map(b -> new String(b, StandardCharsets.US_ASCII));
+    }
+
     static boolean environmentContains(long pid, String entry) {
         Optional<byte[]> raw = read("/proc/" + pid + "/environ", 1 << 20);
         if (raw.isEmpty()) {

@@ -1,4 +1,4 @@
-package dev.managedprocesses;
+package dev.managedprocesses.internal;
 
 import dev.managedprocesses.internal.os.OsProcesses;
 
@@ -11,16 +11,17 @@ import dev.managedprocesses.internal.os.OsProcesses;
  * JDK never reaps them; they stay zombies (which run nothing) until the JVM exits. We never reap a
  * pid we cannot prove is ours, since reaping a JDK child would steal its exit status.
  */
-final class Subreaper {
+public final class Subreaper {
     /** System property that switches the subreaper off. */
-    static final String PROPERTY = "managedprocesses.subreaper";
+    public static final String PROPERTY = "managedprocesses.subreaper";
 
     private static volatile Boolean active;
 
     private Subreaper() {
     }
 
-    static void ensure(OsProcesses os) {
+    /** Makes the JVM a subreaper unless switched off by the system property; idempotent. */
+    public static void ensure(OsProcesses os) {
         if (active == null) {
             synchronized (Subreaper.class) {
                 if (active == null) {
@@ -30,8 +31,16 @@ final class Subreaper {
         }
     }
 
+    /** Makes the JVM a subreaper regardless of the system property (the leak detector's own switch decides). */
+    public static synchronized boolean force(OsProcesses os) {
+        if (!Boolean.TRUE.equals(active)) {
+            active = os.makeChildSubreaper();
+        }
+        return active;
+    }
+
     /** True when this JVM is a subreaper because of this library. */
-    static boolean isActive() {
+    public static boolean isActive() {
         return Boolean.TRUE.equals(active);
     }
 }

@@ -1,0 +1,84 @@
+package dev.managedprocesses.leaks;
+
+import dev.managedprocesses.leaks.Finding.LeakedProcess;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The detectors of the test plans running in this JVM (normally one; nested launchers in a test
+ * suite add more, strictly nested in time), so the Jupiter extension finds the detector that
+ * watches its test, and a session's end finds the plans it ran.
+ */
+final class LeakDetection {
+    private static final List<LeakDetector> RUNNING = new ArrayList<>();
+    private static final List<LeakDetector> FINISHED = new ArrayList<>();
+
+    private LeakDetection() {
+    }
+
+    static synchronized void running(LeakDetector detector) {
+        RUNNING.add(detector);
+    }
+
+    static synchronized void finished(LeakDetector detector) {
+        RUNNING.remove(detector);
+        FINISHED.add(detector);
+    }
+
+    /** How many plans have finished so far: a session remembers it when it opens. */
+    static synchronized int finishedMark() {
+        return FINISHED.size();
+    }
+
+    /** The plans that finished since {@code mark}, removed from the list. */
+    static synchronized List<LeakDetector> takeFinishedSince(int mark) {
+        List<LeakDetector> out = new ArrayList<>(FINISHED.subList(Math.min(mark, FINISHED.size()), FINISHED.size()));
+        FINISHED.removeAll(out);
+        return out;
+    }
+
+    /** The running detector that watches {@code uniqueId} (innermost first). */
+    static synchronized Optional<LeakDetector> watching(String uniqueId) {
+        for (int i = RUNNING.size() - 1; i >= 0; i--) {
+            if (RUNNING.get(i).knows(uniqueId)) {
+                return Optional.of(RUNNING.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The message that fails a test for its leaks. */
+    static String failureMessage(String what, List<Finding> findings, LeakDetector detector) {
+        int n = LeakReport.processCount(findings);
+        StringBuilder sb = new StringBuilder(what).append(" leaked ").append(n).append(n == 1 ? " process" : " processes")
+                .append(" (managed-processes leak detection, mode fail):");
+        for (Finding f : findings) {
+            if (f.ambiguous()) {
+                sb.append("\n  [ambiguous: it started while these tests ran: ")
+                        .append(String.join(", ", f.tests().stream().map(Finding.TestRef::displayName).toList()))
+                        .append(']');
+            }
+            for (LeakedProcess p : f.processes()) {
+                sb.append("\n  ").append("  ".repeat(p.depth())).append(LeakReport.line(p));
+            }
+        }
+        sb.append("\nReport: ").append(detector.report().textFile().toAbsolutePath())
+                .append("\nEnd such processes in the test, start them through a ProcessScope (@ManagedProcesses), "
+                        + "or opt out with @AllowProcessLeaks(\"why\")");
+        return sb.toString();
+    }
+
+    /** One line for stderr at the end of a run; empty when nothing leaked. */
+    static Optional<String> summary(LeakDetector detector) {
+        List<Finding> findings = detector.findings();
+        if (findings.isEmpty()) {
+            return Optional.empty();
+        }
+        int n = LeakReport.processCount(findings);
+        long tests = findings.stream().flatMap(f -> f.tests().stream()).distinct().count();
+        return Optional.of("managed-processes: " + n + (n == 1 ? " process" : " processes") + " leaked by " + tests
+                + (tests == 1 ? " test" : " tests") + (detector.settings().mode() == LeakMode.KILL ? " (killed)" : "")
+                + "; report: " + detector.report().textFile().toAbsolutePath());
+    }
+}

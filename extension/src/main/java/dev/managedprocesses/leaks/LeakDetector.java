@@ -1,0 +1,529 @@
+package dev.managedprocesses.leaks;
+
+import dev.managedprocesses.ManagedProcess;
+import dev.managedprocesses.ProcessInfo;
+import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.SurvivorsException;
+import dev.managedprocesses.internal.Janitor;
+import dev.managedprocesses.internal.Reactor;
+import dev.managedprocesses.internal.ScopeRegistry;
+import dev.managedprocesses.internal.Subreaper;
+import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.leaks.Finding.LeakedProcess;
+import dev.managedprocesses.leaks.Finding.TestRef;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Finds processes that tests leave running, one JVM (one test plan) at a time.
+ *
+ * <p>At the start it notes the JVM's live descendants (the baseline). After each test and container
+ * it looks for new live descendants of the JVM (orphans included: the JVM is made a subreaper, so
+ * double-forked daemons re-parent to it), minus the baseline, what live {@link ProcessScope}s own
+ * (they will end it), ignored commands, and processes already reported. Whatever is still alive
+ * after one settle budget (the wait ends early, woken by pidfds, as soon as all have exited) is a leak.
+ *
+ * <p>Cheap when nothing happened: the kernel's most recently allocated pid ({@code /proc/loadavg})
+ * is read after every test, and only pids allocated since the last check are looked at; a full scan
+ * of the process table happens only when that range is large or wrapped.
+ *
+ * <p>Attribution is by execution window: a leak belongs to the test(s) that were running when it
+ * was created. The kernel hands out pids in order, so a window is bounded by the last allocated pid
+ * when it opened and when it closed (exact, even for tests a few microseconds apart), and checked
+ * against start times in clock ticks (10 ms) so that a pid wrap cannot mislead it. While any such
+ * test still runs, judgement waits; under parallel execution every candidate is named and the
+ * finding is marked ambiguous. A process started outside every test window (a {@code @BeforeAll}
+ * fixture) is judged when its class ends.
+ */
+public final class LeakDetector {
+    private static final int RANGE_LIMIT = 4096;
+    private static final long ORPHAN_ZOMBIE_NANOS = 500_000_000L;
+    private static final Pattern JSPAWNHELPER = Pattern.compile(".*jspawnhelper.*");
+
+    private final OsProcesses os;
+    private final LeakSettings settings;
+    private final long self;
+    private final Set<String> baseline = new HashSet<>();      // pid:start
+    private final Set<String> reported = new HashSet<>();
+    private final Map<Long, Long> pending = new HashMap<>();    // pid -> start: deferred or owned by a live scope
+    private final Map<String, Window> windows = new LinkedHashMap<>();
+    private final List<Finding> findings = new ArrayList<>();
+    private final Map<Long, Long> zombiesSeen = new HashMap<>();
+    private final Set<String> stdio = new HashSet<>();
+    private final LeakReport report;
+    private long lastPid;
+
+    LeakDetector(OsProcesses os, LeakSettings settings) {
+        this.os = os;
+        this.settings = settings;
+        this.self = os.selfPid();
+        if (settings.subreaper()) {
+            Subreaper.force(os);
+        }
+        if (settings.mode() == LeakMode.KILL) {
+            // It kills what it finds, so after a crash the janitor should too; started now, it is part of
+            // the baseline rather than a new process inside some test's window.
+            Janitor.ensureStarted();
+        }
+        Map<Integer, String> own = os.openFiles(self);
+        for (int fd : new int[] {1, 2}) {
+            String target = own.get(fd);
+            if (target != null && target.startsWith("pipe:")) {
+                stdio.add(target);
+            }
+        }
+        this.lastPid = os.lastAllocatedPid();
+        for (ProcStat s : descendants(os.snapshot())) {
+            baseline.add(key(s));
+        }
+        this.report = new LeakReport(settings, self);
+    }
+
+    LeakSettings settings() {
+        return settings;
+    }
+
+    LeakReport report() {
+        return report;
+    }
+
+    synchronized List<Finding> findings() {
+        return List.copyOf(findings);
+    }
+
+    /** True when this detector has seen {@code uniqueId} start. */
+    synchronized boolean knows(String uniqueId) {
+        return windows.containsKey(uniqueId);
+    }
+
+    /** A test or container started. Idempotent. */
+    synchronized void started(TestRef ref, boolean container, boolean exempt) {
+        windows.putIfAbsent(ref.uniqueId(), new Window(ref, os.uptimeTicks(), os.lastAllocatedPid(), container, exempt));
+    }
+
+    /**
+     * A test or container finished: closes its window and checks for leaks.
+     *
+     * @return the findings (new or earlier) that name {@code ref} and have not been returned before
+     */
+    synchronized List<Finding> finished(TestRef ref) {
+        Window w = windows.get(ref.uniqueId());
+        if (w != null && w.end < 0) {
+            w.end = os.uptimeTicks();
+            w.endPid = os.lastAllocatedPid();
+        }
+        check();
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < findings.size(); i++) {
+            Finding f = findings.get(i);
+            if (f.names(ref.uniqueId()) && !f.action().contains("test failed")) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** Records that the extension failed {@code ref} for these findings. */
+    synchronized void markFailed(List<Finding> failed) {
+        for (int i = 0; i < findings.size(); i++) {
+            if (failed.contains(findings.get(i))) {
+                findings.set(i, findings.get(i).withAction(findings.get(i).action() + "; test failed"));
+            }
+        }
+        report.write(findings);
+    }
+
+    /** The end of the run: a last check, orphan zombies reaped, the report written. */
+    synchronized void close() {
+        for (Window w : windows.values()) {
+            if (w.end < 0) {
+                w.end = os.uptimeTicks();
+                w.endPid = os.lastAllocatedPid();
+            }
+        }
+        check();
+        reapOrphanZombies(true);
+        report.write(findings);
+    }
+
+    // ---------------------------------------------------------------- the check
+
+    private void check() {
+        Map<Long, ProcStat> candidates = collect();
+        if (!candidates.isEmpty()) {
+            settle(candidates);
+        }
+        if (!candidates.isEmpty()) {
+            attribute(candidates);
+        }
+        reapOrphanZombies(false);
+        pruneWindows();
+    }
+
+    /** New live descendants of the JVM that nobody accounts for. */
+    private Map<Long, ProcStat> collect() {
+        long current = os.lastAllocatedPid();
+        long previous = lastPid;
+        lastPid = current;
+        List<ProcStat> found;
+        long range = current >= previous ? current - previous : current + os.pidMax() - previous;
+        if (current < 0 || previous < 0 || range > RANGE_LIMIT) {
+            found = descendants(os.snapshot());
+        } else {
+            found = new ArrayList<>();
+            Map<Long, Optional<ProcStat>> cache = new HashMap<>();
+            List<Long> pids = new ArrayList<>(pending.keySet());
+            for (long i = 1; i <= range; i++) {
+                long pid = previous + i;
+                pids.add(pid > os.pidMax() ? pid - os.pidMax() : pid);
+            }
+            for (long pid : pids) {
+                Optional<ProcStat> s = cache.computeIfAbsent(pid, os::stat);
+                if (s.isPresent() && isDescendant(s.get(), cache)) {
+                    found.add(s.get());
+                }
+            }
+        }
+        Map<Long, ProcStat> out = new LinkedHashMap<>();
+        for (ProcStat s : found) {
+            String k = key(s);
+            if (s.isGone() || baseline.contains(k) || reported.contains(k) || s.pid() == self) {
+                continue;
+            }
+            if (Janitor.pid().orElse(-1) == s.pid()) {
+                continue; // our crash-safety janitor: started lazily inside some test, it lives as long as the JVM
+            }
+            if (ScopeRegistry.owned(os, s)) {
+                pending.put(s.pid(), s.startTime()); // look again once its scope has closed
+                continue;
+            }
+            if (!os.isProcess(s.pid())) {
+                continue; // another thread of a child, not a process
+            }
+            if (descendsFromReported(s)) {
+                reported.add(k); // part of a leak already reported (a daemon forking later): not a new finding
+                continue;
+            }
+            String cmd = os.describe(s).map(ProcessInfo::commandLine).orElse("");
+            if (JSPAWNHELPER.matcher(cmd).matches() || ignored(cmd)) {
+                reported.add(k);
+                continue;
+            }
+            out.put(s.pid(), s);
+        }
+        pending.entrySet().removeIf(e -> os.stat(e.getKey()).map(s -> s.isGone() || s.startTime() != e.getValue())
+                .orElse(true));
+        return out;
+    }
+
+    private boolean ignored(String commandLine) {
+        for (Pattern p : settings.ignore()) {
+            if (p.matcher(commandLine).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean descendsFromReported(ProcStat s) {
+        long ppid = s.ppid();
+        for (int depth = 0; depth < 64 && ppid > 1 && ppid != self; depth++) {
+            Optional<ProcStat> parent = os.stat(ppid);
+            if (parent.isEmpty()) {
+                return false;
+            }
+            if (reported.contains(key(parent.get()))) {
+                return true;
+            }
+            ppid = parent.get().ppid();
+        }
+        return false;
+    }
+
+    private boolean isDescendant(ProcStat s, Map<Long, Optional<ProcStat>> cache) {
+        long ppid = s.ppid();
+        for (int depth = 0; depth < 64; depth++) {
+            if (ppid == self) {
+                return true;
+            }
+            if (ppid <= 1) {
+                return false;
+            }
+            Optional<ProcStat> parent = cache.computeIfAbsent(ppid, os::stat);
+            if (parent.isEmpty()) {
+                return false;
+            }
+            ppid = parent.get().ppid();
+        }
+        return false;
+    }
+
+    private List<ProcStat> descendants(List<ProcStat> snapshot) {
+        Map<Long, List<ProcStat>> children = new HashMap<>();
+        for (ProcStat s : snapshot) {
+            children.computeIfAbsent(s.ppid(), k -> new ArrayList<>()).add(s);
+        }
+        List<ProcStat> out = new ArrayList<>();
+        List<Long> queue = new ArrayList<>(List.of(self));
+        for (int i = 0; i < queue.size(); i++) {
+            for (ProcStat c : children.getOrDefault(queue.get(i), List.of())) {
+                out.add(c);
+                queue.add(c.pid());
+            }
+        }
+        return out;
+    }
+
+    /** Waits (at most the settle budget) for the candidates to end by themselves; drops those that do. */
+    private void settle(Map<Long, ProcStat> candidates) {
+        Reactor reactor = Reactor.get();
+        CountDownLatch allGone = new CountDownLatch(candidates.size());
+        List<Reactor.Registration> watches = new ArrayList<>();
+        for (ProcStat s : candidates.values()) {
+            int fd = os.openPidfd(s.pid());
+            Optional<ProcStat> again = os.stat(s.pid());
+            if (fd < 0 || again.isEmpty() || again.get().startTime() != s.startTime()) {
+                os.close(fd);
+                allGone.countDown();
+                continue;
+            }
+            watches.add(reactor.register(fd, r -> {
+                r.cancelAndClose();
+                allGone.countDown();
+            }));
+        }
+        try {
+            allGone.await(settings.settle().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Reactor.Registration r : watches) {
+            r.cancelAndClose();
+        }
+        // Identity re-checked: only the very processes we saw, still alive, are leaks.
+        candidates.values().removeIf(s -> os.stat(s.pid())
+                .map(now -> now.isGone() || now.startTime() != s.startTime()).orElse(true));
+    }
+
+    private void attribute(Map<Long, ProcStat> candidates) {
+        // trees: a candidate whose parent is also a candidate hangs under it
+        List<ProcStat> roots = new ArrayList<>();
+        for (ProcStat s : candidates.values()) {
+            if (!candidates.containsKey(s.ppid())) {
+                roots.add(s);
+            }
+        }
+        boolean changed = false;
+        for (ProcStat root : roots) {
+            List<Window> culprits = windowsContaining(root, false);
+            if (culprits.isEmpty()) {
+                culprits = innermostContainer(root);
+            }
+            if (culprits.isEmpty() || culprits.stream().anyMatch(w -> w.end < 0)) {
+                deferTree(root, candidates); // judged when the test(s) or class that may own it end
+                continue;
+            }
+            List<ProcStat> tree = tree(root, candidates);
+            tree.forEach(s -> {
+                reported.add(key(s));
+                pending.remove(s.pid());
+            });
+            if (culprits.stream().allMatch(w -> w.exempt)) {
+                continue;
+            }
+            List<TestRef> tests = culprits.stream().map(w -> w.ref).toList();
+            List<LeakedProcess> processes = describe(root, tree);
+            String action = switch (settings.mode()) {
+                case KILL -> kill(root, tree);
+                case FAIL -> "reported";
+                default -> "reported (warn mode)";
+            };
+            findings.add(new Finding(tests, processes, action));
+            changed = true;
+        }
+        if (changed) {
+            report.write(findings);
+        }
+    }
+
+    private void deferTree(ProcStat root, Map<Long, ProcStat> candidates) {
+        for (ProcStat s : tree(root, candidates)) {
+            pending.put(s.pid(), s.startTime());
+        }
+    }
+
+    private List<Window> windowsContaining(ProcStat process, boolean containers) {
+        long tick = process.startTime();
+        long now = os.lastAllocatedPid();
+        List<Window> out = new ArrayList<>();
+        for (Window w : windows.values()) {
+            // the tick check has one tick of slack each side (10 ms resolution); the pid check is exact
+            if (w.container == containers && w.start - 1 <= tick && (w.end < 0 || tick <= w.end + 1)
+                    && pidWithin(process.pid(), w.startPid, w.end < 0 ? now : w.endPid)) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    /** True when {@code pid} was allocated after {@code from} and no later than {@code to}, modulo pid_max. */
+    private boolean pidWithin(long pid, long from, long to) {
+        if (from < 0 || to < 0) {
+            return true; // unknown: the tick check alone decides
+        }
+        long max = os.pidMax();
+        long d = Math.floorMod(pid - from, max);
+        long e = Math.floorMod(to - from, max);
+        return d > 0 && d <= e;
+    }
+
+    private List<Window> innermostContainer(ProcStat process) {
+        Window best = null;
+        for (Window w : windowsContaining(process, true)) {
+            if (best == null || w.start >= best.start) {
+                best = w;
+            }
+        }
+        return best == null ? List.of() : List.of(best);
+    }
+
+    private List<ProcStat> tree(ProcStat root, Map<Long, ProcStat> candidates) {
+        List<ProcStat> out = new ArrayList<>();
+        out.add(root);
+        for (int i = 0; i < out.size(); i++) {
+            long parent = out.get(i).pid();
+            for (ProcStat c : candidates.values()) {
+                if (c.ppid() == parent && !out.contains(c)) {
+                    out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<LeakedProcess> describe(ProcStat root, List<ProcStat> tree) {
+        long now = os.uptimeTicks();
+        long ticks = os.clockTicksPerSecond();
+        Map<Long, Integer> depth = new HashMap<>();
+        depth.put(root.ppid(), -1);
+        List<LeakedProcess> out = new ArrayList<>();
+        for (ProcStat s : tree) {
+            int d = depth.getOrDefault(s.ppid(), -1) + 1;
+            depth.put(s.pid(), d);
+            Optional<ProcessInfo> info = os.describe(s);
+            int uid = info.map(ProcessInfo::uid).orElse(-1);
+            boolean holds = !stdio.isEmpty() && os.openFiles(s.pid()).values().stream().anyMatch(stdio::contains);
+            out.add(new LeakedProcess(s.pid(), s.ppid(), s.startTime(), s.state(),
+                    Math.max(0, (now - s.startTime()) * 1000 / ticks), uid, os.userName(uid).orElse(String.valueOf(uid)),
+                    info.map(ProcessInfo::commandLine).orElse("[" + s.comm() + "]"), d, holds));
+        }
+        return out;
+    }
+
+    /** Ends a leaked tree through a scope of its own: identity-verified pidfds, TERM, grace, KILL. */
+    private String kill(ProcStat root, List<ProcStat> tree) {
+        try (ProcessScope killer = ProcessScope.builder().name("leak detector (kill mode)")
+                .gracePeriod(settings.killGrace()).open()) {
+            for (ProcStat s : tree) {
+                try {
+                    ManagedProcess p = killer.adopt(s.pid());
+                    if (p.identity().startTime() != s.startTime()) {
+                        return "not killed: pid " + s.pid() + " was recycled before it could be killed";
+                    }
+                } catch (IllegalArgumentException gone) {
+                    // it ended by itself meanwhile
+                }
+            }
+        } catch (SurvivorsException e) {
+            return "kill attempted; survivors: " + e.survivors();
+        }
+        reapOrphanZombies(true);
+        return "killed";
+    }
+
+    /**
+     * Orphans re-parented to this JVM (we made it a subreaper) become its zombies, and the JDK never
+     * reaps them. A zombie child that the JDK has not reaped within half a second is no JDK child (the
+     * JDK waits on each of its children in a dedicated thread), and no unreaped child of ours: reap it.
+     */
+    private void reapOrphanZombies(boolean wait) {
+        if (!Subreaper.isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        Set<Long> zombies = new HashSet<>();
+        for (ProcStat s : os.snapshot()) {
+            if (s.ppid() == self && s.isZombie() && !ScopeRegistry.isUnreapedChild(s.pid())) {
+                zombies.add(s.pid());
+                zombiesSeen.putIfAbsent(s.pid(), now);
+            }
+        }
+        zombiesSeen.keySet().retainAll(zombies);
+        if (wait && !zombiesSeen.isEmpty()) {
+            long oldest = zombiesSeen.values().stream().min(Long::compare).orElse(now);
+            long left = ORPHAN_ZOMBIE_NANOS - (now - oldest);
+            if (left > 0) {
+                try {
+                    Thread.sleep(left / 1_000_000 + 1); // once per run at most: the JDK's reapers get their chance
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            now = System.nanoTime();
+        }
+        for (Map.Entry<Long, Long> e : new ArrayList<>(zombiesSeen.entrySet())) {
+            if (now - e.getValue() >= ORPHAN_ZOMBIE_NANOS) {
+                Optional<ProcStat> s = os.stat(e.getKey());
+                if (s.isPresent() && s.get().isZombie() && s.get().ppid() == self) {
+                    os.reap(e.getKey());
+                }
+                zombiesSeen.remove(e.getKey());
+            }
+        }
+    }
+
+    private void pruneWindows() {
+        if (windows.size() < 10_000) {
+            return;
+        }
+        long oldestPending = Long.MAX_VALUE;
+        for (long start : pending.values()) {
+            oldestPending = Math.min(oldestPending, start);
+        }
+        long horizon = Math.min(oldestPending, os.uptimeTicks() - 60 * os.clockTicksPerSecond());
+        windows.values().removeIf(w -> w.end >= 0 && w.end < horizon);
+    }
+
+    private static String key(ProcStat s) {
+        return s.pid() + ":" + s.startTime();
+    }
+
+    /** When a test or container ran, in clock ticks since boot. */
+    private static final class Window {
+        final TestRef ref;
+        final long start;
+        final long startPid;
+        final boolean container;
+        final boolean exempt;
+        long end = -1;
+        long endPid = -1;
+
+        Window(TestRef ref, long start, long startPid, boolean container, boolean exempt) {
+            this.ref = ref;
+            this.start = start;
+            this.startPid = startPid;
+            this.container = container;
+            this.exempt = exempt;
+        }
+    }
+}

@@ -199,6 +199,27 @@ class CrashSafetyTest {
         }
     }
 
+    @Test
+    void without_pidfds_a_dead_janitor_is_noticed_at_the_next_registration_and_replaced() throws Exception {
+        try (Child child = new Child("watch", "-Dmanagedprocesses.internal.pidfd=false")) {
+            long first = child.janitor();
+
+            signal(first, Signal.KILL);
+            child.jvm.send("start"); // its registration meets the broken pipe
+            long second = child.nextJanitor(first);
+            child.jvm.awaitLine(l -> l.startsWith("managed-processes: WARNING: the janitor process (pid " + first
+                    + ") cannot be written to (EPIPE"), TIMEOUT);
+            List<Long> groups = child.jvm.numbers("group");
+            assertThat(groups).hasSize(4);
+            child.remember(groups);
+            assertThat(poll(TIMEOUT, () -> Proc.startTime(first) != child.start(first)))
+                    .as("the child reaped its first janitor, by polling").isTrue();
+
+            child.killAndAwaitGone(groups);
+            assertThat(child.reapOrphans().get(second)).isEqualTo(ExitStatus.exited(2));
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** The child's own report lines (see {@code CrashChild}); anything else was printed by the library. */
@@ -214,7 +235,7 @@ class CrashSafetyTest {
     private static final class Child implements AutoCloseable {
         final ChildJvm jvm;
         private final Map<Long, Long> ids = new LinkedHashMap<>();
-        private final long newest;
+        private long newest;
 
         Child(String mode, String... jvmOptions) throws Exception {
             jvm = ChildJvm.start(mode, jvmOptions);
@@ -240,6 +261,14 @@ class CrashSafetyTest {
 
         Long start(long pid) {
             return ids.get(pid);
+        }
+
+        /** Remembers the identities of processes reported after {@code ready}. */
+        void remember(List<Long> pids) {
+            for (long pid : pids) {
+                ids.putIfAbsent(pid, Proc.startTime(pid));
+            }
+            newest = ids.values().stream().mapToLong(Long::longValue).max().orElse(0);
         }
 
         /** Waits for the child to report a janitor other than {@code previous}; remembers its identity. */

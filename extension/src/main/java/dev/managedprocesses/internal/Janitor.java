@@ -212,6 +212,7 @@ public final class Janitor {
             return shell + ": " + e.errnoName() + ", " + e.getMessage();
         }
         starts++;
+        ScopeRegistry.unreaped(spawned.pid()); // ours to reap: nobody else may (its pid must not be freed under us)
         os.setNonBlocking(spawned.stdinFd());
         Running p = new Running(reactor, spawned.pid(), spawned.stdinFd(),
                 os.descriptorTarget(spawned.stdinFd()).orElse(""), os.openPidfd(spawned.pid()));
@@ -352,6 +353,7 @@ public final class Janitor {
                 reactor.register(pidfd, r -> {
                     // Readable: it has exited, so it is reapable now (it is our child, and only ours).
                     Optional<ExitStatus> status = os.reap(pid);
+                    ScopeRegistry.reaped(pid);
                     r.cancelAndClose();
                     synchronized (LOCK) {
                         lost(this, describe(status));
@@ -448,8 +450,10 @@ public final class Janitor {
 
         /** Reactor thread, without pidfds: reaps the old janitor once it has exited (polled, backing off). */
         private void reapLater() {
-            if (os.reap(pid).isEmpty() && ++reapAttempts < 100) {
-                reactor.schedule(Math.min(1000, 1L << reapAttempts), this::reapLater);
+            if (os.reap(pid).isPresent()) {
+                ScopeRegistry.reaped(pid);
+            } else if (++reapAttempts < 100) {
+                reactor.schedule(1L << Math.min(reapAttempts, 10), this::reapLater); // up to ~1 s apart
             }
         }
     }

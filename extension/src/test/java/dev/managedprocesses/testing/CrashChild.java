@@ -82,8 +82,9 @@ public final class CrashChild {
     }
 
     /**
-     * Three groups; reports every change of janitor; on the stdin command {@code close-pipe} closes
-     * this JVM's end of the janitor's pipe, as a stray {@code close(fd)} elsewhere in a JVM would.
+     * Three groups; reports every change of janitor. Commands on stdin: {@code close-pipe} closes this
+     * JVM's end of the janitor's pipe, as a stray {@code close(fd)} elsewhere in a JVM would;
+     * {@code start} starts one more group.
      */
     private static void watch() throws Exception {
         ProcessScope scope = ProcessScope.builder().name("watch").open();
@@ -97,6 +98,8 @@ public final class CrashChild {
                 while ((line = in.readLine()) != null) {
                     if (line.equals("close-pipe")) {
                         closeJanitorPipe();
+                    } else if (line.equals("start")) {
+                        report(scope.start("sleep", "300"));
                     }
                 }
             } catch (IOException e) {

@@ -36,8 +36,8 @@ import java.util.Set;
  * the open scopes first, then says {@link #bye()}, and the janitor exits quietly.
  *
  * <p>Why a shell script and not a second JVM: it runs beside every test JVM. Measured with dash (see the
- * README and {@code JanitorFootprintTest}): 1.7 MB resident (0.3 MB proportional) and 2-3 ms until it
- * waits for input, against 33 MB (18 MB) and 50-150 ms for a JVM that does nothing but read stdin. It
+ * README and {@code JanitorFootprintTest}): 1.7 MB resident (0.3 MB proportional) and 3-7 ms until it
+ * waits for input, against 33 MB (18 MB) and 60-150 ms for a JVM that does nothing but read stdin. It
  * needs {@code /bin/sh}, {@code grep} (with {@code -z}) and {@code sleep} on the {@code PATH}, which
  * every Linux with a shell has.
  *

@@ -69,6 +69,9 @@ public final class Janitor {
     /** A janitor that ended unexpectedly is replaced this many times at most (a broken shell must not loop). */
     static final int MAX_STARTS = 4;
 
+    /** Without pidfds, how often the reactor checks that the janitor still runs. */
+    private static final long POLL_MILLIS = 500;
+
     /** The janitor's exit status after {@code bye}. */
     static final int EXIT_BYE = 0;
     /** The janitor's exit status after it ended the processes of a dead JVM. */
@@ -359,8 +362,30 @@ public final class Janitor {
                         lost(this, describe(status));
                     }
                 });
+            } else {
+                // Without pidfds (Linux < 5.3): a status check of our own child, twice a second. A write to a
+                // dead janitor also notices (EPIPE), but only if something is written.
+                reactor.schedule(POLL_MILLIS, this::pollExit);
             }
-            // Without pidfds (Linux < 5.3) an unexpected exit shows as EPIPE on the next write.
+        }
+
+        /** Reactor thread, without pidfds: has it exited (read without reaping)? Stops once it is replaced. */
+        private void pollExit() {
+            synchronized (LOCK) {
+                if (current != this) {
+                    return;
+                }
+            }
+            Optional<ExitStatus> status = os.peekExitByPid(pid);
+            if (status.isEmpty()) {
+                reactor.schedule(POLL_MILLIS, this::pollExit);
+                return;
+            }
+            os.reap(pid);
+            ScopeRegistry.reaped(pid);
+            synchronized (LOCK) {
+                lost(this, describe(status));
+            }
         }
 
         /** Under LOCK. */

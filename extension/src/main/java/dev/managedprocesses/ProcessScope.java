@@ -1,6 +1,7 @@
 package dev.managedprocesses;
 
 import dev.managedprocesses.internal.Janitor;
+import dev.managedprocesses.internal.OrphanReaper;
 import dev.managedprocesses.internal.Reactor;
 import dev.managedprocesses.internal.ScopeRegistry;
 import dev.managedprocesses.internal.Subreaper;
@@ -457,6 +458,10 @@ public final class ProcessScope implements AutoCloseable {
             for (SpawnedProcess p : processes) {
                 p.closeStreams();
             }
+            // Every group is gone, so every re-parenting has happened: reap escapees that became our zombies.
+            for (SoloProcess e : escaped) {
+                e.reapIfOurZombie();
+            }
             // Verify with a fresh snapshot: nothing of the scope may live.
             List<ProcStat> snapshot = os.snapshot();
             for (Terminator.Target t : targets) {
@@ -467,6 +472,7 @@ public final class ProcessScope implements AutoCloseable {
                 }
             }
             records = buildRecords(targets, leftover, survivors.keySet());
+            OrphanReaper.reapStale(os, snapshot, false);
         } finally {
             ScopeRegistry.closed(owner);
             untrack();

@@ -143,6 +143,22 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
         checkGone();
     }
 
+    /**
+     * An escaped descendant that died while its original parent lived was that parent's zombie; when
+     * the parent died too (later in teardown) it re-parented to this JVM. Reap it now: it is ours
+     * (it carries our marker) and a zombie keeps its pid, so the start time still identifies it.
+     */
+    void reapIfOurZombie() {
+        if (origin != Origin.ESCAPED || status.isDone()) {
+            return;
+        }
+        Optional<ProcStat> s = os.stat(identity.pid());
+        if (s.isPresent() && s.get().isZombie() && s.get().ppid() == os.selfPid()
+                && s.get().startTime() == identity.startTime()) {
+            os.reap(identity.pid()).ifPresent(status::complete);
+        }
+    }
+
     private void checkGone() {
         if (exited.isDone() && members.isEmpty() && !gone.isDone()) {
             synchronized (lock) {

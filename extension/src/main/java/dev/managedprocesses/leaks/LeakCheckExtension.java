@@ -101,8 +101,7 @@ public class LeakCheckExtension implements BeforeAllCallback, BeforeEachCallback
         @Override
         public void close() {
             if (detector != null) {
-                detector.close();
-                LeakDetection.summary(detector).ifPresent(System.err::println);
+                LeakDetection.closeWithSummary(detector);
             }
         }
     }

@@ -13,17 +13,56 @@ import java.util.Optional;
 final class LeakDetection {
     private static final List<LeakDetector> RUNNING = new ArrayList<>();
     private static final List<LeakDetector> FINISHED = new ArrayList<>();
+    /** The JVM's detector: it spans the top-level test plans of a session (Surefire runs several per fork). */
+    private static LeakDetector shared;
 
     private LeakDetection() {
     }
 
-    static synchronized void running(LeakDetector detector) {
-        RUNNING.add(detector);
+    /** A test plan starts: the shared detector for a top-level plan, a fresh one for a plan nested in another. */
+    static synchronized LeakDetector planStarted(LeakSettings settings, java.util.function.Supplier<LeakDetector> create) {
+        LeakDetector d;
+        if (RUNNING.isEmpty() && shared != null && shared.settings().sameAs(settings)) {
+            d = shared;
+        } else {
+            d = create.get();
+            if (RUNNING.isEmpty()) {
+                if (shared != null) {
+                    closeWithSummary(shared);
+                    FINISHED.add(shared);
+                }
+                shared = d;
+            }
+        }
+        RUNNING.add(d);
+        return d;
     }
 
-    static synchronized void finished(LeakDetector detector) {
+    /** A test plan ended: a nested plan's detector closes now, the shared one when the session closes. */
+    static synchronized void planFinished(LeakDetector detector) {
         RUNNING.remove(detector);
-        FINISHED.add(detector);
+        if (detector != shared) {
+            closeWithSummary(detector);
+            FINISHED.add(detector);
+        } else {
+            detector.checkpoint();
+        }
+    }
+
+    /** The session closes: the shared detector (if no plan runs) is closed; returns what finished since {@code mark}. */
+    static synchronized List<LeakDetector> sessionClosed(int mark) {
+        if (RUNNING.isEmpty() && shared != null) {
+            closeWithSummary(shared);
+            FINISHED.add(shared);
+            shared = null;
+        }
+        return takeFinishedSince(mark);
+    }
+
+    static void closeWithSummary(LeakDetector detector) {
+        if (detector.close()) {
+            summary(detector).ifPresent(System.err::println);
+        }
     }
 
     /** How many plans have finished so far: a session remembers it when it opens. */
@@ -32,7 +71,7 @@ final class LeakDetection {
     }
 
     /** The plans that finished since {@code mark}, removed from the list. */
-    static synchronized List<LeakDetector> takeFinishedSince(int mark) {
+    private static List<LeakDetector> takeFinishedSince(int mark) {
         List<LeakDetector> out = new ArrayList<>(FINISHED.subList(Math.min(mark, FINISHED.size()), FINISHED.size()));
         FINISHED.removeAll(out);
         return out;

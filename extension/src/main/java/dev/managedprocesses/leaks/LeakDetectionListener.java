@@ -28,8 +28,8 @@ import org.junit.platform.launcher.TestPlan;
  * test was failed for fail the run when the launcher session closes.
  */
 public class LeakDetectionListener implements LauncherSessionListener, TestExecutionListener {
-    private LeakDetector detector;
-    private TestPlan plan;
+    private volatile LeakDetector detector;
+    private volatile TestPlan plan;
     private int sessionMark;
     private static final List<String> CONFIG_ERRORS = new ArrayList<>();
 
@@ -47,7 +47,7 @@ public class LeakDetectionListener implements LauncherSessionListener, TestExecu
             problems.addAll(CONFIG_ERRORS);
             CONFIG_ERRORS.clear();
         }
-        for (LeakDetector d : LeakDetection.takeFinishedSince(sessionMark)) {
+        for (LeakDetector d : LeakDetection.sessionClosed(sessionMark)) {
             if (d.settings().mode() != LeakMode.FAIL) {
                 continue;
             }
@@ -82,8 +82,8 @@ public class LeakDetectionListener implements LauncherSessionListener, TestExecu
             return;
         }
         this.plan = testPlan;
-        this.detector = new LeakDetector(OsProcesses.instance(), settings);
-        LeakDetection.running(detector);
+        LeakSettings chosen = settings;
+        this.detector = LeakDetection.planStarted(settings, () -> new LeakDetector(OsProcesses.instance(), chosen));
     }
 
     @Override
@@ -103,9 +103,7 @@ public class LeakDetectionListener implements LauncherSessionListener, TestExecu
     @Override
     public void testPlanExecutionFinished(TestPlan testPlan) {
         if (detector != null) {
-            detector.close();
-            LeakDetection.summary(detector).ifPresent(System.err::println);
-            LeakDetection.finished(detector);
+            LeakDetection.planFinished(detector);
             detector = null;
         }
     }

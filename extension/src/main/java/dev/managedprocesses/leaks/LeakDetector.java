@@ -5,6 +5,7 @@ import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.SurvivorsException;
 import dev.managedprocesses.internal.Janitor;
+import dev.managedprocesses.internal.OrphanReaper;
 import dev.managedprocesses.internal.Reactor;
 import dev.managedprocesses.internal.ScopeRegistry;
 import dev.managedprocesses.internal.Subreaper;
@@ -47,7 +48,6 @@ import java.util.regex.Pattern;
  */
 public final class LeakDetector {
     private static final int RANGE_LIMIT = 4096;
-    private static final long ORPHAN_ZOMBIE_NANOS = 500_000_000L;
     private static final Pattern JSPAWNHELPER = Pattern.compile(".*jspawnhelper.*");
 
     private final OsProcesses os;
@@ -58,10 +58,10 @@ public final class LeakDetector {
     private final Map<Long, Long> pending = new HashMap<>();    // pid -> start: deferred or owned by a live scope
     private final Map<String, Window> windows = new LinkedHashMap<>();
     private final List<Finding> findings = new ArrayList<>();
-    private final Map<Long, Long> zombiesSeen = new HashMap<>();
     private final Set<String> stdio = new HashSet<>();
     private final LeakReport report;
     private long lastPid;
+    private boolean closed;
 
     LeakDetector(OsProcesses os, LeakSettings settings) {
         this.os = os;
@@ -143,8 +143,21 @@ public final class LeakDetector {
         report.write(findings);
     }
 
-    /** The end of the run: a last check, orphan zombies reaped, the report written. */
-    synchronized void close() {
+    /** The end of a test plan that is not the last: the report reflects what was found so far. */
+    synchronized void checkpoint() {
+        report.write(findings);
+    }
+
+    /**
+     * The end of the run: a last check, orphan zombies reaped, the report written.
+     *
+     * @return false when it was closed already
+     */
+    synchronized boolean close() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
         for (Window w : windows.values()) {
             if (w.end < 0) {
                 w.end = os.uptimeTicks();
@@ -154,6 +167,7 @@ public final class LeakDetector {
         check();
         reapOrphanZombies(true);
         report.write(findings);
+        return true;
     }
 
     // ---------------------------------------------------------------- the check
@@ -451,45 +465,9 @@ public final class LeakDetector {
         return "killed";
     }
 
-    /**
-     * Orphans re-parented to this JVM (we made it a subreaper) become its zombies, and the JDK never
-     * reaps them. A zombie child that the JDK has not reaped within half a second is no JDK child (the
-     * JDK waits on each of its children in a dedicated thread), and no unreaped child of ours: reap it.
-     */
+    /** Orphan zombies of the JVM (it is a subreaper) are reaped; see {@link OrphanReaper}. */
     private void reapOrphanZombies(boolean wait) {
-        if (!Subreaper.isActive()) {
-            return;
-        }
-        long now = System.nanoTime();
-        Set<Long> zombies = new HashSet<>();
-        for (ProcStat s : os.snapshot()) {
-            if (s.ppid() == self && s.isZombie() && !ScopeRegistry.isUnreapedChild(s.pid())) {
-                zombies.add(s.pid());
-                zombiesSeen.putIfAbsent(s.pid(), now);
-            }
-        }
-        zombiesSeen.keySet().retainAll(zombies);
-        if (wait && !zombiesSeen.isEmpty()) {
-            long oldest = zombiesSeen.values().stream().min(Long::compare).orElse(now);
-            long left = ORPHAN_ZOMBIE_NANOS - (now - oldest);
-            if (left > 0) {
-                try {
-                    Thread.sleep(left / 1_000_000 + 1); // once per run at most: the JDK's reapers get their chance
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            now = System.nanoTime();
-        }
-        for (Map.Entry<Long, Long> e : new ArrayList<>(zombiesSeen.entrySet())) {
-            if (now - e.getValue() >= ORPHAN_ZOMBIE_NANOS) {
-                Optional<ProcStat> s = os.stat(e.getKey());
-                if (s.isPresent() && s.get().isZombie() && s.get().ppid() == self) {
-                    os.reap(e.getKey());
-                }
-                zombiesSeen.remove(e.getKey());
-            }
-        }
+        OrphanReaper.reapStale(os, os.snapshot(), wait);
     }
 
     private void pruneWindows() {

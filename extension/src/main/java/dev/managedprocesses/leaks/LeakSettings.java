@@ -79,6 +79,13 @@ public record LeakSettings(LeakMode mode, Duration settle, List<Pattern> ignore,
         return fallback;
     }
 
+    /** Same configuration (patterns compared by their text). */
+    boolean sameAs(LeakSettings o) {
+        return mode == o.mode && settle.equals(o.settle) && reportDirectory.equals(o.reportDirectory)
+                && subreaper == o.subreaper && killGrace.equals(o.killGrace)
+                && ignore.stream().map(Pattern::pattern).toList().equals(o.ignore.stream().map(Pattern::pattern).toList());
+    }
+
     /** A glob over the whole command line: {@code *} any run of characters, {@code ?} one. */
     static Pattern glob(String glob) {
         StringBuilder re = new StringBuilder();

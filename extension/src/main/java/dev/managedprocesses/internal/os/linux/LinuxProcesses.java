@@ -74,8 +74,31 @@ public final class LinuxProcesses implements OsProcesses {
 
     /** Loads libc. Throws with a clear message when native access is impossible. */
     public static LinuxProcesses create() {
+        nativeAccessHint();
         LibC libc = LibraryLoader.create(LibC.class).load("c");
         return new LinuxProcesses(libc);
+    }
+
+    /**
+     * Java 22+ warns when jffi loads its native library unless native access is enabled for it. Say,
+     * in one line, what to add (see README, "Java 22+").
+     */
+    private static void nativeAccessHint() {
+        int feature = java.lang.Runtime.version().feature();
+        if (feature < 22) {
+            return;
+        }
+        try {
+            Module module = LibraryLoader.class.getModule();
+            boolean enabled = (boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(module);
+            if (!enabled) {
+                System.err.println("managed-processes: Java " + feature + " needs native access for jnr-ffi: add "
+                        + "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED")
+                        + " to the test JVM (Surefire: <argLine>) to run without the JDK's restricted-method warning");
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // cannot tell: say nothing
+        }
     }
 
     private boolean probePidfd() {

@@ -1,0 +1,16 @@
+
+File target = new File(basedir, 'target')
+def reports = target.listFiles().findAll { it.name ==~ /leaks-\d+-[0-9a-f]{6}\.txt/ }
+assert reports.size() == 2 : "one leak report per fork, found ${reports*.name}"
+assert reports.collect { (it.name =~ /leaks-(\d+)-/)[0][1] }.unique().size() == 2 : 'two different JVMs'
+def withLeak = reports.findAll { it.text.contains('sleep 44') }
+assert withLeak.size() == 1 : 'the leak is reported once, by the fork that ran it'
+assert withLeak[0].text.contains('Parallel1Test')
+target.listFiles().findAll { it.name ==~ /leaks-.*\.json/ }.each { json ->
+    (json.text =~ /"pid": (\d+)/).each { m -> ['kill', '-9', m[1]].execute().waitFor() }
+}
+new File(target, 'pids.txt').readLines().each { pid ->
+    File stat = new File("/proc/${pid}/stat")
+    assert !stat.exists() || stat.text.substring(stat.text.lastIndexOf(')') + 2).startsWith('Z') : "pid ${pid} survived"
+}
+return true

@@ -1,8 +1,6 @@
 package dev.managedprocesses;
 
 import dev.managedprocesses.internal.os.OsProcesses;
-import dev.managedprocesses.internal.os.ProcStat;
-import java.util.Optional;
 
 /**
  * The processes this library never signals, whatever it is asked: pid 0 and negative pids (they
@@ -27,11 +25,8 @@ final class ProtectedProcesses {
     /** Throws when the group {@code pgid} must never be signalled. */
     static void checkGroup(OsProcesses os, long pgid, String action) {
         String why = reason(os, pgid);
-        if (why == null) {
-            Optional<ProcStat> self = os.stat(os.selfPid());
-            if (self.isPresent() && self.get().pgid() == pgid) {
-                why = "the JVM's own process group";
-            }
+        if (why == null && pgid == os.selfProcessGroupId()) {
+            why = "the JVM's own process group";
         }
         if (why != null) {
             throw new IllegalArgumentException("Refusing to " + action + " process group " + pgid + ": it is " + why);
@@ -56,17 +51,14 @@ final class ProtectedProcesses {
         if (pid == self) {
             return "this JVM";
         }
-        Optional<ProcStat> me = os.stat(self);
-        if (me.isPresent()) {
-            if (pid == me.get().ppid()) {
-                return "this JVM's parent";
-            }
-            if (pid == me.get().sid()) {
-                return "this JVM's session leader";
-            }
-            if (pid == me.get().pgid()) {
-                return "the leader of this JVM's process group";
-            }
+        if (pid == os.selfParentPid()) {
+            return "this JVM's parent";
+        }
+        if (pid == os.selfSessionId()) {
+            return "this JVM's session leader";
+        }
+        if (pid == os.selfProcessGroupId()) {
+            return "the leader of this JVM's process group";
         }
         return null;
     }

@@ -395,7 +395,11 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
 
     @Override
     public ExitStatus kill() {
-        return terminate(Duration.ZERO);
+        List<ProcessInfo> survivors = Terminator.kill(os, List.of(this));
+        if (!survivors.isEmpty()) {
+            throw new SurvivorsException(Terminator.survivorsMessage("kill() of " + this, survivors), survivors);
+        }
+        return status.getNow(null);
     }
 
     @Override
@@ -432,6 +436,9 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
 
     @Override
     public List<ProcessInfo> descendants() {
+        if (!isAlive()) {
+            return List.of(); // gone: its pid may name a stranger now
+        }
         List<ProcStat> snapshot = os.snapshot();
         List<ProcessInfo> out = new ArrayList<>();
         for (ProcStat s : ProcessTree.descendants(snapshot, Set.of(pid()), ownGroup ? Set.of(pid()) : Set.of())) {
@@ -442,12 +449,12 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
 
     @Override
     public long processGroup() {
-        return os.stat(pid()).map(ProcStat::pgid).orElse(-1L);
+        return isAlive() ? os.stat(pid()).map(ProcStat::pgid).orElse(-1L) : -1L;
     }
 
     @Override
     public boolean isProcessGroupLeader() {
-        return false;
+        return isAlive() && os.stat(pid()).map(s -> s.pgid() == pid()).orElse(false);
     }
 
     @Override

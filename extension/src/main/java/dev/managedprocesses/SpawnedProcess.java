@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A child this JVM spawned into its own process group. Exit, output and group membership are
@@ -53,6 +52,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     private boolean watchingGroup;
     private final Map<Long, Reactor.Registration> memberWatches = new HashMap<>();
     private long fallbackDelayMillis = 1;
+    private long reapRetryMillis = 1;
 
     private SpawnedProcess(Reactor reactor, Spawned spawned, int pidfd, ProcessIdentity identity, List<String> command,
             Duration grace, ProcessOutput stdout, ProcessOutput stderr) {
@@ -159,6 +159,11 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     }
 
     @Override
+    public long groupId() {
+        return identity.pid();
+    }
+
+    @Override
     public void onSnapshot(List<ProcStat> snapshot) {
         if (gone.isDone()) {
             return;
@@ -182,7 +187,9 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
             if (gate.reap()) {
                 finish();
             } else {
-                reactor.schedule(1, () -> reactor.requestGroupCheck(this));
+                // Should not happen (it is our exited child); never spin on it: back off up to 1 s.
+                reapRetryMillis = Math.min(1000, reapRetryMillis * 2);
+                reactor.schedule(reapRetryMillis, () -> reactor.requestGroupCheck(this));
             }
             return;
         }
@@ -232,6 +239,11 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     private void finish() {
         ScopeRegistry.reaped(identity.pid());
+        // Nobody in the group can read stdin any more: release its descriptor now rather than at scope
+        // close (a class-wide scope may run thousands of commands). Never blocks the reactor.
+        if (stdin instanceof PipeInput pipe) {
+            pipe.closeIfIdle();
+        }
         if (pidfdRegistration != null) {
             pidfdRegistration.cancelAndClose();
         }
@@ -296,6 +308,8 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
             lastCause = cause;
         }
         gate.signalGroup(signal.number());
+        // The leader itself too, through its pidfd: it may have moved itself into another group.
+        gate.signal(signal.number());
     }
 
     @Override
@@ -438,7 +452,11 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     @Override
     public ExitStatus kill() {
-        return terminate(Duration.ZERO);
+        List<ProcessInfo> survivors = Terminator.kill(os, List.of(this));
+        if (!survivors.isEmpty()) {
+            throw new SurvivorsException(Terminator.survivorsMessage("kill() of " + this, survivors), survivors);
+        }
+        return exit.join();
     }
 
     @Override
@@ -468,6 +486,9 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     @Override
     public List<ProcessInfo> descendants() {
+        if (gate.isReaped()) {
+            return List.of(); // its group was empty when it was reaped; the pid may name a stranger now
+        }
         List<ProcStat> snapshot = os.snapshot();
         List<ProcessInfo> out = new ArrayList<>();
         for (ProcStat s : ProcessTree.descendants(snapshot, Set.of(pid()), Set.of(pid()))) {
@@ -478,12 +499,13 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     @Override
     public long processGroup() {
-        return pid();
+        // what the kernel says while the pid is ours; the group it led once it has been reaped
+        return gate.whileUnreaped(() -> os.stat(pid()).map(ProcStat::pgid)).orElse(pid());
     }
 
     @Override
     public boolean isProcessGroupLeader() {
-        return true;
+        return gate.whileUnreaped(() -> os.stat(pid()).map(s -> s.pgid() == pid())).orElse(false);
     }
 
     @Override
@@ -509,12 +531,16 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     private record Pipe(Reactor.Registration registration, ProcessOutput output) {
     }
 
-    /** stdin as a blocking pipe. */
+    /**
+     * stdin as a blocking pipe. The descriptor is closed under the same lock writes take, so a write
+     * can never reach a recycled descriptor number.
+     */
     private static final class PipeInput extends OutputStream {
         private final OsProcesses os;
         private final int fd;
         private final Object owner;
-        private final AtomicBoolean closed = new AtomicBoolean();
+        private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        private boolean closed;
 
         PipeInput(OsProcesses os, int fd, Object owner) {
             this.os = os;
@@ -530,15 +556,42 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             java.util.Objects.checkFromIndexSize(off, len, b.length);
-            if (closed.get()) {
-                throw new IOException("stdin of " + owner + " is closed");
+            lock.lock();
+            try {
+                if (closed) {
+                    throw new IOException("stdin of " + owner + " is closed (by close(), or because the process "
+                            + "and its group have ended)");
+                }
+                os.write(fd, b, off, len);
+            } finally {
+                lock.unlock();
             }
-            os.write(fd, b, off, len);
         }
 
         @Override
         public void close() {
-            if (closed.compareAndSet(false, true)) {
+            lock.lock();
+            try {
+                closeLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Closes unless a write is in progress (it will fail with EPIPE; the scope closes it later). */
+        void closeIfIdle() {
+            if (lock.tryLock()) {
+                try {
+                    closeLocked();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        private void closeLocked() {
+            if (!closed) {
+                closed = true;
                 os.close(fd);
             }
         }

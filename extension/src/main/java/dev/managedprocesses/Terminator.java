@@ -90,6 +90,35 @@ final class Terminator {
         return survivors;
     }
 
+    /** SIGKILL to every target at once (no SIGTERM first), then the same wait and survivor check. */
+    static List<ProcessInfo> kill(OsProcesses os, List<? extends Target> targets) {
+        long start = System.nanoTime();
+        List<Target> live = new ArrayList<>();
+        for (Target t : targets) {
+            if (!t.isGone()) {
+                t.beginTermination(start);
+                t.watch();
+                t.send(Signal.KILL, EndedBy.SIGKILL);
+                live.add(t);
+            }
+        }
+        boolean interrupted = !live.isEmpty() && !await(live, KILL_WAIT);
+        List<ProcessInfo> survivors = new ArrayList<>();
+        List<ProcStat> snapshot = null;
+        for (Target t : live) {
+            if (!t.isGone()) {
+                snapshot = snapshot == null ? os.snapshot() : snapshot;
+                for (ProcStat s : t.members(snapshot)) {
+                    os.describe(s).ifPresent(survivors::add);
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return survivors;
+    }
+
     /** Waits for all targets; false if interrupted. */
     private static boolean await(List<Target> targets, Duration timeout) {
         CompletableFuture<?>[] futures = targets.stream().map(Target::gone).toArray(CompletableFuture[]::new);

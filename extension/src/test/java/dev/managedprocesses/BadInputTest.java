@@ -30,9 +30,12 @@ class BadInputTest {
 
     @AfterEach
     void nothingStartedOrSignalled() {
-        try (Stranger s = stranger; ProcessScope sc = scope) {
-            assertThat(sc.processes()).as("nothing was started").isEmpty();
-            sc.close();
+        try (Stranger s = stranger) {
+            try {
+                assertThat(scope.processes()).as("nothing was started").isEmpty();
+            } finally {
+                scope.close();
+            }
             assertThat(s.untouched()).isTrue();
         }
     }

@@ -25,6 +25,9 @@ class PidReuseTest {
             assertThat(Proc.eventually(Duration.ofSeconds(10), () -> !Proc.exists(pid)))
                     .as("the library reaped its child").isTrue();
 
+            // Start times have clock-tick (10 ms) resolution: a reuse within the same tick would have the
+            // same identity (documented in ProcessIdentity). The handle itself never depends on that.
+            Thread.sleep(20);
             Optional<Process> forced = PidReuse.startWithPid(pid, "sleep", "300");
             assumeTrue(forced.isPresent(), "Skipped: could not get pid " + pid + " reused in 50 tries");
             Process stranger = forced.get();
@@ -40,6 +43,9 @@ class PidReuseTest {
                 assertThat(original.kill()).isEqualTo(ExitStatus.exited(0));
                 assertThat(original.toHandle()).isEmpty();
                 assertThat(original.identity().isCurrent()).isFalse();
+                // found by the assertions work: nothing of the stranger is reported as ours
+                assertThat(original.descendants()).isEmpty();
+                assertThat(original.isProcessGroupLeader()).isFalse();
 
                 assertThat(stranger.isAlive()).isTrue();
                 assertThat(Proc.state(pid)).as("not stopped either").isNotEqualTo('T');

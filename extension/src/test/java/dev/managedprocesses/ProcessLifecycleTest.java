@@ -33,8 +33,8 @@ class ProcessLifecycleTest {
 
     @AfterEach
     void close() {
-        try (Stranger s = stranger; ProcessScope sc = scope) {
-            sc.close();
+        try (Stranger s = stranger) {
+            scope.close();
             assertThat(s.untouched()).as("a process outside every scope is never signalled").isTrue();
         }
     }

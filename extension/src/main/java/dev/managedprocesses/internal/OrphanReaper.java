@@ -16,17 +16,19 @@ import java.util.Set;
  * child may be reaped here only when it is provably nobody else's: not one of our own unreaped
  * children (a group leader may be held as a zombie on purpose), and not a JDK child: the JDK waits
  * on each of its children in a dedicated thread and reaps it within microseconds of its exit, so a
- * zombie that has stayed unreaped for half a second is an orphan.
+ * zombie that has stayed unreaped for two seconds is an orphan. (Generous on purpose: on a machine
+ * loaded twelve times over its cores a JDK reaper thread may be late, and reaping a JDK child would
+ * steal its exit status.)
  */
 public final class OrphanReaper {
-    private static final long STALE_NANOS = 500_000_000L;
+    private static final long STALE_NANOS = 2_000_000_000L;
     private static final Map<String, Long> FIRST_SEEN = new HashMap<>(); // pid:start -> nanoTime
 
     private OrphanReaper() {
     }
 
     /**
-     * Notes the JVM's zombie children in {@code snapshot} and reaps those seen at least half a second
+     * Notes the JVM's zombie children in {@code snapshot} and reaps those seen at least two seconds
      * ago. With {@code waitForNew}, waits (once) until the newest of them is stale too.
      */
     public static synchronized void reapStale(OsProcesses os, List<ProcStat> snapshot, boolean waitForNew) {

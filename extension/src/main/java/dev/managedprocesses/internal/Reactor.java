@@ -145,12 +145,53 @@ public final class Reactor {
         while (!pendingGroupChecks.isEmpty()) {
             List<GroupWatcher> batch = new ArrayList<>(pendingGroupChecks);
             pendingGroupChecks.clear();
-            List<ProcStat> snapshot = os.snapshot();
+            List<ProcStat> snapshot = groupSnapshot(batch);
             for (GroupWatcher w : batch) {
                 w.onSnapshot(snapshot);
             }
             runTasks();
         }
+    }
+
+    /** Above this many pids allocated since the oldest leader, one full scan is cheaper. */
+    private static final long RANGE_LIMIT = 2048;
+
+    /**
+     * The processes that may belong to the watched groups. Every member of a group we lead was
+     * created after its leader, and the kernel hands out pids in order (modulo pid_max), so only the
+     * pids allocated since the leader was spawned need a look: a handful for a short-lived process,
+     * instead of every process on the machine. A long-lived leader or a wrapped pid space falls back
+     * to the full scan.
+     */
+    private List<ProcStat> groupSnapshot(List<GroupWatcher> batch) {
+        long current = os.lastAllocatedPid();
+        long max = os.pidMax();
+        long widest = -1;
+        long from = -1;
+        Set<Long> groups = new java.util.HashSet<>();
+        for (GroupWatcher w : batch) {
+            long leader = w.groupId();
+            groups.add(leader);
+            long range = Math.floorMod(current - leader, max);
+            if (range > widest) {
+                widest = range;
+                from = leader;
+            }
+        }
+        if (current < 0 || widest < 0 || widest > RANGE_LIMIT) {
+            return os.snapshot();
+        }
+        List<ProcStat> out = new ArrayList<>();
+        for (long k = 0; k <= widest; k++) {
+            long pid = from + k > max ? from + k - max : from + k;
+            os.stat(pid).ifPresent(s -> {
+                // only what the watchers look at; /proc/<tid> of another thread would pass for a process
+                if (groups.contains(s.pgid()) && (groups.contains(s.pid()) || os.isProcess(s.pid()))) {
+                    out.add(s);
+                }
+            });
+        }
+        return out;
     }
 
     private int nextTimeoutMillis() {
@@ -224,8 +265,12 @@ public final class Reactor {
         }
     }
 
-    /** Something that needs to look at the process table when it changes. */
+    /** A process group that needs to look at the process table when it changes. */
     public interface GroupWatcher {
+        /** The group's id (its leader's pid, which is older than every member). */
+        long groupId();
+
+        /** The processes that may belong to the group (at least all of them; possibly more). */
         void onSnapshot(List<ProcStat> snapshot);
     }
 }

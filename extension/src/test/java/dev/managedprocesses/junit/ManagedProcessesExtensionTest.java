@@ -98,6 +98,8 @@ class ManagedProcessesExtensionTest {
             assertThat(Proc.withEnvironment(ProcessScope.SCOPE_VARIABLE + "=" + id)).as("processes of scope %s", id)
                     .isEmpty();
         }
+        // the JDK reaps its own children (an adopted ProcessBuilder process) from its own thread: give it a moment
+        Proc.eventually(java.time.Duration.ofSeconds(10), () -> Proc.zombieChildren().isEmpty());
         assertThat(Proc.zombieChildren()).as("zombie children of the JVM").isEmpty();
     }
 
@@ -272,7 +274,9 @@ class ManagedProcessesExtensionTest {
         @Test
         void third() throws Exception {
             try (var socket = new java.net.Socket("127.0.0.1", port)) {
-                check(3, null);
+                if (socket.isConnected()) {
+                    check(3, null); // the shared server still answers in the last test
+                }
             }
         }
 

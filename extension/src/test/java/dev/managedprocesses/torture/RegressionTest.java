@@ -42,10 +42,57 @@ class RegressionTest {
         assertThat(Proc.eventually(TIMEOUT, () -> !Proc.zombieChildren().isEmpty()))
                 .as("the orphan became the JVM's zombie").isTrue();
         ProcessScope.open().close(); // notes it
-        Thread.sleep(600);            // longer than any JDK reaper could need
+        Thread.sleep(2100);           // longer than the reaper's patience for the JDK's own reapers
         ProcessScope.open().close(); // reaps it
         assertThat(Proc.zombieChildren()).isEmpty();
         assertThat(jdk.exitValue()).as("the JDK's own child kept its status").isZero();
+    }
+
+    /** Found by the assertions work: kill() used to be terminate(0), i.e. SIGTERM first. */
+    @Test
+    void kill_sends_sigkill_at_once_not_sigterm_first() throws Exception {
+        try (ProcessScope scope = ProcessScope.open()) {
+            ManagedProcess p = scope.start("sleep", "300");
+            assertThat(p.kill()).isEqualTo(dev.managedprocesses.ExitStatus.killedBy(dev.managedprocesses.Signal.KILL, false));
+            assertThat(p.endedBy()).contains(dev.managedprocesses.EndedBy.SIGKILL);
+        }
+    }
+
+    /**
+     * Found by the assertions work: a leader that moves itself into another group (here: the JVM's)
+     * was out of reach of kill(-pgid); teardown now also signals the leader through its pidfd, and
+     * isProcessGroupLeader() asks the kernel.
+     */
+    @Test
+    void a_leader_that_moves_itself_into_another_group_is_still_ended() throws Exception {
+        long jvmGroup = Proc.pgid(ProcessHandle.current().pid());
+        ProcessScope scope = ProcessScope.builder().gracePeriod(Duration.ofMillis(200)).open();
+        ManagedProcess p;
+        try (scope) {
+            p = scope.start("python3", "-c", "import os, sys, time; os.setpgid(0, int(sys.argv[1])); "
+                    + "print('moved', flush=True); time.sleep(300)", Long.toString(jvmGroup));
+            p.stdout().awaitLineContaining("moved", TIMEOUT);
+            assertThat(Proc.pgid(p.pid())).isEqualTo(jvmGroup);
+            assertThat(p.isProcessGroupLeader()).isFalse();
+        }
+        assertThat(Proc.alive(p.pid())).isFalse();
+    }
+
+    /**
+     * Found by the benchmarks: a finished process kept its stdin pipe until its scope closed, so a
+     * class-wide scope running thousands of commands would run out of descriptors.
+     */
+    @Test
+    void a_finished_process_releases_its_stdin_descriptor_before_the_scope_closes() throws Exception {
+        try (ProcessScope scope = ProcessScope.open()) {
+            scope.start("true").waitFor(); // warm up: the reactor's own descriptors exist from here on
+            var before = Proc.libraryKindFds();
+            for (int i = 0; i < 100; i++) {
+                scope.start("true").waitFor();
+            }
+            assertThat(Proc.eventually(TIMEOUT, () -> Proc.libraryKindFds().size() <= before.size()))
+                    .as("pipes of 100 finished processes released while the scope is open").isTrue();
+        }
     }
 
     /**

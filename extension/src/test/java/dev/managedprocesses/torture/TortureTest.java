@@ -62,6 +62,7 @@ class TortureTest {
                 String marker = ProcessScope.SCOPE_VARIABLE + "=" + scope.id();
                 List<ManagedProcess> mine = new ArrayList<>();
                 List<Kind> kinds = new ArrayList<>();
+                List<Long> zombiesBefore = Proc.zombieChildren(); // e.g. orphans of earlier tests' JDK processes
                 try {
                     int children = 2 + random.nextInt(4);
                     for (int c = 0; c < children; c++) {
@@ -101,6 +102,9 @@ class TortureTest {
                     }
                 }
                 for (long pid : Proc.zombieChildren()) {
+                    if (zombiesBefore.contains(pid)) {
+                        continue;
+                    }
                     zombiesLeft.add("scope " + s + " " + kinds + ": zombie " + pid + " (" + Proc.comm(pid) + ")");
                 }
                 List<Long> marked = Proc.withEnvironment(marker);

@@ -64,11 +64,15 @@ final class TrappingStrangers implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Proc.eventually(Duration.ofSeconds(5), () -> processes.stream().noneMatch(Process::isAlive));
         try (var files = Files.list(dir)) {

@@ -6,6 +6,7 @@ import dev.managedprocesses.internal.os.linux.LinuxProcesses;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything native, behind one interface: spawning, identity, signals, reaping, the process table
@@ -32,6 +33,15 @@ public interface OsProcesses {
     /** This JVM's pid. */
     long selfPid();
 
+    /** This JVM's parent pid, asked of the kernel now (it changes when the parent dies). */
+    long selfParentPid();
+
+    /** This JVM's session id, asked of the kernel now. */
+    long selfSessionId();
+
+    /** This JVM's process group id, asked of the kernel now. */
+    long selfProcessGroupId();
+
     /** The kernel boot id (constant per boot). */
     String bootId();
 
@@ -52,6 +62,19 @@ public interface OsProcesses {
 
     /** True when the process's environment contains {@code entry} (for example {@code KEY=value}). */
     boolean environmentContains(long pid, String entry);
+
+    /**
+     * The TCP ports (IPv4 and IPv6) on which {@code pid} itself holds a listening socket, looked up in
+     * the process's own network namespace. Empty when it holds none, is gone, or its descriptors cannot
+     * be read. The pid may be recycled while this runs: callers re-check the process's identity after.
+     */
+    Set<Integer> listeningTcpPorts(long pid);
+
+    /**
+     * Every TCP port (IPv4 and IPv6) in the listening state in the network namespace of {@code pid},
+     * whoever holds it; this JVM's namespace when {@code pid} is gone.
+     */
+    Set<Integer> listeningTcpPortsInNamespaceOf(long pid);
 
     /** Whether this kernel supports pidfds. */
     boolean pidfdSupported();

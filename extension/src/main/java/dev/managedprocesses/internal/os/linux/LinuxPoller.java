@@ -43,11 +43,14 @@ final class LinuxPoller implements Poller {
             throw new IllegalStateException("eventfd failed: " + Errno.name(runtime.getLastError()));
         }
         this.events = Memory.allocateDirect(runtime, EVENT_SIZE * MAX_EVENTS);
+        this.eventBuffer = ThreadLocal.withInitial(() -> Memory.allocateDirect(runtime, EVENT_SIZE));
         ctl(EPOLL_CTL_ADD, wakeFd, WAKE_TOKEN);
     }
 
+    private final ThreadLocal<Pointer> eventBuffer;
+
     private void ctl(int op, int fd, long token) {
-        Pointer ev = Memory.allocateDirect(runtime, EVENT_SIZE);
+        Pointer ev = eventBuffer.get(); // epoll_ctl copies the event: one buffer per calling thread will do
         ev.putInt(0, EPOLLIN);
         ev.putLong(DATA_OFFSET, token);
         if (libc.epoll_ctl(epfd, op, fd, ev) != 0 && op == EPOLL_CTL_ADD) {

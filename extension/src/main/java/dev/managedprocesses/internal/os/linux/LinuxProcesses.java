@@ -15,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -121,6 +124,23 @@ public final class LinuxProcesses implements OsProcesses {
     @Override
     public long selfPid() {
         return selfPid;
+    }
+
+    // System calls, not /proc/self/stat: a signal checks these every time (ProtectedProcesses), and
+    // reading the JVM's stat file costs tens of microseconds (the kernel walks every JVM thread).
+    @Override
+    public long selfParentPid() {
+        return libc.getppid();
+    }
+
+    @Override
+    public long selfSessionId() {
+        return libc.getsid(0);
+    }
+
+    @Override
+    public long selfProcessGroupId() {
+        return libc.getpgid(0);
     }
 
     @Override
@@ -241,19 +261,29 @@ public final class LinuxProcesses implements OsProcesses {
         return z;
     }
 
+    /**
+     * A NULL-terminated {@code char*[]} and its strings in one direct allocation (the pointer table
+     * first, then the NUL-terminated UTF-8 strings): one allocation per spawn instead of one per
+     * argument and environment entry.
+     */
     private Pointer stringArray(List<String> strings, List<Pointer> keepAlive) {
         int size = runtime.addressSize();
-        Pointer array = Memory.allocateDirect(runtime, (strings.size() + 1) * size, true);
-        keepAlive.add(array);
-        for (int i = 0; i < strings.size(); i++) {
-            byte[] z = cString(strings.get(i));
-            Pointer s = Memory.allocateDirect(runtime, z.length);
-            s.put(0, z, 0, z.length);
-            keepAlive.add(s);
-            array.putPointer((long) i * size, s);
+        byte[][] encoded = new byte[strings.size()][];
+        long total = (long) (strings.size() + 1) * size;
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = cString(strings.get(i));
+            total += encoded[i].length;
         }
-        array.putAddress((long) strings.size() * size, 0L);
-        return array;
+        Pointer block = Memory.allocateDirect(runtime, Math.toIntExact(total), false);
+        keepAlive.add(block);
+        long offset = (long) (strings.size() + 1) * size;
+        for (int i = 0; i < encoded.length; i++) {
+            block.put(offset, encoded[i], 0, encoded[i].length);
+            block.putAddress((long) i * size, block.address() + offset);
+            offset += encoded[i].length;
+        }
+        block.putAddress((long) strings.size() * size, 0L);
+        return block;
     }
 
     // ---------------------------------------------------------------- /proc
@@ -358,6 +388,34 @@ public final class LinuxProcesses implements OsProcesses {
             }
         }
         return out;
+    }
+
+    @Override
+    public Set<Integer> listeningTcpPorts(long pid) {
+        Set<Integer> ports = new TreeSet<>();
+        if (pid <= 0) {
+            return ports;
+        }
+        Set<Long> inodes = ProcFs.socketInodes(pid);
+        if (inodes.isEmpty()) {
+            return ports; // no sockets: skip reading the (possibly long) tcp tables
+        }
+        // The process's own /proc/<pid>/net: right even when it runs in another network namespace.
+        for (Map.Entry<Long, Integer> socket : ProcFs.listeningTcpSockets(Long.toString(pid)).entrySet()) {
+            if (inodes.contains(socket.getKey())) {
+                ports.add(socket.getValue());
+            }
+        }
+        return ports;
+    }
+
+    @Override
+    public Set<Integer> listeningTcpPortsInNamespaceOf(long pid) {
+        Map<Long, Integer> sockets = pid > 0 ? ProcFs.listeningTcpSockets(Long.toString(pid)) : Map.of();
+        if (sockets.isEmpty()) {
+            sockets = ProcFs.listeningTcpSockets("self");
+        }
+        return new TreeSet<>(sockets.values());
     }
 
     @Override

@@ -1,13 +1,21 @@
 package dev.managedprocesses.internal.os.linux;
 
 import dev.managedprocesses.internal.os.ProcStat;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads {@code /proc}. Each read is a single {@code read(2)} into a reused buffer: {@code /proc}
@@ -20,13 +28,23 @@ final class ProcFs {
     private ProcFs() {
     }
 
-    /** Reads a small file in one go; empty when it does not exist (the process is gone). */
+    /**
+     * Reads a small file in one go (at most {@code limit} bytes); empty when it does not exist (the
+     * process is gone). Larger limits (environ, cmdline) grow the buffer as needed rather than allocating
+     * the limit up front: a 1 MiB array per {@code environ} read made every escapee scan slow.
+     */
     static Optional<byte[]> read(String path, int limit) {
-        byte[] buf = limit <= 4096 ? BUFFER.get() : new byte[limit];
+        byte[] buf = limit <= 4096 ? BUFFER.get() : new byte[Math.min(limit, 16 * 1024)];
         try (FileInputStream in = new FileInputStream(path)) {
             int total = 0;
             int n;
-            while (total < buf.length && (n = in.read(buf, total, buf.length - total)) > 0) {
+            while (total < limit) {
+                if (total == buf.length) {
+                    buf = java.util.Arrays.copyOf(buf, (int) Math.min(limit, 2L * buf.length));
+                }
+                if ((n = in.read(buf, total, buf.length - total)) <= 0) {
+                    break;
+                }
                 total += n;
                 if (limit <= 4096) {
                     break; // stat-like files: one read is one consistent snapshot
@@ -204,5 +222,73 @@ final class ProcFs {
             }
         }
         return false;
+    }
+
+    /** TCP state {@code LISTEN} in {@code /proc/net/tcp}: the "st" column is the kernel's enum, in hex. */
+    private static final String TCP_LISTEN = "0A";
+
+    /**
+     * The inodes of the sockets {@code pid} has open: its {@code /proc/<pid>/fd/*} links that read
+     * {@code socket:[inode]}. Empty when the process is gone or its descriptors are not readable.
+     */
+    static Set<Long> socketInodes(long pid) {
+        Set<Long> out = new HashSet<>();
+        String[] fds = new File("/proc/" + pid + "/fd").list();
+        if (fds == null) {
+            return out;
+        }
+        for (String fd : fds) {
+            String target;
+            try {
+                target = Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString();
+            } catch (IOException | UnsupportedOperationException e) {
+                continue; // closed meanwhile
+            }
+            if (target.startsWith("socket:[") && target.endsWith("]")) {
+                try {
+                    out.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                } catch (NumberFormatException e) {
+                    // not a socket inode after all
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Listening TCP sockets (IPv4 and IPv6) of the network namespace seen through {@code /proc/<who>/net},
+     * {@code who} being a pid or {@code self}: socket inode to local port. Empty when unreadable.
+     */
+    static Map<Long, Integer> listeningTcpSockets(String who) {
+        Map<Long, Integer> out = new HashMap<>();
+        readTcpTable("/proc/" + who + "/net/tcp", out);
+        readTcpTable("/proc/" + who + "/net/tcp6", out);
+        return out;
+    }
+
+    /**
+     * Parses {@code sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...}; the
+     * local address ends in {@code :PORT} (hex). The table can be long, so it is streamed, not read in one go.
+     */
+    private static void readTcpTable(String path, Map<Long, Integer> out) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(new FileInputStream(path),
+                StandardCharsets.US_ASCII))) {
+            in.readLine(); // header
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 10 || !TCP_LISTEN.equals(f[3])) {
+                    continue;
+                }
+                int colon = f[1].lastIndexOf(':');
+                try {
+                    out.put(Long.parseLong(f[9]), Integer.parseInt(f[1].substring(colon + 1), 16));
+                } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+                    // a line in a format we do not know: skip it rather than guess
+                }
+            }
+        } catch (IOException e) {
+            // no such table (IPv6 disabled) or the process is gone
+        }
     }
 }

@@ -1,0 +1,656 @@
+package dev.managedprocesses.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark, turns the results into ratios against the baseline measured in the same
+ * run, prints them, and writes {@code results.md} and {@code teardown-vs-groups.png} to the output
+ * directory. {@link Main} is the command line; the smoke test calls {@link #run} with {@link Profile#SMOKE}.
+ */
+public final class Harness {
+
+    /**
+     * How long and how often: the profiles differ only in repetitions, never in what is measured. A
+     * round runs every benchmark of a section once, each in a fresh JVM (JMH fork), back to back;
+     * rounds repeat that, so that a busy stretch of a shared machine falls on every contender.
+     */
+    public enum Profile {
+        /** Each benchmark once, one very short iteration, in this JVM: proves the harness works (mvn verify). */
+        SMOKE(true, 1, 0, 1, 50, 0, 1, 1, new int[] {10}, 10, 1, 1),
+        /** About four minutes on two cores, the build included: two rounds of short iterations. */
+        QUICK(false, 2, 1, 2, 1000, 1, 3, 2, new int[] {10, 100, 1000}, 1000, 1, 10),
+        /** The numbers to publish when the machine is quiet (about 20 minutes): three rounds, longer iterations. */
+        FULL(false, 3, 2, 4, 2000, 2, 5, 4, new int[] {10, 100, 1000}, 1000, 3, 30);
+
+        final boolean inProcess;
+        final int rounds;
+        final int warmups;
+        final int iterations;
+        final int iterationMillis;
+        final int singleShotWarmups;
+        final int singleShotIterations;
+        final int nonChildIterations;
+        final int[] groups;
+        final int footprintProcesses;
+        final int footprintRepeats;
+        final int coldStarts;
+
+        Profile(boolean inProcess, int rounds, int warmups, int iterations, int iterationMillis, int singleShotWarmups,
+                int singleShotIterations, int nonChildIterations, int[] groups, int footprintProcesses,
+                int footprintRepeats, int coldStarts) {
+            this.inProcess = inProcess;
+            this.rounds = rounds;
+            this.warmups = warmups;
+            this.iterations = iterations;
+            this.iterationMillis = iterationMillis;
+            this.singleShotWarmups = singleShotWarmups;
+            this.singleShotIterations = singleShotIterations;
+            this.nonChildIterations = nonChildIterations;
+            this.groups = groups;
+            this.footprintProcesses = footprintProcesses;
+            this.footprintRepeats = footprintRepeats;
+            this.coldStarts = coldStarts;
+        }
+    }
+
+    /** The sections, in the issue's numbering; (6), the leak detector, does not exist yet. */
+    public static final List<String> SECTIONS = List.of("spawn", "capture", "latency", "teardown", "footprint", "coldstart");
+
+    private static final String PACKAGE = Harness.class.getPackageName();
+
+    private final Profile profile;
+    private final Path out;
+    private final PrintStream console;
+    private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    private final Map<String, Measure> measures = new LinkedHashMap<>();
+    private final List<String> targets = new ArrayList<>();
+    private final StringBuilder md = new StringBuilder();
+    private final List<String> loads = new ArrayList<>();
+    private Map<Integer, Measure> teardownManaged = new TreeMap<>();
+    private Map<Integer, Measure> teardownFloor = new TreeMap<>();
+    private final Map<Integer, Measure> teardownRatios = new TreeMap<>();
+    private final List<String> raw = new ArrayList<>();
+    private final List<String> strays = new ArrayList<>();
+
+    public Harness(Profile profile, Path out, PrintStream console) {
+        this.profile = profile;
+        this.out = out;
+        this.console = console;
+    }
+
+    /** What a run produced: every measure by key, the target verdicts, and any stray processes found. */
+    public record Report(Map<String, Measure> measures, List<String> targets, List<String> strays, Path markdown,
+            Path plot) {
+    }
+
+    /** One benchmark's measure and its per-round values (iteration medians or single shots), for pairing. */
+    record Sample(Measure measure, List<double[]> rounds) {
+        Measure ratioTo(Sample base) {
+            return Measure.pairedRatio(rounds, base.rounds);
+        }
+    }
+
+    public Report run(Collection<String> sections) throws IOException, RunnerException, InterruptedException {
+        Files.createDirectories(out);
+        System.setProperty(Benchmarks.RUN_PROPERTY, runId); // for benchmarks run in this JVM (SMOKE)
+        Instant began = Instant.now();
+        String machine = Machine.describe();
+        console.println("managed-processes benchmarks, profile " + profile + ", run " + runId);
+        console.println(machine);
+        load("start");
+        md.append("# Benchmark results (profile ").append(profile).append(")\n\n");
+        md.append("Produced by `benchmarks/run.sh ").append(profile == Profile.FULL ? "--full" : "--quick")
+                .append("`").append(profile == Profile.SMOKE ? " (smoke profile: not a measurement)" : "")
+                .append(" on ").append(began.truncatedTo(ChronoUnit.SECONDS)).append(", run id `").append(runId)
+                .append("`.\n\n```\n").append(machine).append("\n```\n\n");
+        md.append("Times are medians with 95% confidence intervals in brackets. Ratios are against the baseline "
+                + "measured in the same run, paired by round and iteration (geometric mean and 95% CI); below 1 is "
+                + "faster or smaller than the baseline. Method: BENCHMARKS.md.\n\n");
+        try {
+            for (String section : SECTIONS) {
+                if (!sections.contains(section)) {
+                    continue;
+                }
+                switch (section) {
+                    case "spawn" -> spawn();
+                    case "capture" -> capture();
+                    case "latency" -> latency();
+                    case "teardown" -> teardown();
+                    case "footprint" -> footprint();
+                    case "coldstart" -> coldStart();
+                    default -> throw new IllegalArgumentException(section);
+                }
+                load("after " + section);
+            }
+        } finally {
+            findStrays();
+        }
+        md.append("## (6) Leak detector overhead\n\nTODO: the leak detector does not exist yet; this section will "
+                + "measure its per-test cost (on vs off, target <= 0.5 ms per test) once it does.\n\n");
+        if (!targets.isEmpty()) {
+            md.append("## Targets\n\n| Target | Result |\n|---|---|\n");
+            for (String t : targets) {
+                int bar = t.indexOf(" :: ");
+                md.append("| ").append(t, 0, bar).append(" | ").append(t.substring(bar + 4)).append(" |\n");
+            }
+            md.append('\n');
+        }
+        md.append("## Load\n\nAt each step: `/proc/loadavg` (1, 5, 15-minute load averages, running/total threads, last pid; "
+                + "the machine has ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs), CPU pressure "
+                + "(`/proc/pressure/cpu`: share of time some runnable thread waited for a CPU) and the number of "
+                + "processes on the machine. The benchmarks' own processes count too.\n\n```\n");
+        loads.forEach(l -> md.append(l).append('\n'));
+        md.append("```\n\nStray processes after the run: ").append(strays.isEmpty() ? "none" : String.join(", ", strays))
+                .append(".\nTotal time: ").append(Math.round((Instant.now().toEpochMilli() - began.toEpochMilli()) / 1000.0))
+                .append(" s.\n");
+        md.append("Raw values (per-iteration medians or single shots, per round): `raw.csv`.\n");
+        Files.write(out.resolve("raw.csv"), raw, StandardCharsets.UTF_8);
+        Path markdown = out.resolve("results.md");
+        Files.writeString(markdown, md.toString(), StandardCharsets.UTF_8);
+        Path plot = null;
+        if (!teardownManaged.isEmpty() && !teardownFloor.isEmpty()) {
+            plot = out.resolve("teardown-vs-groups.png");
+            TeardownPlot.draw(plot, List.of(TeardownPlot.managed(teardownManaged), TeardownPlot.floor(teardownFloor)),
+                    teardownRatios, List.of(Machine.oneLine(), "profile " + profile + ", run " + runId + " on "
+                            + began.truncatedTo(ChronoUnit.SECONDS) + "; load averages at start "
+                            + loads.get(0).replaceAll("^start:\\s+loadavg ", "").replaceAll(" [0-9]+/.*", "")));
+        }
+        console.println();
+        console.println("Targets:");
+        targets.forEach(t -> console.println("  " + t.replace(" :: ", ": ")));
+        console.println("Strays after the run: " + (strays.isEmpty() ? "none" : strays));
+        console.println("Wrote " + markdown + (plot != null ? " and " + plot : ""));
+        return new Report(Map.copyOf(measures), List.copyOf(targets), List.copyOf(strays), markdown, plot);
+    }
+
+    // ---------------------------------------------------------------- sections
+
+    private void spawn() throws RunnerException, IOException {
+        section("(1) Spawn /bin/true and wait for its exit", "µs per process");
+        Map<String, Sample> r = jmh("spawn", "SpawnBenchmark\\.", Mode.SampleTime, TimeUnit.MICROSECONDS, null);
+        ratioTable("spawn", r, "jdk", List.of(
+                row("managedProcesses", "managed-processes: scope.start(...).waitFor()"),
+                row("jdk", "JDK ProcessBuilder.start().waitFor() (baseline)"),
+                row("ztExec", "zt-exec 1.13.0 ProcessExecutor.execute()"),
+                row("commonsExec", "Commons Exec 1.6.0 DefaultExecutor.execute()"),
+                row("nuProcess", "NuProcess 3.0.0 start() + waitFor()"),
+                row("rawPosixSpawn", "reference: raw posix_spawnp + waitpid, no pipes")), "µs");
+        Measure ours = r.get("managedProcesses").ratioTo(r.get("jdk"));
+        target("(1) spawn+wait <= 0.5x the JDK", ours.verdict(0.5), ours.formatRatio());
+        Measure nu = r.get("managedProcesses").ratioTo(r.get("nuProcess"));
+        target("(1) spawn+wait faster than NuProcess", nu.verdict(1), nu.formatRatio() + " NuProcess's time");
+    }
+
+    private void capture() throws RunnerException, IOException {
+        section("(2) Spawn sh -c 'echo hello', capture stdout, wait", "µs per process");
+        Map<String, Sample> r = jmh("capture", "CaptureBenchmark\\.", Mode.SampleTime, TimeUnit.MICROSECONDS, null);
+        ratioTable("capture", r, "jdk", List.of(
+                row("managedProcesses", "managed-processes: start, waitFor(), stdout().text()"),
+                row("jdk", "JDK: start, readAllBytes(), waitFor() (baseline)"),
+                row("ztExec", "zt-exec: readOutput(true).execute().outputUTF8()"),
+                row("commonsExec", "Commons Exec: PumpStreamHandler into a byte array"),
+                row("nuProcess", "NuProcess: onStdout handler, waitFor()")), "µs");
+    }
+
+    private void latency() throws RunnerException, IOException {
+        section("(3) Exit-notification latency: SIGKILL to a running sleep until the handle reports the exit",
+                "µs");
+        Map<String, Sample> r = new LinkedHashMap<>(jmh("latency", "ExitLatencyBenchmark\\.(managed|jdk|raw)"
+                + "(WaitFor|OnExit|Waitpid)$|ExitLatencyBenchmark\\.managedNonChildWaitFor$", Mode.SampleTime,
+                TimeUnit.MICROSECONDS, null));
+        // The JDK polls non-children (300 ms, +30 ms per round): few invocations fit an iteration.
+        r.putAll(jmh("latency-nonchild", "ExitLatencyBenchmark\\.jdkNonChildOnExit$", Mode.SampleTime,
+                TimeUnit.MICROSECONDS, o -> o.warmupIterations(0)
+                        .measurementIterations(profile.nonChildIterations)
+                        .measurementTime(TimeValue.milliseconds(Math.max(profile.iterationMillis * 2L, 50)))));
+        Measure floor = r.containsKey("rawWaitpid") ? r.get("rawWaitpid").measure() : null;
+        md.append("| Handle | median µs [95% CI] | ratio to the JDK's | above the floor, µs |\n|---|---|---|---|\n");
+        String[][] rows = {
+            {"rawWaitpid", "floor: kill + a blocking waitpid (no library)", null},
+            {"managedWaitFor", "managed-processes child: waitFor()", "jdkWaitFor"},
+            {"jdkWaitFor", "JDK child: Process.waitFor() (baseline)", "jdkWaitFor"},
+            {"managedOnExit", "managed-processes child: onExit().join()", "jdkOnExit"},
+            {"jdkOnExit", "JDK child: Process.onExit().join() (baseline)", "jdkOnExit"},
+            {"managedNonChildWaitFor", "managed-processes, adopted non-child (pidfd): waitFor()", "jdkNonChildOnExit"},
+            {"jdkNonChildOnExit", "JDK non-child: ProcessHandle.onExit().join() (baseline)", "jdkNonChildOnExit"},
+        };
+        for (String[] row : rows) {
+            Sample sample = r.get(row[0]);
+            if (sample == null) {
+                continue;
+            }
+            Measure m = sample.measure();
+            String ratio = row[2] == null || r.get(row[2]) == null ? "" : sample.ratioTo(r.get(row[2])).formatRatio();
+            String above = floor == null || row[0].equals("rawWaitpid") ? "" : Measure.fmt(m.center() - floor.center());
+            md.append("| ").append(row[1]).append(" | ").append(m.format()).append(" | ").append(ratio).append(" | ")
+                    .append(above).append(" |\n");
+            console.printf(Locale.ROOT, "  %-58s %22s µs  %s%n", row[1], m.format(), ratio);
+            measures.put("latency/" + row[0], m);
+        }
+        md.append('\n');
+        Measure ours = r.get("managedWaitFor").measure();
+        target("(3) exit notification <= 1 ms median", ours.verdict(1000),
+                Measure.fmt(ours.center()) + " µs median (waitFor), " + Measure.fmt(r.get("managedOnExit").measure().center())
+                        + " µs (onExit)");
+    }
+
+    private void teardown() throws RunnerException, IOException {
+        section("(4) Teardown of N live SIGTERM-obedient process groups", "ms per teardown");
+        String[] groups = new String[profile.groups.length];
+        for (int i = 0; i < groups.length; i++) {
+            groups[i] = Integer.toString(profile.groups[i]);
+        }
+        Map<String, Sample> r = jmh("teardown", "TeardownBenchmark\\.", Mode.SingleShotTime, TimeUnit.MILLISECONDS,
+                o -> o.warmupIterations(profile.singleShotWarmups).measurementIterations(profile.singleShotIterations)
+                        .param("groups", groups));
+        md.append("| Groups | managed-processes close(), ms | floor (killpg + waitpid), ms | ratio to the floor |\n"
+                + "|---|---|---|---|\n");
+        teardownManaged = new TreeMap<>();
+        teardownFloor = new TreeMap<>();
+        for (int n : profile.groups) {
+            Sample ms = r.get("managedProcesses@" + n);
+            Sample fs = r.get("rawKillpgWaitpid@" + n);
+            if (ms == null || fs == null) {
+                continue;
+            }
+            Measure m = ms.measure();
+            Measure f = fs.measure();
+            teardownManaged.put(n, m);
+            teardownFloor.put(n, f);
+            Measure ratio = ms.ratioTo(fs);
+            measures.put("teardown/managed@" + n, m);
+            measures.put("teardown/floor@" + n, f);
+            measures.put("teardown/ratio@" + n, ratio);
+            teardownRatios.put(n, ratio);
+            md.append("| ").append(n).append(" | ").append(m.format()).append(" | ").append(f.format()).append(" | ")
+                    .append(ratio.formatRatio()).append(" |\n");
+            console.printf(Locale.ROOT, "  %5d groups: managed %22s ms, floor %22s ms, %s%n", n, m.format(), f.format(),
+                    ratio.formatRatio());
+        }
+        md.append("\n![teardown time vs number of groups](teardown-vs-groups.png)\n\n");
+        Measure at100 = measures.get("teardown/ratio@100");
+        if (at100 != null) {
+            target("(4) teardown of 100 groups <= 1.5x the raw floor", at100.verdict(1.5), at100.formatRatio());
+        }
+    }
+
+    private void footprint() throws IOException, InterruptedException {
+        int n = profile.footprintProcesses;
+        section("(5) Threads and memory with " + n + " live processes (fresh JVM each, deltas from before the first start)",
+                "");
+        List<Map<String, String>> managed = new ArrayList<>();
+        List<Map<String, String>> jdk = new ArrayList<>();
+        List<Map<String, String>> managedFew = new ArrayList<>();
+        for (int i = 0; i < profile.footprintRepeats; i++) {
+            managed.add(childJvm(Footprint.class, "managed", Integer.toString(n)));
+            jdk.add(childJvm(Footprint.class, "jdk", Integer.toString(n)));
+            managedFew.add(childJvm(Footprint.class, "managed", "10"));
+        }
+        for (Map<String, String> m : managed) {
+            raw.add("footprint,managed" + n + ",1,," + new TreeMap<>(m));
+        }
+        for (Map<String, String> m : jdk) {
+            raw.add("footprint,jdk" + n + ",1,," + new TreeMap<>(m));
+        }
+        for (Map<String, String> m : managedFew) {
+            raw.add("footprint,managed10,1,," + new TreeMap<>(m));
+        }
+        md.append("| ").append(String.join(" | ", "Processes", "JVM threads", "library threads", "heap after GC, MiB",
+                "RSS, MiB", "open fds", "start all, ms", "teardown all, ms")).append(" |\n|---|---|---|---|---|---|---|---|\n");
+        footprintRow("managed-processes, " + n, managed);
+        footprintRow("JDK ProcessBuilder, " + n + " (baseline)", jdk);
+        footprintRow("managed-processes, 10", managedFew);
+        md.append('\n');
+        String[] keys = {"threads", "heapBytes", "rssBytes"};
+        StringBuilder ratios = new StringBuilder();
+        for (String key : keys) {
+            double a = medianOf(managed, key);
+            double b = medianOf(jdk, key);
+            Measure ratio = new Measure(a / b, Double.NaN, Double.NaN, managed.size());
+            measures.put("footprint/ratio/" + key, ratio);
+            ratios.append(key).append(' ').append(ratio.formatRatio()).append("; ");
+        }
+        md.append("Ratios to the JDK at ").append(n).append(" processes: ").append(ratios).append("\n\n");
+        md.append("Threads that appeared (names, digits folded to N): managed-processes with ").append(n).append(": `")
+                .append(managed.get(0).getOrDefault("newThreads", "?")).append("`; with 10: `")
+                .append(managedFew.get(0).getOrDefault("newThreads", "?")).append("`; JDK: `")
+                .append(jdk.get(0).getOrDefault("newThreads", "?")).append("`.\n\n");
+        console.println("  ratios to the JDK: " + ratios);
+        // Every thread that appeared counts against the library, its own (named managed-processes-*) and
+        // those of what it loads (jnr-ffi starts two).
+        int threadsFew = (int) medianOf(managedFew, "threads");
+        int threadsMany = (int) medianOf(managed, "threads");
+        int libraryThreads = Math.max(threadsFew, threadsMany);
+        measures.put("footprint/libraryThreads", new Measure(libraryThreads, Double.NaN, Double.NaN, managed.size()));
+        target("(5) library threads <= 4 whatever the number of processes", libraryThreads <= 4 ? "met" : "MISSED",
+                threadsFew + " new JVM threads with 10 processes, " + threadsMany + " with " + n + ", of which "
+                        + (int) medianOf(managed, "libraryThreads") + " named managed-processes-*; the JDK: "
+                        + (int) medianOf(jdk, "reaperThreads") + " reaper threads");
+    }
+
+    private void footprintRow(String label, List<Map<String, String>> runs) {
+        String[] keys = {"threads", "libraryThreads", "heapBytes", "rssBytes", "fds", "startMicros", "teardownMicros"};
+        double[] scale = {1, 1, 1.0 / (1 << 20), 1.0 / (1 << 20), 1, 1e-3, 1e-3};
+        StringBuilder line = new StringBuilder("| " + label);
+        String[] shown = {"threads", "libraryThreads", "heapMiB", "rssMiB", "fds", "startAllMs", "teardownAllMs"};
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "  %-40s", label));
+        for (int i = 0; i < keys.length; i++) {
+            String key = keys[i];
+            String v = keys[i].equals("libraryThreads") && label.startsWith("JDK")
+                    ? Measure.fmt(medianOf(runs, "reaperThreads")) + " reaper"
+                    : Measure.fmt(medianOf(runs, key) * scale[i]);
+            if (runs.size() > 1) {
+                v += " (" + Measure.fmt(minOf(runs, key) * scale[i]) + "–" + Measure.fmt(maxOf(runs, key) * scale[i]) + ")";
+            }
+            line.append(" | ").append(v);
+            text.append(' ').append(shown[i]).append('=').append(v);
+        }
+        md.append(line).append(" |\n");
+        console.println(text);
+    }
+
+    private void coldStart() throws IOException, InterruptedException {
+        int k = profile.coldStarts;
+        section("(7) Cold start: the first process in a fresh JVM (" + k + " JVMs each, alternating)",
+                "ms from the first line of main()");
+        List<Double> managedStart = new ArrayList<>();
+        List<Double> jdkStart = new ArrayList<>();
+        List<Double> managedExit = new ArrayList<>();
+        List<Double> jdkExit = new ArrayList<>();
+        List<Double> managedUptime = new ArrayList<>();
+        List<Double> jdkUptime = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            Map<String, String> m = childJvm(ColdStart.class, "managed");
+            Map<String, String> j = childJvm(ColdStart.class, "jdk");
+            managedStart.add(Double.parseDouble(m.get("startMicros")) / 1000);
+            managedExit.add(Double.parseDouble(m.get("exitMicros")) / 1000);
+            managedUptime.add(Double.parseDouble(m.get("uptimeAtStartMillis")));
+            jdkStart.add(Double.parseDouble(j.get("startMicros")) / 1000);
+            jdkExit.add(Double.parseDouble(j.get("exitMicros")) / 1000);
+            jdkUptime.add(Double.parseDouble(j.get("uptimeAtStartMillis")));
+        }
+        raw.add("coldstart,managedStart,1,milliseconds," + join(managedStart));
+        raw.add("coldstart,jdkStart,1,milliseconds," + join(jdkStart));
+        raw.add("coldstart,managedExit,1,milliseconds," + join(managedExit));
+        raw.add("coldstart,jdkExit,1,milliseconds," + join(jdkExit));
+        Measure ms = Measure.ofSamples(array(managedStart));
+        Measure js = Measure.ofSamples(array(jdkStart));
+        Measure me = Measure.ofSamples(array(managedExit));
+        Measure je = Measure.ofSamples(array(jdkExit));
+        // Each managed JVM ran right before a JDK one: pair them.
+        Measure diff = Measure.ofSamples(pairedDifferences(managedStart, jdkStart));
+        Measure diffExit = Measure.ofSamples(pairedDifferences(managedExit, jdkExit));
+        Measure ratioStart = Measure.pairedRatio(List.of(array(managedStart)), List.of(array(jdkStart)));
+        Measure ratioExit = Measure.pairedRatio(List.of(array(managedExit)), List.of(array(jdkExit)));
+        measures.put("coldstart/managed", ms);
+        measures.put("coldstart/jdk", js);
+        measures.put("coldstart/difference", diff);
+        md.append("| First process | start() returned, ms | exit seen, ms | JVM uptime at start(), ms |\n|---|---|---|---|\n");
+        md.append("| managed-processes: ProcessScope.open().start(\"/bin/true\") | ").append(ms.format()).append(" | ")
+                .append(me.format()).append(" | ").append(Measure.fmt(Measure.median(array(managedUptime)))).append(" |\n");
+        md.append("| JDK: new ProcessBuilder(\"/bin/true\").start() (baseline) | ").append(js.format()).append(" | ")
+                .append(je.format()).append(" | ").append(Measure.fmt(Measure.median(array(jdkUptime)))).append(" |\n");
+        md.append("| difference (paired) | ").append(diff.format()).append(" | ").append(diffExit.format()).append(" | |\n");
+        md.append("| ratio | ").append(ratioStart.formatRatio()).append(" | ").append(ratioExit.formatRatio())
+                .append(" | |\n\n");
+        console.printf(Locale.ROOT, "  first start(): managed %s ms, JDK %s ms, difference %s ms (%s)%n", ms.format(),
+                js.format(), diff.format(), ratioStart.formatRatio());
+        target("(7) cold start <= 150 ms over the JDK's first start()", diff.verdict(150),
+                "+" + diff.format() + " ms");
+    }
+
+    // ---------------------------------------------------------------- JMH
+
+    /**
+     * Runs the matching benchmarks, {@link Profile#rounds} times over (one fork per benchmark and round);
+     * returns a sample per method name ({@code name@groups} for the teardown sizes).
+     */
+    private Map<String, Sample> jmh(String name, String include, Mode mode, TimeUnit unit,
+            Function<ChainedOptionsBuilder, ChainedOptionsBuilder> tweak) throws RunnerException {
+        Map<String, List<double[]>> rounds = new LinkedHashMap<>();
+        for (int round = 1; round <= profile.rounds; round++) {
+            String log = out.resolve("jmh-" + name + (profile.rounds > 1 ? "-round" + round : "") + ".log").toString();
+            ChainedOptionsBuilder o = new OptionsBuilder()
+                    .include(PACKAGE.replace(".", "\\.") + "\\." + include)
+                    .mode(mode)
+                    .timeUnit(unit)
+                    .forks(profile.inProcess ? 0 : 1)
+                    .warmupIterations(profile.warmups)
+                    .warmupTime(TimeValue.milliseconds(profile.iterationMillis))
+                    .measurementIterations(profile.iterations)
+                    .measurementTime(TimeValue.milliseconds(profile.iterationMillis))
+                    .jvmArgs("-Xms512m", "-Xmx512m", "-D" + Benchmarks.RUN_PROPERTY + "=" + runId)
+                    .shouldFailOnError(true)
+                    .output(log);
+            if (tweak != null) {
+                o = tweak.apply(o);
+            }
+            console.println("  [jmh " + name + "] round " + round + "/" + profile.rounds + " (log: " + log + ")");
+            for (RunResult rr : new Runner(o.build()).run()) {
+                String bench = rr.getParams().getBenchmark();
+                String key = bench.substring(bench.lastIndexOf('.') + 1);
+                String groups = rr.getParams().getParam("groups");
+                if (groups != null) {
+                    key += "@" + groups;
+                }
+                List<Double> values = new ArrayList<>();
+                for (BenchmarkResult br : rr.getBenchmarkResults()) {
+                    for (IterationResult ir : br.getIterationResults()) {
+                        values.add(ir.getPrimaryResult().getStatistics().getPercentile(50));
+                    }
+                }
+                rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(array(values));
+                raw.add(name + "," + key + "," + round + "," + unit.name().toLowerCase(Locale.ROOT) + ","
+                        + values.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(",")));
+            }
+        }
+        Map<String, Sample> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, List<double[]>> e : rounds.entrySet()) {
+            double[] all = e.getValue().stream().flatMapToDouble(java.util.Arrays::stream).toArray();
+            Measure m = mode == Mode.SingleShotTime ? Measure.ofSamples(all)
+                    : Measure.ofIterations(Measure.median(all), all);
+            byName.put(e.getKey(), new Sample(m, e.getValue()));
+        }
+        return byName;
+    }
+
+    // ---------------------------------------------------------------- output helpers
+
+    private record Row(String key, String label) {
+    }
+
+    private static Row row(String key, String label) {
+        return new Row(key, label);
+    }
+
+    private void ratioTable(String section, Map<String, Sample> r, String baseline, List<Row> rows, String unit) {
+        Sample base = r.get(baseline);
+        md.append("| Library | median ").append(unit).append(" [95% CI] | ratio to the JDK [95% CI] |\n|---|---|---|\n");
+        for (Row row : rows) {
+            Sample sample = r.get(row.key());
+            if (sample == null) {
+                continue;
+            }
+            Measure m = sample.measure();
+            Measure ratio = sample.ratioTo(base);
+            measures.put(section + "/" + row.key(), m);
+            measures.put(section + "/ratio/" + row.key(), ratio);
+            md.append("| ").append(row.label()).append(" | ").append(m.format()).append(" | ").append(ratio.formatRatio())
+                    .append(" |\n");
+            console.printf(Locale.ROOT, "  %-52s %24s %s  %s%n", row.label(), m.format(), unit, ratio.formatRatio());
+        }
+        md.append('\n');
+    }
+
+    private void section(String title, String unit) {
+        console.println();
+        console.println(title + (unit.isEmpty() ? "" : " (" + unit + ")"));
+        md.append("## ").append(title).append("\n\n");
+    }
+
+    private void target(String what, String verdict, String detail) {
+        targets.add(what + " :: " + verdict + " (" + detail + ")");
+    }
+
+    /** Load averages, CPU pressure (PSI) and the number of processes on the machine (a /proc scan costs per process). */
+    private void load(String when) {
+        String avg;
+        try {
+            avg = Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            avg = "unreadable";
+        }
+        String pressure = "";
+        try {
+            pressure = Files.readAllLines(Path.of("/proc/pressure/cpu")).get(0).replaceAll(" total=.*", "");
+        } catch (IOException | IndexOutOfBoundsException e) {
+            pressure = "n/a";
+        }
+        String[] names = new java.io.File("/proc").list();
+        long processes = names == null ? -1 : java.util.Arrays.stream(names).filter(n -> n.chars().allMatch(Character::isDigit)).count();
+        loads.add(String.format(Locale.ROOT, "%-18s loadavg %s | cpu pressure %s | %d processes", when + ":", avg, pressure,
+                processes));
+    }
+
+    // ---------------------------------------------------------------- child JVMs and strays
+
+    /** Runs {@code main} in a fresh JVM and parses the {@code key=value} words of its last output line. */
+    private Map<String, String> childJvm(Class<?> main, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms512m", "-Xmx512m", "-D" + Benchmarks.RUN_PROPERTY + "=" + runId,
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly().waitFor();
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(main.getSimpleName() + " " + String.join(" ", args) + " failed (exit "
+                    + p.exitValue() + "):\n" + output);
+        }
+        String[] lines = output.strip().split("\n");
+        Map<String, String> values = new HashMap<>();
+        for (String word : lines[lines.length - 1].split(" ")) {
+            int eq = word.indexOf('=');
+            if (eq > 0) {
+                values.put(word.substring(0, eq), word.substring(eq + 1));
+            }
+        }
+        if (lines.length > 1) {
+            throw new IllegalStateException(main.getSimpleName() + " printed more than its result line:\n" + output);
+        }
+        return values;
+    }
+
+    /** Every process still carrying this run's marker is a stray: named, then killed. */
+    private void findStrays() {
+        String marker = Benchmarks.MARKER + "=" + runId;
+        byte[] want = marker.getBytes(StandardCharsets.UTF_8);
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == ProcessHandle.current().pid()) {
+                    continue;
+                }
+                byte[] env;
+                try {
+                    env = Files.readAllBytes(dir.resolve("environ"));
+                } catch (IOException e) {
+                    continue;
+                }
+                if (contains(env, want)) {
+                    long pid = Long.parseLong(name);
+                    ProcessHandle.of(pid).ifPresent(h -> {
+                        strays.add(pid + " " + h.info().commandLine().orElse("?"));
+                        h.destroyForcibly();
+                    });
+                }
+            }
+        } catch (IOException e) {
+            strays.add("(could not scan /proc: " + e.getMessage() + ")");
+        }
+    }
+
+    private static boolean contains(byte[] env, byte[] want) {
+        int start = 0;
+        for (int i = 0; i <= env.length; i++) {
+            if (i == env.length || env[i] == 0) {
+                if (i - start == want.length && java.util.Arrays.equals(env, start, i, want, 0, want.length)) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+
+    private static String join(List<Double> values) {
+        return values.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(","));
+    }
+
+    private static double[] pairedDifferences(List<Double> a, List<Double> b) {
+        double[] d = new double[Math.min(a.size(), b.size())];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a.get(i) - b.get(i);
+        }
+        return d;
+    }
+
+    private static double[] array(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static double medianOf(List<Map<String, String>> runs, String key) {
+        return Measure.median(runs.stream().mapToDouble(m -> Double.parseDouble(m.get(key))).toArray());
+    }
+
+    private static double minOf(List<Map<String, String>> runs, String key) {
+        return runs.stream().mapToDouble(m -> Double.parseDouble(m.get(key))).min().orElse(Double.NaN);
+    }
+
+    private static double maxOf(List<Map<String, String>> runs, String key) {
+        return runs.stream().mapToDouble(m -> Double.parseDouble(m.get(key))).max().orElse(Double.NaN);
+    }
+
+    /** The sections named on the command line, or all. */
+    static Set<String> sections(List<String> names) {
+        if (names.isEmpty()) {
+            return Set.copyOf(SECTIONS);
+        }
+        for (String n : names) {
+            if (!SECTIONS.contains(n)) {
+                throw new IllegalArgumentException("unknown section '" + n + "'; known: " + SECTIONS);
+            }
+        }
+        return Set.copyOf(names);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.managedprocesses.awaitility;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.awaitility.core.ThrowingRunnable;
+
+/**
+ * A condition on a process that Awaitility can wait for, made by {@link ProcessConditions}. It is both
+ * a {@code Callable<Boolean>} for {@code until(...)} and a {@code ThrowingRunnable} for
+ * {@code untilAsserted(...)}:
+ *
+ * <pre>{@code
+ * await().atMost(Duration.ofSeconds(10)).until(lineMatching(server.stdout(), "Serving HTTP"));
+ * await().atMost(Duration.ofSeconds(10)).untilAsserted(portOpen(server, 8080));
+ * }</pre>
+ *
+ * <p>Prefer {@code untilAsserted}: each evaluation that finds the condition unmet throws an
+ * {@link AssertionError} saying what it saw instead, and Awaitility puts the last one into its
+ * timeout message (and makes it the cause), for example
+ * {@code Assertion condition expected a line of stdout of pid 4242 (...) matching /ready/, but there is
+ * none yet; last lines: ... within 10 seconds.} With {@code until}, Awaitility only names the
+ * condition's class. Either way, a condition that can no longer be met (the output ended, the
+ * process died) throws {@link ConditionUnreachableException} and ends the wait at once.
+ */
+public final class ProcessCondition implements Callable<Boolean>, ThrowingRunnable {
+
+    /** One evaluation: {@code null} when the condition holds, else what was seen instead. */
+    @FunctionalInterface
+    interface Probe {
+        String unmet();
+    }
+
+    private final String description;
+    private final Probe probe;
+
+    ProcessCondition(String description, Probe probe) {
+        this.description = Objects.requireNonNull(description);
+        this.probe = Objects.requireNonNull(probe);
+    }
+
+    /**
+     * Evaluates the condition once.
+     *
+     * @return whether it holds now
+     * @throws ConditionUnreachableException if it never can
+     */
+    @Override
+    public Boolean call() {
+        return probe.unmet() == null;
+    }
+
+    /**
+     * Evaluates the condition once.
+     *
+     * @throws AssertionError saying what was seen, if it does not hold now
+     * @throws ConditionUnreachableException if it never can
+     */
+    @Override
+    public void run() {
+        String unmet = probe.unmet();
+        if (unmet != null) {
+            throw new AssertionError("expected " + description + ", but " + unmet + System.lineSeparator());
+        }
+    }
+
+    /** What the condition waits for, e.g. {@code a line of stdout of pid 4242 (...) matching /ready/}. */
+    @Override
+    public String toString() {
+        return description;
+    }
+}

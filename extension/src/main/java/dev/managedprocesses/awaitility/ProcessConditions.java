@@ -1,0 +1,240 @@
+package dev.managedprocesses.awaitility;
+
+import dev.managedprocesses.ExitStatus;
+import dev.managedprocesses.ManagedProcess;
+import dev.managedprocesses.ProcessIdentity;
+import dev.managedprocesses.ProcessInfo;
+import dev.managedprocesses.ProcessOutput;
+import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.ProcStat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Ready-made Awaitility conditions on processes, to import statically:
+ *
+ * <pre>{@code
+ * import static dev.managedprocesses.awaitility.ProcessConditions.*;
+ * import static org.awaitility.Awaitility.await;
+ *
+ * ManagedProcess server = scope.start("python3", "-u", "-m", "http.server", "8000");
+ * await().atMost(Duration.ofSeconds(10)).untilAsserted(lineMatching(server.stdout(), "Serving HTTP"));
+ * await().atMost(Duration.ofSeconds(10)).untilAsserted(portOpen(server, 8000));
+ * await().atMost(Duration.ofSeconds(10)).until(fileExists(workDir.resolve("ready")));
+ * server.terminate();
+ * await().atMost(Duration.ofSeconds(10)).until(hasExited(server));
+ * }</pre>
+ *
+ * <p>Each is a {@link ProcessCondition}: use it with {@code untilAsserted(...)} for a timeout message
+ * that says what was last seen, or with {@code until(...)}. Conditions that can no longer be met fail
+ * the wait at once with {@link ConditionUnreachableException}. Awaitility polls (every 100 ms by
+ * default); to wait for a line without polling, {@code ProcessOutput.awaitLine} is woken by the output
+ * itself.
+ *
+ * <p>Awaitility is not a dependency of this library: add {@code org.awaitility:awaitility} (4.x) to your
+ * test dependencies to use this package.
+ */
+public final class ProcessConditions {
+    private static final int LAST_LINES = 10;
+    private static final int LISTED_FILES = 10;
+    private static final String NL = System.lineSeparator();
+
+    private ProcessConditions() {
+    }
+
+    /**
+     * A line of {@code output} matches {@code pattern} (searched with {@link java.util.regex.Matcher#find()}),
+     * among the lines retained so far. Unreachable once the output has ended without such a line.
+     *
+     * <pre>{@code
+     * await().atMost(Duration.ofSeconds(10)).untilAsserted(lineMatching(server.stdout(), Pattern.compile("port \\d+")));
+     * }</pre>
+     */
+    public static ProcessCondition lineMatching(ProcessOutput output, Pattern pattern) {
+        Objects.requireNonNull(output, "output must not be null");
+        Objects.requireNonNull(pattern, "pattern must not be null");
+        return line(output, l -> pattern.matcher(l).find(), "matching /" + pattern.pattern() + "/");
+    }
+
+    /** {@link #lineMatching(ProcessOutput, Pattern)} with a regular expression. */
+    public static ProcessCondition lineMatching(ProcessOutput output, String regex) {
+        Objects.requireNonNull(regex, "regex must not be null");
+        return lineMatching(output, Pattern.compile(regex));
+    }
+
+    /**
+     * A line of {@code output} contains {@code text}. Unreachable once the output has ended without one.
+     *
+     * <pre>{@code
+     * await().atMost(Duration.ofSeconds(10)).until(lineContaining(worker.stderr(), "connected"));
+     * }</pre>
+     */
+    public static ProcessCondition lineContaining(ProcessOutput output, String text) {
+        Objects.requireNonNull(output, "output must not be null");
+        Objects.requireNonNull(text, "text must not be null");
+        return line(output, l -> l.contains(text), "containing \"" + text + "\"");
+    }
+
+    private static ProcessCondition line(ProcessOutput output, Predicate<String> test, String what) {
+        if (!output.isCaptured()) {
+            throw new IllegalStateException("Cannot wait for a line of " + output + ": it is not captured. "
+                    + "Leave it as a pipe (the default) to read it");
+        }
+        return new ProcessCondition("a line of " + output + " " + what, () -> {
+            // Read "ended" before the lines: if it had ended, every line is in what we read next.
+            boolean ended = output.hasEnded();
+            List<String> lines = output.lines();
+            if (lines.stream().anyMatch(test)) {
+                return null;
+            }
+            if (ended) {
+                throw new ConditionUnreachableException(output + " ended without a line " + what + lastLines(lines));
+            }
+            return "there is none yet" + lastLines(lines);
+        });
+    }
+
+    /**
+     * The process has ended: exited by itself or killed by a signal. A zombie (an exited group
+     * leader held while its group lives on) has ended.
+     *
+     * <pre>{@code
+     * server.signal(Signal.TERM);
+     * await().atMost(Duration.ofSeconds(10)).until(hasExited(server));
+     * }</pre>
+     */
+    public static ProcessCondition hasExited(ManagedProcess process) {
+        Objects.requireNonNull(process, "process must not be null");
+        return new ProcessCondition(subject(process) + " to have exited",
+                () -> process.exitStatus().isPresent() ? null : "it is still running");
+    }
+
+    /**
+     * The process, or one of its live descendants (a server behind a launcher script), listens on TCP
+     * {@code port} (IPv4 or IPv6, any address). A port opened by an unrelated process does not count:
+     * the listening socket must be among this process's own descriptors. Unreachable once the process
+     * has ended and left no live descendants.
+     *
+     * <pre>{@code
+     * ManagedProcess server = scope.start("python3", "-m", "http.server", "8000");
+     * await().atMost(Duration.ofSeconds(10)).untilAsserted(portOpen(server, 8000));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code port} is not 1-65535
+     */
+    public static ProcessCondition portOpen(ManagedProcess process, int port) {
+        Objects.requireNonNull(process, "process must not be null");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("A TCP port is 1-65535 but was " + port);
+        }
+        return new ProcessCondition(subject(process) + " or a descendant to listen on TCP port " + port,
+                () -> portUnmet(process, port));
+    }
+
+    private static String portUnmet(ManagedProcess process, int port) {
+        OsProcesses os = OsProcesses.instance();
+        Set<Integer> ports = new TreeSet<>();
+        // The exit status first: if it has ended, the descendants read next are all that can still open the port.
+        Optional<ExitStatus> status = process.exitStatus();
+        if (status.isEmpty()) {
+            // Only trust the pid while it provably names this process: the same start time after the read.
+            Set<Integer> own = os.listeningTcpPorts(process.pid());
+            if (process.identity().isCurrent()) {
+                ports.addAll(own);
+            }
+        }
+        // Once the pid is another process's, what descends from it is that process's family, not ours.
+        boolean pidTaken = ProcessIdentity.of(process.pid()).filter(now -> !now.equals(process.identity())).isPresent();
+        List<ProcessInfo> descendants = pidTaken ? List.of() : process.descendants();
+        for (ProcessInfo d : descendants) {
+            Set<Integer> theirs = os.listeningTcpPorts(d.pid());
+            Optional<ProcStat> again = os.stat(d.pid());
+            if (again.isPresent() && !again.get().isGone() && again.get().startTime() == d.startTime()) {
+                ports.addAll(theirs);
+            }
+        }
+        if (ports.contains(port)) {
+            return null;
+        }
+        if (status.isPresent() && descendants.isEmpty()) {
+            String ended = status.get().exited() ? status.get().toString() : "was " + status.get();
+            throw new ConditionUnreachableException(subject(process) + " " + ended + " without listening on TCP port "
+                    + port + " and left no live descendants" + lastStderrLines(process.stderr()));
+        }
+        String who = descendants.isEmpty() ? "it listens" : "it and its " + descendants.size() + " live descendants listen";
+        String seen = ports.isEmpty() ? who + " on no TCP port yet" : who + " on TCP ports " + ports;
+        boolean someoneElse = os.listeningTcpPortsInNamespaceOf(process.pid()).contains(port);
+        return seen + (someoneElse ? "; port " + port + " is listening, but not by " + (descendants.isEmpty() ? "it" : "them")
+                : "; nothing listens on port " + port);
+    }
+
+    /**
+     * A file (or directory) exists at {@code path}.
+     *
+     * <pre>{@code
+     * ManagedProcess daemon = scope.start("sh", "-c", "sleep 1; echo $$ > " + pidFile);
+     * await().atMost(Duration.ofSeconds(10)).untilAsserted(fileExists(pidFile));
+     * }</pre>
+     */
+    public static ProcessCondition fileExists(Path path) {
+        Objects.requireNonNull(path, "path must not be null");
+        Path absolute = path.toAbsolutePath();
+        return new ProcessCondition("a file at " + absolute, () -> {
+            if (Files.exists(absolute)) {
+                return null;
+            }
+            Path dir = absolute.getParent();
+            if (dir == null || !Files.isDirectory(dir)) {
+                return "there is none yet, nor its directory " + dir;
+            }
+            try (Stream<Path> entries = Files.list(dir)) {
+                List<String> names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+                if (names.isEmpty()) {
+                    return "there is none yet; " + dir + " is empty";
+                }
+                String shown = String.join(", ", names.subList(0, Math.min(LISTED_FILES, names.size())));
+                return "there is none yet; " + dir + " contains " + shown
+                        + (names.size() > LISTED_FILES ? " and " + (names.size() - LISTED_FILES) + " more" : "");
+            } catch (IOException e) {
+                return "there is none yet; " + dir + " cannot be listed (" + e.getMessage() + ")";
+            }
+        });
+    }
+
+    private static String subject(ManagedProcess process) {
+        return "pid " + process.pid() + " (" + String.join(" ", process.command()) + ")";
+    }
+
+    private static String lastStderrLines(ProcessOutput stderr) {
+        if (!stderr.isCaptured()) {
+            return "";
+        }
+        List<String> lines = stderr.lines();
+        return lines.isEmpty() ? "; its stderr is empty" : "; last lines of stderr:" + indent(tail(lines));
+    }
+
+    private static String lastLines(List<String> lines) {
+        return lines.isEmpty() ? "; it printed nothing" : "; last lines:" + indent(tail(lines));
+    }
+
+    private static List<String> tail(List<String> lines) {
+        return lines.subList(Math.max(0, lines.size() - LAST_LINES), lines.size());
+    }
+
+    private static String indent(List<String> lines) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) {
+            sb.append(NL).append("  ").append(l);
+        }
+        return sb.toString();
+    }
+}

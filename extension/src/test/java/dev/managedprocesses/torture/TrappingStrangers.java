@@ -1,16 +1,13 @@
 package dev.managedprocesses.torture;
 
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.testing.JdkTrees;
 import dev.managedprocesses.testing.Proc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Processes started outside every scope, with plain ProcessBuilder, that log every catchable signal
@@ -68,34 +65,14 @@ final class TrappingStrangers implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        // Each stranger is stopped first: between the kill of its `sleep 1` and its own, a running one
-        // would fork the next `sleep 1`, an orphan that re-parents to this JVM (a subreaper) and becomes
-        // its zombie a second later, in whichever test runs next. The killed sleeps become zombies of
-        // this JVM too once their stopped parent dies: they are reaped here, by pid and start time.
-        OsProcesses os = OsProcesses.instance();
-        long self = ProcessHandle.current().pid();
-        Map<Long, Long> orphans = new HashMap<>();
         for (Process p : processes) {
-            if (p.isAlive()) {
-                os.signalPid(p.pid(), 19); // SIGSTOP; a live child of ours, so its pid is pinned
-            }
-            p.descendants().forEach(d -> {
-                orphans.put(d.pid(), Proc.startTime(d.pid()));
-                d.destroyForcibly();
-            });
-            p.destroyForcibly();
             try {
-                p.waitFor(10, TimeUnit.SECONDS);
+                JdkTrees.end(p); // stopped first: killed as it loops, it would leave its next sleep as our zombie
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
         Proc.eventually(Duration.ofSeconds(5), () -> processes.stream().noneMatch(Process::isAlive));
-        Proc.eventually(Duration.ofSeconds(10), () -> {
-            orphans.entrySet().removeIf(e -> Proc.startTime(e.getKey()) != e.getValue() // gone
-                    || (Proc.state(e.getKey()) == 'Z' && Proc.ppid(e.getKey()) == self && os.reap(e.getKey()).isPresent()));
-            return orphans.isEmpty();
-        });
         try (var files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 Files.delete(f);

@@ -1,5 +1,6 @@
 package dev.managedprocesses;
 
+import dev.managedprocesses.internal.Janitor;
 import dev.managedprocesses.internal.OrphanReaper;
 import dev.managedprocesses.internal.Reactor;
 import dev.managedprocesses.internal.ScopeRegistry;
@@ -62,6 +63,7 @@ public final class ProcessScope implements AutoCloseable {
     private volatile List<ProcessRecord> records = List.of();
     private long firstStartTicks = Long.MAX_VALUE;
     private boolean closing;
+    private boolean tracked;
 
     private final ScopeRegistry.Owner owner = new ScopeRegistry.Owner() {
         @Override
@@ -227,6 +229,7 @@ public final class ProcessScope implements AutoCloseable {
         checkOpen("adopt pid " + pid);
         Reactor reactor = Reactor.get();
         OsProcesses os = reactor.os();
+        Janitor.ensureStarted();
         String why = ProtectedProcesses.reason(os, pid);
         if (why != null) {
             throw new IllegalArgumentException("Cannot adopt pid " + pid + ": it is " + why
@@ -283,6 +286,12 @@ public final class ProcessScope implements AutoCloseable {
                 os.close(fd);
                 checkOpen("adopt pid " + pid);
             }
+            try {
+                track();
+            } catch (IllegalStateException e) {
+                os.close(fd);
+                throw e;
+            }
             adopted.add(solo);
             solo.start();
         }
@@ -332,9 +341,11 @@ public final class ProcessScope implements AutoCloseable {
         String shown = String.join(" ", command);
         Reactor reactor = Reactor.get();
         Subreaper.ensure(reactor.os());
+        Janitor.ensureStarted();
         synchronized (lock) {
             // Spawning under the lock: close() can never miss a process that is being started.
             checkOpen("start " + shown);
+            track(); // before the spawn: should the JVM die right after it, the janitor knows the cookie
             Spawned spawned;
             try {
                 spawned = reactor.os().spawn(request);
@@ -362,6 +373,30 @@ public final class ProcessScope implements AutoCloseable {
             case "E2BIG" -> ": the arguments and environment are too long";
             default -> "";
         };
+    }
+
+    /**
+     * Under the lock, on the first process: the janitor learns this scope's cookie (to find escaped
+     * descendants after a crash) and the exit hook learns to close this scope if nobody else does.
+     */
+    private void track() {
+        if (!tracked) {
+            ExitTeardown.opened(this);
+            tracked = true;
+            Janitor.registerScope(id);
+        }
+    }
+
+    private void untrack() {
+        boolean was;
+        synchronized (lock) {
+            was = tracked;
+            tracked = false;
+        }
+        if (was) {
+            Janitor.unregisterScope(id);
+            ExitTeardown.closed(this);
+        }
     }
 
     private void checkOpen(String action) {
@@ -440,6 +475,7 @@ public final class ProcessScope implements AutoCloseable {
             OrphanReaper.reapStale(os, snapshot, false);
         } finally {
             ScopeRegistry.closed(owner);
+            untrack();
             closed.complete(List.copyOf(survivors.values()));
         }
         if (!survivors.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.managedprocesses;
 
+import dev.managedprocesses.internal.Janitor;
 import dev.managedprocesses.internal.Reactor;
 import dev.managedprocesses.internal.os.OsProcesses;
 import dev.managedprocesses.internal.os.OsProcesses.SignalResult;
@@ -93,6 +94,12 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
 
     /** Starts watching for the exit. */
     void start() {
+        // Moved into a group of its own (adopted before it exec'd): its group is ours, like a spawned one.
+        if (ownGroup) {
+            Janitor.registerGroup(identity.pid(), identity.startTime());
+        } else {
+            Janitor.registerProcess(identity.pid(), identity.startTime());
+        }
         if (pidfd >= 0) {
             registration = reactor.register(pidfd, r -> {
                 r.suspend();
@@ -159,6 +166,11 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
                 if (registration != null) {
                     registration.cancelAndClose();
                 }
+            }
+            if (ownGroup) {
+                Janitor.unregisterGroup(identity.pid(), identity.startTime());
+            } else {
+                Janitor.unregisterProcess(identity.pid(), identity.startTime());
             }
             stampTerminationTime();
         gone.complete(null);

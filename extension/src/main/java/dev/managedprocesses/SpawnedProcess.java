@@ -1,5 +1,6 @@
 package dev.managedprocesses;
 
+import dev.managedprocesses.internal.Janitor;
 import dev.managedprocesses.internal.Reactor;
 import dev.managedprocesses.internal.ScopeRegistry;
 import dev.managedprocesses.internal.os.OsProcesses;
@@ -79,6 +80,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
         ProcessIdentity identity = new ProcessIdentity(spawned.pid(), start, os.bootId());
         SpawnedProcess p = new SpawnedProcess(reactor, spawned, pidfd, identity, command, grace, stdout, stderr);
         ScopeRegistry.unreaped(spawned.pid());
+        Janitor.registerGroup(spawned.pid(), start);
         if (spawned.stdoutFd() >= 0) {
             p.pipes.add(new Pipe(reactor.register(spawned.stdoutFd(), r -> p.drain(r, stdout)), stdout));
         }
@@ -180,6 +182,8 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
             }
         }
         if (live.isEmpty() && exit.isDone()) {
+            // Forget the group before the reap frees its id: the janitor never holds a recyclable pgid.
+            Janitor.unregisterGroup(pid, identity.startTime());
             if (gate.reap()) {
                 finish();
             } else {

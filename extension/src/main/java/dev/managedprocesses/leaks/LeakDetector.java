@@ -4,6 +4,7 @@ import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.SurvivorsException;
+import dev.managedprocesses.internal.Janitor;
 import dev.managedprocesses.internal.OrphanReaper;
 import dev.managedprocesses.internal.Reactor;
 import dev.managedprocesses.internal.ScopeRegistry;
@@ -71,6 +72,11 @@ public final class LeakDetector {
         this.self = os.selfPid();
         if (settings.subreaper()) {
             Subreaper.force(os);
+        }
+        if (settings.mode() == LeakMode.KILL) {
+            // It kills what it finds, so after a crash the janitor should too; started now, it is part of
+            // the baseline rather than a new process inside some test's window.
+            Janitor.ensureStarted();
         }
         Map<Integer, String> own = os.openFiles(self);
         for (int fd : new int[] {1, 2}) {
@@ -222,6 +228,9 @@ public final class LeakDetector {
             String k = key(s);
             if (s.isGone() || baseline.contains(k) || reported.contains(k) || s.pid() == self) {
                 continue;
+            }
+            if (Janitor.pid().orElse(-1) == s.pid()) {
+                continue; // our crash-safety janitor: started lazily inside some test, it lives as long as the JVM
             }
             if (ScopeRegistry.owned(os, s)) {
                 pending.put(s.pid(), s.startTime()); // look again once its scope has closed

@@ -1,16 +1,26 @@
 package dev.managedprocesses.testing;
 
+import dev.managedprocesses.internal.os.OsProcesses;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Forces the kernel to hand out a given pid (root only): write {@code pid - 1} to
- * {@code /proc/sys/kernel/ns_last_pid}, then start a process. Another thread of the JVM can take
- * the pid first, so it retries.
+ * {@code /proc/sys/kernel/ns_last_pid}, then start a process. Another process can take the pid
+ * first, so it retries.
+ *
+ * <p>Rewinding the pid counter defeats an assumption of the JDK: it keeps one exit future per pid
+ * and removes it only after completing it, so a child that gets the pid of a child that has just
+ * exited can be handed the old child's finished future. That {@link Process} says "exited" at once;
+ * {@code destroy} and {@code waitFor} then do nothing and the JDK never reaps it: a leak. So the
+ * misses of one call stay alive (their pids cannot come round again) until the call ends, and a
+ * child handed a finished future is killed and reaped here.
  */
 public final class PidReuse {
     private static final Path NS_LAST_PID = Path.of("/proc/sys/kernel/ns_last_pid");
@@ -32,17 +42,39 @@ public final class PidReuse {
 
     /** Starts {@code command} (outside every scope) with exactly {@code pid}, or empty after 50 tries. */
     public static Optional<Process> startWithPid(long pid, String... command) throws IOException, InterruptedException {
-        for (int i = 0; i < 50; i++) {
-            try (FileOutputStream out = new FileOutputStream(NS_LAST_PID.toFile())) {
-                out.write(Long.toString(pid - 1).getBytes(StandardCharsets.US_ASCII)); // one write(2)
+        List<Process> misses = new ArrayList<>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                try (FileOutputStream out = new FileOutputStream(NS_LAST_PID.toFile())) {
+                    out.write(Long.toString(pid - 1).getBytes(StandardCharsets.US_ASCII)); // one write(2)
+                }
+                Process p = new ProcessBuilder(command).start();
+                if (!p.isAlive() && Proc.alive(p.pid())) {
+                    endForsaken(p.pid());
+                } else if (p.pid() == pid) {
+                    return Optional.of(p);
+                } else {
+                    misses.add(p);
+                }
             }
-            Process p = new ProcessBuilder(command).start();
-            if (p.pid() == pid) {
-                return Optional.of(p);
+            return Optional.empty();
+        } finally {
+            for (Process p : misses) {
+                p.destroyForcibly();
+                p.waitFor();
             }
-            p.destroyForcibly();
-            p.waitFor();
         }
-        return Optional.empty();
+    }
+
+    /** A child the JDK will neither kill nor reap (see above): unreaped, its pid is pinned, so kill(pid) is safe. */
+    private static void endForsaken(long pid) throws InterruptedException {
+        OsProcesses os = OsProcesses.instance();
+        long start = Proc.startTime(pid);
+        os.signalPid(pid, 9);
+        for (int i = 0; i < 5000 && Proc.startTime(pid) == start; i++) {
+            if (os.reap(pid).isEmpty()) {
+                Thread.sleep(1);
+            }
+        }
     }
 }

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.Signal;
+import dev.managedprocesses.testing.JdkTrees;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,9 +69,7 @@ class ForcedPidReuseTortureTest {
                         wrong++;
                     }
                 } finally {
-                    stranger.descendants().forEach(ProcessHandle::destroyForcibly);
-                    stranger.destroyForcibly();
-                    stranger.waitFor(10, TimeUnit.SECONDS);
+                    JdkTrees.end(stranger); // stopped first: killed as it loops, it would leave its next sleep as our zombie
                 }
             }
         }

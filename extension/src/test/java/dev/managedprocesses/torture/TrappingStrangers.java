@@ -1,5 +1,6 @@
 package dev.managedprocesses.torture;
 
+import dev.managedprocesses.testing.JdkTrees;
 import dev.managedprocesses.testing.Proc;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Processes started outside every scope, with plain ProcessBuilder, that log every catchable signal
@@ -66,10 +66,8 @@ final class TrappingStrangers implements AutoCloseable {
     @Override
     public void close() throws IOException {
         for (Process p : processes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
             try {
-                p.waitFor(10, TimeUnit.SECONDS);
+                JdkTrees.end(p); // stopped first: killed as it loops, it would leave its next sleep as our zombie
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

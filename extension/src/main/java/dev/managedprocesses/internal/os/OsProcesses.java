@@ -123,6 +123,25 @@ public interface OsProcesses {
     /** Writes all of {@code buffer[offset, offset+length)} to a blocking descriptor. */
     void write(int fd, byte[] buffer, int offset, int length) throws java.io.IOException;
 
+    /** Makes a descriptor (its open file description) non-blocking. */
+    void setNonBlocking(int fd);
+
+    /**
+     * Writes what fits now to a non-blocking descriptor, in one {@code write(2)}: a pipe takes up to
+     * {@code PIPE_BUF} (4096) bytes whole or not at all, more may be cut short.
+     *
+     * @return bytes written, 0 when the pipe is full
+     * @throws java.io.IOException when the reader is gone ({@code EPIPE}) or the descriptor is not open; the
+     *     message starts with the errno name
+     */
+    int tryWrite(int fd, byte[] buffer, int offset, int length) throws java.io.IOException;
+
+    /**
+     * What one of this JVM's descriptors refers to ({@code pipe:[1234]}, a path), to tell whether a
+     * descriptor number still names the file it was opened for; empty when it is not open.
+     */
+    Optional<String> descriptorTarget(int fd);
+
     /** Closes a descriptor; errors are ignored. */
     void close(int fd);
 

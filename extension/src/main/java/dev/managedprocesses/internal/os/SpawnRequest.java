@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What to spawn. The child always leads a new process group, starts with an empty signal mask and
- * default signal dispositions, and gets only descriptors 0, 1 and 2.
+ * What to spawn. The child always leads a new process group (of a new session, when asked), starts
+ * with an empty signal mask and default signal dispositions, and gets only descriptors 0, 1 and 2.
  *
  * @param executable absolute path of the program (already resolved and checked)
  * @param arguments argv, argv[0] included
@@ -14,9 +14,12 @@ import java.util.Objects;
  * @param stdin what fd 0 is
  * @param stdout what fd 1 is
  * @param stderr what fd 2 is
+ * @param newSession start a new session ({@code setsid}) rather than only a new process group: signals
+ *     sent to the JVM's group or session (a terminal's Ctrl-C, a build tool killing its children's
+ *     group) do not reach the child
  */
 public record SpawnRequest(String executable, List<String> arguments, List<String> environment, String directory,
-        Stdio stdin, Stdio stdout, Stdio stderr) {
+        Stdio stdin, Stdio stdout, Stdio stderr, boolean newSession) {
 
     public SpawnRequest {
         Objects.requireNonNull(executable);
@@ -25,6 +28,12 @@ public record SpawnRequest(String executable, List<String> arguments, List<Strin
         Objects.requireNonNull(stdin);
         Objects.requireNonNull(stdout);
         Objects.requireNonNull(stderr);
+    }
+
+    /** A child that leads a new process group in the JVM's session. */
+    public SpawnRequest(String executable, List<String> arguments, List<String> environment, String directory,
+            Stdio stdin, Stdio stdout, Stdio stderr) {
+        this(executable, arguments, environment, directory, stdin, stdout, stderr, false);
     }
 
     /**

@@ -6,6 +6,7 @@ final class Errno {
     static final int ENOENT = 2;
     static final int ESRCH = 3;
     static final int EINTR = 4;
+    static final int EBADF = 9;
     static final int E2BIG = 7;
     static final int ENOEXEC = 8;
     static final int ECHILD = 10;
@@ -14,6 +15,7 @@ final class Errno {
     static final int EACCES = 13;
     static final int ENOTDIR = 20;
     static final int EINVAL = 22;
+    static final int EPIPE = 32;
     static final int ENOSYS = 38;
 
     private Errno() {
@@ -25,6 +27,7 @@ final class Errno {
             case ENOENT -> "ENOENT";
             case ESRCH -> "ESRCH";
             case EINTR -> "EINTR";
+            case EBADF -> "EBADF";
             case E2BIG -> "E2BIG";
             case ENOEXEC -> "ENOEXEC";
             case ECHILD -> "ECHILD";
@@ -33,6 +36,7 @@ final class Errno {
             case EACCES -> "EACCES";
             case ENOTDIR -> "ENOTDIR";
             case EINVAL -> "EINVAL";
+            case EPIPE -> "EPIPE";
             case ENOSYS -> "ENOSYS";
             default -> "errno " + errno;
         };

@@ -29,6 +29,7 @@ public final class LinuxProcesses implements OsProcesses {
     private static final short POSIX_SPAWN_SETPGROUP = 0x02;
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final short POSIX_SPAWN_SETSID = 0x80; // glibc >= 2.26
     private static final int O_RDONLY = 0;
     private static final int O_WRONLY = 1;
     private static final int O_CREAT = 0100;
@@ -169,9 +170,14 @@ public final class LinuxProcesses implements OsProcesses {
             // glibc's sigfillset leaves out its internal signals 32 and 33, so the child would inherit
             // them as ignored (the JDK's children do). Set every bit: all 64 signals back to default.
             fullSet.putLong(0, -1L);
+            // A new session makes the child lead a new group too. SETPGROUP must then be left out: glibc
+            // calls setsid() first, and setpgid() on a session leader fails with EPERM.
+            short group = request.newSession() ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP;
             check(libc.posix_spawnattr_setflags(attr,
-                    (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)), "setflags");
-            check(libc.posix_spawnattr_setpgroup(attr, 0), "setpgroup");
+                    (short) (group | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)), "setflags");
+            if (!request.newSession()) {
+                check(libc.posix_spawnattr_setpgroup(attr, 0), "setpgroup");
+            }
             check(libc.posix_spawnattr_setsigmask(attr, emptySet), "setsigmask");
             check(libc.posix_spawnattr_setsigdefault(attr, fullSet), "setsigdefault");
 
@@ -576,6 +582,39 @@ public final class LinuxProcesses implements OsProcesses {
                         + (e == 32 ? " (the process has closed its stdin or exited)" : ""));
             }
             done += (int) n;
+        }
+    }
+
+    @Override
+    public void setNonBlocking(int fd) {
+        libc.fcntl(fd, F_SETFL, libc.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+    }
+
+    @Override
+    public int tryWrite(int fd, byte[] buffer, int offset, int length) throws IOException {
+        byte[] chunk = offset == 0 && length == buffer.length ? buffer
+                : java.util.Arrays.copyOfRange(buffer, offset, offset + length);
+        while (true) {
+            long n = libc.write(fd, chunk, length);
+            if (n >= 0) {
+                return (int) n;
+            }
+            int e = errno();
+            if (e == Errno.EAGAIN) {
+                return 0;
+            }
+            if (e != Errno.EINTR) {
+                throw new IOException(Errno.name(e) + " (" + libc.strerror(e) + ")");
+            }
+        }
+    }
+
+    @Override
+    public Optional<String> descriptorTarget(int fd) {
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
         }
     }
 

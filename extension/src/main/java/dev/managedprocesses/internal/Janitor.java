@@ -1,0 +1,485 @@
+package dev.managedprocesses.internal;
+
+import dev.managedprocesses.ExitStatus;
+import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.internal.os.SpawnException;
+import dev.managedprocesses.internal.os.SpawnRequest;
+import dev.managedprocesses.internal.os.SpawnRequest.Stdio;
+import dev.managedprocesses.internal.os.Spawned;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Crash safety: a tiny process beside the JVM that ends the JVM's processes when the JVM dies without
+ * running its shutdown hooks (SIGKILL from a Surefire timeout, the OOM killer, a debugger stop).
+ *
+ * <p>The janitor is a POSIX {@code sh} script ({@code janitor.sh} beside this class), started with
+ * the first managed process, in a session of its own (signals to the JVM's group or session do not
+ * reach it). Its stdin is the read end of a pipe whose only write end this JVM holds, close-on-exec,
+ * so no child inherits it: the janitor sees end of input exactly when this JVM is gone, however it
+ * died. The JVM tells it, one short line per event, every process group, single process and scope
+ * cookie it owns (with identity: pid and start time) and every one it has ended. On end of input
+ * without a prior {@code bye}, the janitor sends SIGTERM (+SIGCONT) to what is still registered and
+ * still has its registered identity, and to every live process whose environment carries a
+ * registered scope cookie (escaped descendants), waits {@link #GRACE} at most, sends SIGKILL and exits.
+ * It never touches a process whose identity no longer matches. At normal exit a shutdown hook ends
+ * the open scopes first, then says {@link #bye()}, and the janitor exits quietly.
+ *
+ * <p>Why a shell script and not a second JVM: it runs beside every test JVM. Measured with dash (see the
+ * README and {@code JanitorFootprintTest}): 1.7 MB resident (0.3 MB proportional) and 3-7 ms until it
+ * waits for input, against 33 MB (18 MB) and 60-150 ms for a JVM that does nothing but read stdin. It
+ * needs {@code /bin/sh}, {@code grep} (with {@code -z}) and {@code sleep} on the {@code PATH}, which
+ * every Linux with a shell has.
+ *
+ * <p>The JVM side is cheap and never blocks: a registration is one {@code write(2)} of a short line to
+ * a non-blocking pipe; if the pipe is full (the janitor is starved of CPU), lines wait in memory and
+ * the reactor flushes them. A janitor that ends while the JVM runs (someone killed it) is reaped and
+ * replaced, and the new one is told everything still registered; each replacement prints one warning
+ * line. If it cannot start at all, one warning line says why and crash safety is off; processes are
+ * then still ended at normal exit by the shutdown hook.
+ *
+ * <pre>{@code
+ * OptionalLong janitor = Janitor.pid(); // for a leak detector: this process is ours, never a leak
+ * }</pre>
+ */
+public final class Janitor {
+    /** System property; {@code false} switches the janitor off (no warning), leaving only the shutdown hook. */
+    public static final String PROPERTY = "managedprocesses.janitor";
+
+    /** Test hook: the shell that runs the janitor script. */
+    static final String SHELL_PROPERTY = "managedprocesses.internal.janitor.shell";
+
+    /**
+     * Grace period between SIGTERM and SIGKILL after a crash. Short on purpose: nothing waits for a
+     * clean shutdown any more, and a CI agent should be cleared fast; a server still gets time to
+     * release its port and files.
+     */
+    public static final Duration GRACE = Duration.ofSeconds(1);
+
+    /** A janitor that ended unexpectedly is replaced this many times at most (a broken shell must not loop). */
+    static final int MAX_STARTS = 4;
+
+    /** Without pidfds, how often the reactor checks that the janitor still runs. */
+    private static final long POLL_MILLIS = 500;
+
+    /** The janitor's exit status after {@code bye}. */
+    static final int EXIT_BYE = 0;
+    /** The janitor's exit status after it ended the processes of a dead JVM. */
+    static final int EXIT_CLEANED_UP = 2;
+    /** The janitor's exit status when its pipe reached end of input although this JVM still runs. */
+    static final int EXIT_PIPE_CLOSED = 3;
+
+    private static final Object LOCK = new Object();
+    /** Live registrations ("g 123 456"), replayed to a replacement janitor. Guarded by LOCK. */
+    private static final Set<String> LIVE = new LinkedHashSet<>();
+    private static volatile boolean started;
+    private static volatile long currentPid;
+    private static Running current;   // guarded by LOCK
+    private static boolean finished;  // guarded by LOCK: switched off, given up, or bye sent
+    private static int starts;        // guarded by LOCK
+
+    private Janitor() {
+    }
+
+    /**
+     * The pid of the running janitor, for leak detection to ignore; empty when none runs (not started
+     * yet, switched off, could not start, or this JVM is exiting).
+     */
+    public static OptionalLong pid() {
+        long pid = currentPid;
+        return pid > 0 ? OptionalLong.of(pid) : OptionalLong.empty();
+    }
+
+    /**
+     * Starts the janitor unless it runs already (or was switched off with {@code -D}{@value #PROPERTY}{@code =false}).
+     * Cheap after the first call. When it cannot start, prints one warning line saying why.
+     */
+    public static void ensureStarted() {
+        if (started) {
+            return;
+        }
+        synchronized (LOCK) {
+            if (started) {
+                return;
+            }
+            started = true;
+            if (finished) {
+                return; // bye() has run: the JVM is exiting
+            }
+            if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())) {
+                finished = true;
+                LIVE.clear();
+                return;
+            }
+            String failure = launch();
+            if (failure != null) {
+                giveUp("cannot start the janitor process (" + failure + ")");
+            }
+        }
+    }
+
+    /** Registers a process group led by {@code pgid}, whose leader started at {@code startTime} (clock ticks). */
+    public static void registerGroup(long pgid, long startTime) {
+        add("g " + pgid + " " + startTime);
+    }
+
+    /** The group is empty and its leader is about to be reaped (after that its id may be recycled). */
+    public static void unregisterGroup(long pgid, long startTime) {
+        remove("g " + pgid + " " + startTime);
+    }
+
+    /** Registers a single process (adopted, or an escaped descendant). */
+    public static void registerProcess(long pid, long startTime) {
+        add("p " + pid + " " + startTime);
+    }
+
+    /** The process is gone. */
+    public static void unregisterProcess(long pid, long startTime) {
+        remove("p " + pid + " " + startTime);
+    }
+
+    /** Registers a scope cookie: after a crash, every live process carrying it in its environment is ended. */
+    public static void registerScope(String cookie) {
+        add("s " + checkCookie(cookie));
+    }
+
+    /** The scope is closed. */
+    public static void unregisterScope(String cookie) {
+        remove("s " + checkCookie(cookie));
+    }
+
+    /**
+     * Normal JVM exit, after the open scopes were closed: tells the janitor to exit without touching
+     * anything, and closes the pipe. Later registrations are ignored.
+     */
+    public static void bye() {
+        synchronized (LOCK) {
+            finished = true;
+            LIVE.clear();
+            Running p = current;
+            if (p == null) {
+                return;
+            }
+            forget(p);
+            p.sendAtExit("bye\n".getBytes(StandardCharsets.US_ASCII));
+            p.closePipe();
+        }
+    }
+
+    private static String checkCookie(String cookie) {
+        // The script accepts only these characters (it builds grep patterns from them).
+        if (cookie.isEmpty() || !cookie.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c)
+                || c == '-' || c == '_' || c == '.'))) {
+            throw new IllegalArgumentException("scope cookie must be [0-9A-Za-z_.-]+ but was '" + cookie + "'");
+        }
+        return cookie;
+    }
+
+    private static void add(String entry) {
+        synchronized (LOCK) {
+            if (!finished && LIVE.add(entry) && current != null) {
+                current.send("+" + entry + "\n");
+            }
+        }
+    }
+
+    private static void remove(String entry) {
+        synchronized (LOCK) {
+            if (LIVE.remove(entry) && current != null) {
+                current.send("-" + entry + "\n");
+            }
+        }
+    }
+
+    /** Starts a janitor and tells it every live registration. Under LOCK. Returns why it failed, or null. */
+    private static String launch() {
+        Reactor reactor = Reactor.get();
+        OsProcesses os = reactor.os();
+        String shell = System.getProperty(SHELL_PROPERTY, "/bin/sh");
+        long self = os.selfPid();
+        SpawnRequest request = request(shell, self, os.stat(self).map(ProcStat::startTime).orElse(0L));
+        Spawned spawned;
+        try {
+            spawned = os.spawn(request);
+        } catch (SpawnException e) {
+            return shell + ": " + e.errnoName() + ", " + e.getMessage();
+        }
+        starts++;
+        ScopeRegistry.unreaped(spawned.pid()); // ours to reap: nobody else may (its pid must not be freed under us)
+        os.setNonBlocking(spawned.stdinFd());
+        Running p = new Running(reactor, spawned.pid(), spawned.stdinFd(),
+                os.descriptorTarget(spawned.stdinFd()).orElse(""), os.openPidfd(spawned.pid()));
+        current = p;
+        currentPid = p.pid;
+        p.watch();
+        StringBuilder replay = new StringBuilder();
+        for (String entry : LIVE) {
+            replay.append('+').append(entry).append('\n');
+        }
+        if (replay.length() > 0) {
+            p.send(replay.toString());
+        }
+        return null;
+    }
+
+    /**
+     * How a janitor for the JVM {@code jvmPid} (started at {@code jvmStart} clock ticks) is spawned. Tests
+     * pass another process as the "JVM" to watch the script on its own.
+     */
+    static SpawnRequest request(String shell, long jvmPid, long jvmStart) {
+        String path = System.getenv("PATH");
+        // argv[0] names it in ps. A minimal environment: no scope cookie (it must never look like one of
+        // our processes), C locale for byte-exact grep, and the JVM's PATH to find grep and sleep.
+        return new SpawnRequest(shell,
+                List.of("managed-processes-janitor", "-c", Script.TEXT, "managed-processes-janitor",
+                        Long.toString(jvmPid), Long.toString(jvmStart), Long.toString(GRACE.toMillis() / 10)),
+                List.of("PATH=" + (path == null || path.isEmpty() ? "/usr/bin:/bin" : path), "LC_ALL=C"),
+                "/", // never pins a directory a test wants to delete or unmount
+                Stdio.PIPE, Stdio.DISCARD, Stdio.DISCARD, // never holds the build's stdout/stderr pipes open
+                true); // a session of its own: the JVM's group and session can be killed without it
+    }
+
+    /** The script, comment lines stripped (they document the file; in argv they would only lengthen ps output). */
+    private static final class Script {
+        static final String TEXT = load();
+
+        private Script() {
+        }
+
+        private static String load() {
+            try (InputStream in = Janitor.class.getResourceAsStream("janitor.sh")) {
+                if (in == null) {
+                    throw new IllegalStateException("janitor.sh is missing beside " + Janitor.class.getName());
+                }
+                StringBuilder sb = new StringBuilder();
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    String t = line.strip();
+                    if (!t.isEmpty() && !t.startsWith("#")) {
+                        sb.append(line).append('\n');
+                    }
+                }
+                return sb.toString();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static void forget(Running p) {
+        if (current == p) {
+            current = null;
+            currentPid = 0;
+        }
+    }
+
+    /** Under LOCK: the current janitor is gone or unusable; replace it, or give up. */
+    private static void lost(Running p, String why) {
+        if (current != p) {
+            return;
+        }
+        forget(p);
+        p.closePipe();
+        if (finished) {
+            return;
+        }
+        String what = "the janitor process (pid " + p.pid + ") " + why;
+        if (starts >= MAX_STARTS) {
+            giveUp(what + ", " + starts + " janitors so far");
+            return;
+        }
+        String failure = launch();
+        if (failure != null) {
+            giveUp(what + ", and a new one cannot start (" + failure + ")");
+        } else {
+            warn(what + "; a new one (pid " + current.pid + ") took over " + LIVE.size() + " registrations");
+        }
+    }
+
+    private static void giveUp(String why) {
+        finished = true;
+        LIVE.clear();
+        warn("crash safety is off: " + why + ". Processes are still ended at normal JVM exit (by a shutdown "
+                + "hook), but not if this JVM is killed");
+    }
+
+    /** One line on stderr: it must be seen (crash safety changed), and a logger's format may span two lines. */
+    private static void warn(String message) {
+        System.err.println("managed-processes: WARNING: " + message);
+    }
+
+    private static String describe(Optional<ExitStatus> status) {
+        if (status.isEmpty()) {
+            return "ended";
+        }
+        ExitStatus s = status.get();
+        if (s.exited() && s.code() == EXIT_PIPE_CLOSED) {
+            return "exited because its pipe reached end of input while this JVM was running (a descriptor closed by "
+                    + "mistake elsewhere in this JVM?)";
+        }
+        return s.exited() ? "exited with status " + s.code() : "was " + s;
+    }
+
+    /** One janitor process and the write end of its pipe. */
+    private static final class Running {
+        private final Reactor reactor;
+        private final OsProcesses os;
+        private final long pid;
+        private final String pipe; // what the descriptor named when opened ("pipe:[1234]")
+        private final int pidfd;
+        private int fd;            // guarded by LOCK; -1 once closed
+        private final ByteArrayOutputStream pending = new ByteArrayOutputStream(); // guarded by LOCK
+        private boolean flushScheduled;                                           // guarded by LOCK
+        private int reapAttempts;                                                 // reactor thread
+
+        Running(Reactor reactor, long pid, int fd, String pipe, int pidfd) {
+            this.reactor = reactor;
+            this.os = reactor.os();
+            this.pid = pid;
+            this.fd = fd;
+            this.pipe = pipe;
+            this.pidfd = pidfd;
+        }
+
+        /** Reaps it when it exits (it is our child); an unexpected exit replaces it. */
+        void watch() {
+            if (pidfd >= 0) {
+                reactor.register(pidfd, r -> {
+                    // Readable: it has exited, so it is reapable now (it is our child, and only ours).
+                    Optional<ExitStatus> status = os.reap(pid);
+                    ScopeRegistry.reaped(pid);
+                    r.cancelAndClose();
+                    synchronized (LOCK) {
+                        lost(this, describe(status));
+                    }
+                });
+            } else {
+                // Without pidfds (Linux < 5.3): a status check of our own child, twice a second. A write to a
+                // dead janitor also notices (EPIPE), but only if something is written.
+                reactor.schedule(POLL_MILLIS, this::pollExit);
+            }
+        }
+
+        /** Reactor thread, without pidfds: has it exited (read without reaping)? Stops once it is replaced. */
+        private void pollExit() {
+            synchronized (LOCK) {
+                if (current != this) {
+                    return;
+                }
+            }
+            Optional<ExitStatus> status = os.peekExitByPid(pid);
+            if (status.isEmpty()) {
+                reactor.schedule(POLL_MILLIS, this::pollExit);
+                return;
+            }
+            os.reap(pid);
+            ScopeRegistry.reaped(pid);
+            synchronized (LOCK) {
+                lost(this, describe(status));
+            }
+        }
+
+        /** Under LOCK. */
+        void send(String line) {
+            byte[] bytes = line.getBytes(StandardCharsets.US_ASCII);
+            if (fd < 0) {
+                return;
+            }
+            if (pending.size() > 0) {
+                pending.write(bytes, 0, bytes.length); // keep the order
+                return;
+            }
+            try {
+                int n = os.tryWrite(fd, bytes, 0, bytes.length);
+                if (n < bytes.length) {
+                    pending.write(bytes, n, bytes.length - n);
+                    scheduleFlush();
+                }
+            } catch (IOException e) {
+                lost(this, "cannot be written to (" + e.getMessage() + ")");
+                if (pidfd < 0) {
+                    reactor.execute(this::reapLater);
+                }
+            }
+        }
+
+        /** Under LOCK. */
+        private void scheduleFlush() {
+            if (!flushScheduled) {
+                flushScheduled = true;
+                reactor.schedule(10, this::flush);
+            }
+        }
+
+        private void flush() {
+            synchronized (LOCK) {
+                flushScheduled = false;
+                if (fd < 0 || pending.size() == 0) {
+                    return;
+                }
+                byte[] all = pending.toByteArray();
+                pending.reset();
+                send(new String(all, StandardCharsets.US_ASCII));
+            }
+        }
+
+        /** Under LOCK, at JVM exit: waits (briefly) for room in the pipe, since nothing will flush later. */
+        void sendAtExit(byte[] last) {
+            if (fd < 0) {
+                return;
+            }
+            pending.write(last, 0, last.length);
+            byte[] all = pending.toByteArray();
+            pending.reset();
+            int done = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            try {
+                while (done < all.length && System.nanoTime() < deadline) {
+                    int n = os.tryWrite(fd, all, done, all.length - done);
+                    done += n;
+                    if (n == 0) {
+                        Thread.sleep(1);
+                    }
+                }
+            } catch (IOException e) {
+                // the janitor is gone already: nothing to tell
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // If "bye" did not get through, the janitor sees end of input and ends what is still
+            // registered: after the shutdown hook's teardown that is nothing, or what survived it.
+        }
+
+        /**
+         * Under LOCK. Closes our write end, unless the descriptor number no longer names our pipe (it
+         * was closed by mistake elsewhere and reused): closing it then would close someone else's file.
+         */
+        void closePipe() {
+            if (fd >= 0) {
+                if (os.descriptorTarget(fd).map(pipe::equals).orElse(false)) {
+                    os.close(fd);
+                }
+                fd = -1;
+                pending.reset();
+            }
+        }
+
+        /** Reactor thread, without pidfds: reaps the old janitor once it has exited (polled, backing off). */
+        private void reapLater() {
+            if (os.reap(pid).isPresent()) {
+                ScopeRegistry.reaped(pid);
+            } else if (++reapAttempts < 100) {
+                reactor.schedule(1L << Math.min(reapAttempts, 10), this::reapLater); // up to ~1 s apart
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.managedprocesses.testing;
+
+import dev.managedprocesses.ManagedProcess;
+import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.internal.Janitor;
+import dev.managedprocesses.internal.os.OsProcesses;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+/**
+ * The {@code main} of a child JVM that the crash-safety tests start (through {@link ChildJvm}) and
+ * then kill, stop or let exit. It reports on stdout, one fact per line: {@code scope <id>},
+ * {@code group <pgid>}, {@code solo <pid>}, {@code marked <pid>} (a live process carrying the scope's
+ * cookie), {@code janitor <pid>|none}, then {@code ready}. Anything else on its stdout or stderr is
+ * the library speaking (or a bug).
+ */
+public final class CrashChild {
+    private static final Duration SETTLE = Duration.ofSeconds(60);
+
+    private CrashChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "twenty" -> twenty();
+            case "recycle" -> recycle();
+            case "exit" -> exit();
+            case "watch" -> watch();
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    /** 20 process groups (with members, a SIGTERM-ignorer and two escapees), then waits to be killed. */
+    private static void twenty() throws Exception {
+        ProcessScope scope = ProcessScope.builder().name("twenty").open();
+        for (int i = 0; i < 15; i++) {
+            report(scope.start("sleep", "300"));
+        }
+        for (int i = 0; i < 2; i++) {
+            report(scope.start("sh", "-c", "sleep 300 & sleep 300 & wait"));
+        }
+        // The ignored SIGTERM is inherited by its sleep: the janitor needs SIGKILL for both.
+        report(scope.start("sh", "-c", "trap '' TERM; sleep 300 & wait"));
+        // Double fork: the sleep is orphaned (re-parented to this JVM) but stays in the group.
+        report(scope.start("sh", "-c", "(sleep 300 &) ; exit 0"));
+        // setsid: the sleep leaves group and session; only the scope's cookie still finds it.
+        report(scope.start("sh", "-c", "setsid sleep 300 & exit 0"));
+        settle(scope, 15 + 2 * 3 + 2 + 1 + 1);
+        waitToBeKilled();
+    }
+
+    /** Two groups and two adopted (solo) processes, then waits to be stopped and killed. */
+    private static void recycle() throws Exception {
+        ProcessScope scope = ProcessScope.builder().name("recycle").open();
+        report(scope.start("sleep", "300"));
+        report(scope.start("sleep", "300"));
+        for (int i = 0; i < 2; i++) {
+            Process jdk = new ProcessBuilder("sleep", "300").start();
+            System.out.println("solo " + scope.adopt(jdk).pid());
+        }
+        settle(scope, 2);
+        waitToBeKilled();
+    }
+
+    /** A closed scope, and an open one (with an escapee) left for the exit hook; then returns from main. */
+    private static void exit() throws Exception {
+        try (ProcessScope closed = ProcessScope.open()) {
+            closed.start("true").waitFor();
+        }
+        ProcessScope open = ProcessScope.builder().name("left open").open();
+        report(open.start("sleep", "300"));
+        report(open.start("sh", "-c", "setsid sleep 300 & exit 0"));
+        settle(open, 2);
+    }
+
+    /**
+     * Three groups; reports every change of janitor. Commands on stdin: {@code close-pipe} closes this
+     * JVM's end of the janitor's pipe, as a stray {@code close(fd)} elsewhere in a JVM would;
+     * {@code start} starts one more group.
+     */
+    private static void watch() throws Exception {
+        ProcessScope scope = ProcessScope.builder().name("watch").open();
+        for (int i = 0; i < 3; i++) {
+            report(scope.start("sleep", "300"));
+        }
+        settle(scope, 3);
+        Thread commands = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.equals("close-pipe")) {
+                        closeJanitorPipe();
+                    } else if (line.equals("start")) {
+                        report(scope.start("sleep", "300"));
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "commands");
+        commands.setDaemon(true);
+        commands.start();
+        OptionalLong shown = Janitor.pid();
+        while (true) {
+            OptionalLong now = Janitor.pid();
+            if (now.isPresent() && !now.equals(shown)) {
+                System.out.println("janitor " + now.getAsLong());
+                shown = now;
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static void closeJanitorPipe() {
+        long janitor = Janitor.pid().orElseThrow();
+        try {
+            String pipe = Files.readSymbolicLink(Path.of("/proc/" + janitor + "/fd/0")).toString();
+            try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+                for (Path fd : fds.toList()) {
+                    try {
+                        if (Files.readSymbolicLink(fd).toString().equals(pipe)) {
+                            OsProcesses.instance().close(Integer.parseInt(fd.getFileName().toString()));
+                            System.out.println("closed " + fd.getFileName());
+                        }
+                    } catch (IOException e) {
+                        // the listing's own descriptor, closed already
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void report(ManagedProcess p) {
+        System.out.println("group " + p.pid());
+    }
+
+    /** Waits until {@code expected} live processes carry the scope's cookie, reports them, and says ready. */
+    private static void settle(ProcessScope scope, int expected) {
+        String marker = ProcessScope.SCOPE_VARIABLE + "=" + scope.id();
+        if (!Proc.eventually(SETTLE, () -> Proc.withEnvironment(marker).size() == expected)) {
+            throw new IllegalStateException("expected " + expected + " processes with " + marker + " but found "
+                    + Proc.withEnvironment(marker));
+        }
+        List<Long> marked = Proc.withEnvironment(marker);
+        System.out.println("scope " + scope.id());
+        marked.forEach(pid -> System.out.println("marked " + pid));
+        System.out.println("janitor " + (Janitor.pid().isPresent() ? Janitor.pid().getAsLong() : "none"));
+        System.out.println("ready");
+    }
+
+    private static void waitToBeKilled() throws InterruptedException {
+        Thread.sleep(Duration.ofMinutes(10).toMillis()); // the test kills this JVM long before
+        throw new IllegalStateException("nobody killed this JVM");
+    }
+}

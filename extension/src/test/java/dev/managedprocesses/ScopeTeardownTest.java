@@ -40,9 +40,9 @@ class ScopeTeardownTest {
         try (scope) {
             ManagedProcess sh = scope.start("sh", "-c", "setsid sleep 300 & exit 0");
             sh.waitFor(TIMEOUT);
-            assertThat(Proc.eventually(TIMEOUT, () -> marked(scope).size() == 1)).isTrue();
-            long escapee = marked(scope).get(0);
-            assertThat(Proc.pgid(escapee)).as("it left the group").isNotEqualTo(sh.pid());
+            // wait until the background child has exec'd setsid (before that it is still in the group)
+            assertThat(Proc.eventually(TIMEOUT, () -> marked(scope).size() == 1
+                    && Proc.pgid(marked(scope).get(0)) != sh.pid())).as("it left the group").isTrue();
         }
         assertThat(marked(scope)).isEmpty();
         assertThat(scope.records()).anySatisfy(r -> {

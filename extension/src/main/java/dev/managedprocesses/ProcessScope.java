@@ -497,12 +497,14 @@ public final class ProcessScope implements AutoCloseable {
         if (threshold == Long.MAX_VALUE) {
             return new ArrayList<>();
         }
-        Set<Long> groups = new HashSet<>();
-        Set<Long> tracked = new HashSet<>();
+        // By identity, never by bare pid: a reaped leader's pid may already belong to an escapee of
+        // this very scope (found by the heavy torture run, with pids wrapping around pid_max).
+        Set<Long> groups = new HashSet<>();      // only groups whose leader is unreaped: their ids are ours
+        Set<String> tracked = new HashSet<>();   // pid:start
         for (Terminator.Target t : known) {
             ManagedProcess p = (ManagedProcess) t;
-            tracked.add(p.pid());
-            if (t instanceof SpawnedProcess) {
+            tracked.add(p.pid() + ":" + p.identity().startTime());
+            if (t instanceof SpawnedProcess && !t.isGone()) {
                 groups.add(p.pid());
             }
         }
@@ -510,7 +512,8 @@ public final class ProcessScope implements AutoCloseable {
         Reactor reactor = Reactor.get();
         List<SoloProcess> found = new ArrayList<>();
         for (ProcStat s : os.snapshot()) {
-            if (s.isGone() || s.startTime() < threshold || groups.contains(s.pgid()) || tracked.contains(s.pid())
+            if (s.isGone() || s.startTime() < threshold || groups.contains(s.pgid())
+                    || tracked.contains(s.pid() + ":" + s.startTime())
                     || s.pid() == os.selfPid() || !os.environmentContains(s.pid(), marker)) {
                 continue;
             }

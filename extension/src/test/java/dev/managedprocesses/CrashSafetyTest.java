@@ -9,6 +9,9 @@ import dev.managedprocesses.testing.ChildJvm;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
@@ -91,7 +95,8 @@ class CrashSafetyTest {
             assertThat(poll(TIMEOUT, () -> Proc.state(janitor) == 'T')).isTrue();
             // The child, stopped, can neither reap nor unregister: the janitor keeps both registrations.
             signal(child.jvm.pid(), Signal.STOP);
-            assertThat(poll(TIMEOUT, () -> Proc.state(child.jvm.pid()) == 'T')).isTrue();
+            // Every thread, not just the main one: a reactor thread still running would reap what we kill next.
+            assertThat(poll(TIMEOUT, () -> allThreadsStopped(child.jvm.pid()))).isTrue();
             signal(recycledGroup, Signal.KILL);
             signal(recycledSolo, Signal.KILL);
             child.jvm.process().destroyForcibly();
@@ -138,7 +143,14 @@ class CrashSafetyTest {
             List<Long> marked = child.numbers("marked");
             long janitor = child.janitor();
 
+            long janitorStart = Proc.startTime(janitor);
             assertThat(child.jvm.awaitExit(TIMEOUT)).as("exit code").isZero();
+            // Reaped by the child JVM before it exited: never re-parented to this JVM (a subreaper), not even as a
+            // zombie for an instant (the benchmarks' smoke test once saw one among its descendants).
+            assertThat(Proc.exists(janitor) && Proc.startTime(janitor) == janitorStart)
+                    .as("janitor %d still exists after its JVM exited (state %s, parent %s)", janitor,
+                            Proc.exists(janitor) ? Proc.state(janitor) : '-', Proc.exists(janitor) ? Proc.ppid(janitor) : -1)
+                    .isFalse();
             assertThat(marked).as("the shutdown hook closed the scope left open, escapee included")
                     .noneMatch(child::running);
             assertThat(child.jvm.lines()).as("nothing printed but the child's own report").allMatch(CrashSafetyTest::isReport);
@@ -354,6 +366,22 @@ class CrashSafetyTest {
                 }
             }
             reapOrphans();
+        }
+    }
+
+    private static boolean allThreadsStopped(long pid) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return tasks.allMatch(t -> {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    return state == 'T' || state == 't';
+                } catch (IOException e) {
+                    return true; // a thread that is gone runs nothing
+                }
+            });
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -173,6 +173,7 @@ public final class Janitor {
             forget(p);
             p.sendAtExit("bye\n".getBytes(StandardCharsets.US_ASCII));
             p.closePipe();
+            p.awaitAndReap(Duration.ofMillis(500));
         }
     }
 
@@ -340,6 +341,7 @@ public final class Janitor {
         private final ByteArrayOutputStream pending = new ByteArrayOutputStream(); // guarded by LOCK
         private boolean flushScheduled;                                           // guarded by LOCK
         private int reapAttempts;                                                 // reactor thread
+        private boolean reaped;                                                   // guarded by LOCK
 
         Running(Reactor reactor, long pid, int fd, String pipe, int pidfd) {
             this.reactor = reactor;
@@ -355,11 +357,9 @@ public final class Janitor {
             if (pidfd >= 0) {
                 reactor.register(pidfd, r -> {
                     // Readable: it has exited, so it is reapable now (it is our child, and only ours).
-                    Optional<ExitStatus> status = os.reap(pid);
-                    ScopeRegistry.reaped(pid);
                     r.cancelAndClose();
                     synchronized (LOCK) {
-                        lost(this, describe(status));
+                        lost(this, describe(reap()));
                     }
                 });
             } else {
@@ -381,9 +381,8 @@ public final class Janitor {
                 reactor.schedule(POLL_MILLIS, this::pollExit);
                 return;
             }
-            os.reap(pid);
-            ScopeRegistry.reaped(pid);
             synchronized (LOCK) {
+                reap();
                 lost(this, describe(status));
             }
         }
@@ -473,11 +472,69 @@ public final class Janitor {
             }
         }
 
+        /**
+         * Under LOCK: reaps it if it has exited. Every reap goes through here, so there is exactly one
+         * waitpid() per janitor: after it the pid is free, and a second one could reach a stranger.
+         */
+        Optional<ExitStatus> reap() {
+            if (reaped) {
+                return Optional.empty();
+            }
+            Optional<ExitStatus> status = os.reap(pid);
+            if (status.isPresent()) {
+                reaped = true;
+                ScopeRegistry.reaped(pid);
+            }
+            return status;
+        }
+
+        /**
+         * Under LOCK, at JVM exit after "bye": waits (briefly) for it to exit and reaps it, so that no janitor
+         * outlives a JVM that exits normally (it would re-parent, as a zombie, to whatever subreaper runs
+         * above this JVM, such as a test JVM that started this one).
+         */
+        void awaitAndReap(Duration timeout) {
+            if (reaped) {
+                return;
+            }
+            if (os.pidfdSupported()) {
+                // A pidfd of our own: the reactor's may be closed under us. The pid is stable until reaped,
+                // and every reap happens under LOCK, which we hold.
+                int fd = os.openPidfd(pid);
+                if (fd >= 0) {
+                    try (var poller = os.openPoller()) {
+                        poller.add(fd, 1);
+                        poller.await(new long[1], (int) Math.max(1, timeout.toMillis()));
+                        poller.remove(fd);
+                    } finally {
+                        os.close(fd);
+                    }
+                }
+                reap();
+                return;
+            }
+            // Without pidfds (Linux < 5.3) the kernel cannot wake us for a child's exit: check each millisecond.
+            long deadline = System.nanoTime() + timeout.toNanos();
+            try {
+                while (!reaped && System.nanoTime() < deadline) {
+                    if (os.peekExitByPid(pid).isPresent()) {
+                        reap();
+                    } else {
+                        Thread.sleep(1);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         /** Reactor thread, without pidfds: reaps the old janitor once it has exited (polled, backing off). */
         private void reapLater() {
-            if (os.reap(pid).isPresent()) {
-                ScopeRegistry.reaped(pid);
-            } else if (++reapAttempts < 100) {
+            boolean done;
+            synchronized (LOCK) {
+                done = reaped || reap().isPresent();
+            }
+            if (!done && ++reapAttempts < 100) {
                 reactor.schedule(1L << Math.min(reapAttempts, 10), this::reapLater); // up to ~1 s apart
             }
         }

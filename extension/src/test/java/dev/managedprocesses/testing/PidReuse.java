@@ -40,14 +40,22 @@ public final class PidReuse {
         return null;
     }
 
+    /**
+     * Makes {@code pid} the next pid the kernel hands out (unless another fork, or a new thread anywhere,
+     * takes it first: callers check and retry). One write(2), as the kernel wants.
+     */
+    public static void nextPidWillBe(long pid) throws IOException {
+        try (FileOutputStream out = new FileOutputStream(NS_LAST_PID.toFile())) {
+            out.write(Long.toString(pid - 1).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
     /** Starts {@code command} (outside every scope) with exactly {@code pid}, or empty after 50 tries. */
     public static Optional<Process> startWithPid(long pid, String... command) throws IOException, InterruptedException {
         List<Process> misses = new ArrayList<>();
         try {
             for (int i = 0; i < 50; i++) {
-                try (FileOutputStream out = new FileOutputStream(NS_LAST_PID.toFile())) {
-                    out.write(Long.toString(pid - 1).getBytes(StandardCharsets.US_ASCII)); // one write(2)
-                }
+                nextPidWillBe(pid);
                 Process p = new ProcessBuilder(command).start();
                 if (!p.isAlive() && Proc.alive(p.pid())) {
                     endForsaken(p.pid());

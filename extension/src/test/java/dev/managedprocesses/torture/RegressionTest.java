@@ -1,9 +1,12 @@
 package dev.managedprocesses.torture;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.managedprocesses.ManagedProcess;
+import dev.managedprocesses.ProcessRecord;
 import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,51 @@ class RegressionTest {
                     + scope.id()).size() == 2)).isTrue();
         }
         assertThat(Proc.zombieChildren()).as("zombie children right after teardown").isSubsetOf(earlier);
+    }
+
+    /**
+     * Found by the heavy TortureTest run (1 survivor in 1,000 scopes): with pids wrapping around pid_max,
+     * an escapee got the pid of a leader of the same scope that had already exited and been reaped. The
+     * escapee scan compared bare pids (and group ids), took the escapee for that leader, and left it
+     * alive. Here the kernel is made to hand out exactly that pid (root only).
+     */
+    @Test
+    void an_escapee_holding_the_recycled_pid_of_a_reaped_leader_of_its_scope_is_found_and_ended() throws Exception {
+        String why = PidReuse.unavailableReason();
+        assumeTrue(why == null, () -> "Skipped: " + why);
+        ProcessScope scope = ProcessScope.builder().gracePeriod(Duration.ofMillis(300)).open();
+        long escapee = -1;
+        long escapeeStart = -1;
+        try (scope) {
+            // Starts an escapee (its own session and group) for each line it reads, and prints its pid.
+            ManagedProcess forker = scope.start("sh", "-c", "while read x; do setsid sleep 300 & echo $!; done");
+            ManagedProcess leader = scope.start("true");
+            long recycled = leader.pid();
+            assertThat(leader.waitFor().code()).isZero();
+            assertThat(Proc.eventually(TIMEOUT, () -> !Proc.exists(recycled))).as("leader %d reaped", recycled).isTrue();
+
+            for (int attempt = 1; attempt <= 50 && escapee != recycled; attempt++) {
+                PidReuse.nextPidWillBe(recycled);
+                forker.stdin().write('\n');
+                forker.stdin().flush();
+                int lines = attempt;
+                assertThat(Proc.eventually(TIMEOUT, () -> forker.stdout().lines().size() == lines)).isTrue();
+                escapee = Long.parseLong(forker.stdout().lines().get(lines - 1).trim());
+            }
+            assumeTrue(escapee == recycled, () -> "Skipped: other forks took pid " + recycled + " 50 times in a row");
+            long pid = escapee;
+            assertThat(Proc.eventually(TIMEOUT, () -> "sleep".equals(Proc.comm(pid)) && Proc.pgid(pid) == pid))
+                    .as("escapee %d has exec'd sleep in a session of its own", pid).isTrue();
+            escapeeStart = Proc.startTime(escapee);
+        }
+        long pid = escapee;
+        long start = escapeeStart;
+        assertThat(Proc.exists(pid) && Proc.startTime(pid) == start && Proc.alive(pid))
+                .as("escapee %d (the reaped leader's pid) survived its scope", pid).isFalse();
+        assertThat(scope.records()).anySatisfy(r -> {
+            assertThat(r.pid()).isEqualTo(pid);
+            assertThat(r.origin()).isEqualTo(ProcessRecord.Origin.ESCAPED);
+        });
     }
 
     /**

@@ -190,6 +190,9 @@ public final class LeakDetector {
     private void check() {
         Map<Long, ProcStat> candidates = collect();
         if (!candidates.isEmpty()) {
+            deferUnjudgeable(candidates);
+        }
+        if (!candidates.isEmpty()) {
             settle(candidates);
         }
         if (!candidates.isEmpty()) {
@@ -344,7 +347,25 @@ public final class LeakDetector {
                 .map(now -> now.isGone() || now.startTime() != s.startTime()).orElse(true));
     }
 
-    private void attribute(Map<Long, ProcStat> candidates) {
+    /**
+     * Moves to {@code pending}, without waiting for them, the trees that cannot be judged yet because a
+     * test or container that may own them still runs (a fixture started in {@code @BeforeAll} lives as
+     * long as its class). Only what can be judged now is worth the settle wait: without this, every
+     * test of a class with such a fixture waited the whole settle budget for a process that was never
+     * going to end during the test.
+     */
+    private void deferUnjudgeable(Map<Long, ProcStat> candidates) {
+        for (ProcStat root : roots(candidates)) {
+            if (!judgeable(culprits(root))) {
+                for (ProcStat s : tree(root, candidates)) {
+                    pending.put(s.pid(), s.startTime());
+                    candidates.remove(s.pid());
+                }
+            }
+        }
+    }
+
+    private static List<ProcStat> roots(Map<Long, ProcStat> candidates) {
         // trees: a candidate whose parent is also a candidate hangs under it
         List<ProcStat> roots = new ArrayList<>();
         for (ProcStat s : candidates.values()) {
@@ -352,13 +373,24 @@ public final class LeakDetector {
                 roots.add(s);
             }
         }
+        return roots;
+    }
+
+    /** The windows that may have created {@code root}: the tests running then, else the innermost container. */
+    private List<Window> culprits(ProcStat root) {
+        List<Window> culprits = windowsContaining(root, false);
+        return culprits.isEmpty() ? innermostContainer(root) : culprits;
+    }
+
+    private static boolean judgeable(List<Window> culprits) {
+        return !culprits.isEmpty() && culprits.stream().allMatch(w -> w.end >= 0);
+    }
+
+    private void attribute(Map<Long, ProcStat> candidates) {
         boolean changed = false;
-        for (ProcStat root : roots) {
-            List<Window> culprits = windowsContaining(root, false);
-            if (culprits.isEmpty()) {
-                culprits = innermostContainer(root);
-            }
-            if (culprits.isEmpty() || culprits.stream().anyMatch(w -> w.end < 0)) {
+        for (ProcStat root : roots(candidates)) {
+            List<Window> culprits = culprits(root);
+            if (!judgeable(culprits)) {
                 deferTree(root, candidates); // judged when the test(s) or class that may own it end
                 continue;
             }

@@ -21,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -157,6 +159,29 @@ class LeakDetectionTest {
         }
     }
 
+    /** A server-like fixture, started outside every scope for the whole class and ended by the class. */
+    @ExtendWith(LeakCheckExtension.class)
+    static class ClassFixtureTestCase {
+        static Process server;
+
+        @BeforeAll
+        static void startServer() throws IOException {
+            server = new ProcessBuilder("sleep", "319").start();
+        }
+
+        @AfterAll
+        static void stopServer() throws InterruptedException {
+            server.destroy();
+            server.waitFor();
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {1, 2, 3, 4, 5})
+        void uses_the_server(int n) {
+            assertThat(server.isAlive()).isTrue();
+        }
+    }
+
     // ---------------------------------------------------------------- tests
 
     @Test
@@ -182,6 +207,17 @@ class LeakDetectionTest {
         results.testEvents().assertStatistics(s -> s.succeeded(1));
         assertThat(report("txt")).contains("leaks_a_daemon()  [exact]")
                 .containsPattern("ppid " + ProcessHandle.current().pid() + "  state [RS] .* sleep 312");
+    }
+
+    @Test
+    void a_process_started_in_before_all_and_ended_in_after_all_is_no_leak_and_no_test_waits_for_it() {
+        // The settle budget is ten minutes: a test that waited for the class's fixture to end would hang.
+        EngineExecutionResults results = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(60),
+                () -> run(ClassFixtureTestCase.class, "fail", LeakSettings.SETTLE_KEY, "600 s"),
+                "a test waited the settle budget for a process its class owns");
+        results.testEvents().assertStatistics(s -> s.succeeded(5).failed(0));
+        results.containerEvents().assertStatistics(s -> s.failed(0));
     }
 
     @Test

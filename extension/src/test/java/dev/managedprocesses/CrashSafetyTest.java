@@ -3,6 +3,7 @@ package dev.managedprocesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.managedprocesses.internal.Janitor;
 import dev.managedprocesses.internal.Subreaper;
 import dev.managedprocesses.internal.os.OsProcesses;
 import dev.managedprocesses.testing.ChildJvm;
@@ -72,6 +73,28 @@ class CrashSafetyTest {
             assertThat(child.reapOrphans().get(janitor)).as("the janitor's exit: 2, it ended a dead JVM's processes")
                     .isEqualTo(ExitStatus.exited(2));
             assertThat(child.jvm.lines()).as("the child JVM printed only its report").allMatch(CrashSafetyTest::isReport);
+        }
+    }
+
+    @Test
+    void a_group_whose_registration_had_not_reached_the_janitor_yet_is_ended_through_the_scope_cookie()
+            throws Exception {
+        try (Stranger stranger = Stranger.start(); Child child = new Child("crash-at-once")) {
+            long leader = child.numbers("group").get(0);
+            long start = child.numbers("start").get(0);
+            long janitor = child.janitor();
+            long elapsedMicros = child.numbers("elapsed").get(0);
+            assertThat(child.jvm.awaitExit(TIMEOUT)).as("the child killed itself").isEqualTo(128 + 9);
+            assumeTrue(elapsedMicros < Janitor.REGISTRATION_DELAY_MILLIS * 1000, () -> "Skipped: this machine took "
+                    + elapsedMicros + " µs to start a process, so the registration may have been written in time");
+
+            assertThat(poll(TIMEOUT, () -> Proc.startTime(leader) != start || !Proc.alive(leader)))
+                    .as("the group leader %d, known to the janitor only through its scope's cookie, is ended", leader)
+                    .isTrue();
+            child.ids.put(leader, start); // reaped below if it ended as this JVM's zombie (we are a subreaper)
+            assertThat(child.reapOrphans().get(janitor)).as("the janitor's exit: it ended a dead JVM's processes")
+                    .isEqualTo(ExitStatus.exited(2));
+            assertThat(stranger.untouched()).isTrue();
         }
     }
 

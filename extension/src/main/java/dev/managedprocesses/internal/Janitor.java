@@ -41,8 +41,9 @@ import java.util.Set;
  * needs {@code /bin/sh}, {@code grep} (with {@code -z}) and {@code sleep} on the {@code PATH}, which
  * every Linux with a shell has.
  *
- * <p>The JVM side is cheap and never blocks: a registration is one {@code write(2)} of a short line to
- * a non-blocking pipe; if the pipe is full (the janitor is starved of CPU), lines wait in memory and
+ * <p>The JVM side is cheap and never blocks: registrations are short lines written to a non-blocking
+ * pipe, a scope cookie at once, process groups and processes in one batch per
+ * {@value #REGISTRATION_DELAY_MILLIS} ms (a process that ends sooner is never written at all); if the pipe is full (the janitor is starved of CPU), lines wait in memory and
  * the reactor flushes them. A janitor that ends while the JVM runs (someone killed it) is reaped and
  * replaced, and the new one is told everything still registered; each replacement prints one warning
  * line. If it cannot start at all, one warning line says why and crash safety is off; processes are
@@ -69,6 +70,18 @@ public final class Janitor {
     /** A janitor that ended unexpectedly is replaced this many times at most (a broken shell must not loop). */
     static final int MAX_STARTS = 4;
 
+    /**
+     * How long a new process group or process waits before the janitor is told about it, batched with
+     * the others of that moment. One that is gone by then (a {@code true}, a {@code git status}) costs
+     * the janitor nothing: its registration and unregistration cancel out in memory, and the janitor,
+     * a shell that reads its pipe a byte at a time, is not woken twice per process on a machine
+     * where it competes with the tests for CPU. Crash safety meanwhile: the scope's cookie, registered
+     * at once, is in the environment of every process it starts, so a crash in those milliseconds
+     * still ends them (only a member that dropped the cookie from its environment within them would
+     * be missed).
+     */
+    public static final long REGISTRATION_DELAY_MILLIS = 20;
+
     /** Without pidfds, how often the reactor checks that the janitor still runs. */
     private static final long POLL_MILLIS = 500;
 
@@ -82,6 +95,9 @@ public final class Janitor {
     private static final Object LOCK = new Object();
     /** Live registrations ("g 123 456"), replayed to a replacement janitor. Guarded by LOCK. */
     private static final Set<String> LIVE = new LinkedHashSet<>();
+    /** Registrations of processes and groups the janitor has not been told yet (see {@link #REGISTRATION_DELAY_MILLIS}). */
+    private static final Set<String> DELAYED = new LinkedHashSet<>();
+    private static boolean flushScheduled; // guarded by LOCK
     private static volatile boolean started;
     private static volatile long currentPid;
     private static Running current;   // guarded by LOCK
@@ -166,6 +182,7 @@ public final class Janitor {
         synchronized (LOCK) {
             finished = true;
             LIVE.clear();
+            DELAYED.clear();
             Running p = current;
             if (p == null) {
                 return;
@@ -188,17 +205,49 @@ public final class Janitor {
 
     private static void add(String entry) {
         synchronized (LOCK) {
-            if (!finished && LIVE.add(entry) && current != null) {
-                current.send("+" + entry + "\n");
+            if (finished || !LIVE.add(entry)) {
+                return;
+            }
+            if (entry.startsWith("s ")) {
+                if (current != null) {
+                    current.send("+" + entry + "\n"); // a scope cookie at once: it covers its processes' first moments
+                }
+                return;
+            }
+            DELAYED.add(entry);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                Reactor.get().schedule(REGISTRATION_DELAY_MILLIS, Janitor::flushDelayed);
             }
         }
     }
 
     private static void remove(String entry) {
         synchronized (LOCK) {
-            if (LIVE.remove(entry) && current != null) {
+            if (!LIVE.remove(entry) || DELAYED.remove(entry)) {
+                return; // never told: nothing to take back
+            }
+            if (current != null) {
                 current.send("-" + entry + "\n");
             }
+        }
+    }
+
+    /** Reactor thread: tells the janitor, in one write, the registrations that outlived the delay. */
+    private static void flushDelayed() {
+        synchronized (LOCK) {
+            flushScheduled = false;
+            if (DELAYED.isEmpty()) {
+                return;
+            }
+            if (current != null) {
+                StringBuilder lines = new StringBuilder();
+                for (String entry : DELAYED) {
+                    lines.append('+').append(entry).append('\n');
+                }
+                current.send(lines.toString());
+            }
+            DELAYED.clear(); // without a janitor, LIVE is replayed to the next one
         }
     }
 
@@ -230,6 +279,7 @@ public final class Janitor {
         if (replay.length() > 0) {
             p.send(replay.toString());
         }
+        DELAYED.clear(); // told now
         return null;
     }
 
@@ -309,6 +359,7 @@ public final class Janitor {
     private static void giveUp(String why) {
         finished = true;
         LIVE.clear();
+        DELAYED.clear();
         warn("crash safety is off: " + why + ". Processes are still ended at normal JVM exit (by a shutdown "
                 + "hook), but not if this JVM is killed");
     }

@@ -87,6 +87,48 @@ class JanitorTest {
     }
 
     @Test
+    void short_lived_processes_never_reach_the_janitor_and_a_long_lived_one_does_after_the_delay() throws Exception {
+        try (ProcessScope scope = ProcessScope.open()) {
+            scope.start("true").waitFor(); // the janitor runs and knows this scope's cookie from here on
+            long janitor = Janitor.pid().orElseThrow();
+            long quiet = Janitor.REGISTRATION_DELAY_MILLIS * 3;
+            Thread.sleep(quiet); // what earlier processes left in the batch is flushed by now
+            long before = bytesRead(janitor);
+            for (int i = 0; i < 20; i++) {
+                ManagedProcess p = scope.start("true");
+                p.waitFor();
+                assertThat(Proc.eventually(TIMEOUT, () -> !Proc.exists(p.pid()))).isTrue();
+            }
+            Thread.sleep(quiet);
+            long line = ("+g " + Integer.MAX_VALUE + " " + Long.MAX_VALUE + "\n").length(); // longer than any line
+            // Each `true` is gone within about a millisecond; one alive when a batch happens to be written
+            // is told (and taken back): a few at most, never the 2 lines x 20 processes of a write per event.
+            assertThat(bytesRead(janitor) - before).as("bytes the janitor read for 20 short-lived processes")
+                    .isLessThan(2 * 4 * line);
+
+            long beforeSleep = bytesRead(janitor);
+            ManagedProcess sleeper = scope.start("sleep", "300");
+            assertThat(Proc.eventually(TIMEOUT, () -> bytesRead(janitor) - beforeSleep
+                    >= ("+g " + sleeper.pid() + " " + sleeper.identity().startTime() + "\n").length()))
+                    .as("a process that lives on is registered after %d ms", Janitor.REGISTRATION_DELAY_MILLIS).isTrue();
+        }
+    }
+
+    /** Bytes {@code pid} has read so far (rchar in /proc/PID/io: the janitor reads only its pipe). */
+    private static long bytesRead(long pid) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+                if (l.startsWith("rchar:")) {
+                    return Long.parseLong(l.substring("rchar:".length()).trim());
+                }
+            }
+            throw new IllegalStateException("no rchar in /proc/" + pid + "/io");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void on_bye_it_exits_quietly_and_touches_nothing() throws Exception {
         long victim = spawn("exec sleep 300");
         ScriptRun janitor = janitor();

@@ -34,6 +34,7 @@ public final class CrashChild {
             case "recycle" -> recycle();
             case "exit" -> exit();
             case "watch" -> watch();
+            case "crash-at-once" -> crashAtOnce();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -68,6 +69,27 @@ public final class CrashChild {
         }
         settle(scope, 2);
         waitToBeKilled();
+    }
+
+    /**
+     * Starts one group and SIGKILLs this JVM at once, long before the group's registration is written to
+     * the janitor ({@link Janitor#REGISTRATION_DELAY_MILLIS}): only the scope's cookie can save the day.
+     * Reports {@code start <ticks>} (the group leader's start time) and {@code elapsed <µs>} (from the
+     * start() call to the kill) besides the usual lines.
+     */
+    private static void crashAtOnce() throws Exception {
+        try (ProcessScope warmUp = ProcessScope.open()) {
+            warmUp.start("true").waitFor(); // native layer, reactor and janitor up: what follows is quick
+        }
+        ProcessScope scope = ProcessScope.builder().name("crash at once").open();
+        long t0 = System.nanoTime();
+        ManagedProcess p = scope.start("sleep", "300");
+        long elapsed = (System.nanoTime() - t0) / 1000;
+        System.out.println("scope " + scope.id() + "\ngroup " + p.pid() + "\nstart " + p.identity().startTime()
+                + "\njanitor " + Janitor.pid().orElseThrow() + "\nelapsed " + elapsed + "\nready");
+        System.out.flush();
+        OsProcesses.instance().signalPid(ProcessHandle.current().pid(), 9);
+        Thread.sleep(Duration.ofMinutes(10).toMillis());
     }
 
     /** A closed scope, and an open one (with an escapee) left for the exit hook; then returns from main. */

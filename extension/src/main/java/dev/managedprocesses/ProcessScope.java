@@ -437,7 +437,8 @@ public final class ProcessScope implements AutoCloseable {
         Map<Terminator.Target, Boolean> leftover = new LinkedHashMap<>();
         try {
             OsProcesses os = Reactor.get().os();
-            List<SoloProcess> escaped = findEscapees(os, targets);
+            List<ProcStat> snapshot = os.snapshot();
+            List<SoloProcess> escaped = findEscapees(os, targets, snapshot);
             targets.addAll(escaped);
             for (Terminator.Target t : targets) {
                 leftover.put(t, !t.isGone());
@@ -446,7 +447,8 @@ public final class ProcessScope implements AutoCloseable {
             // A dying process may have started new escapees: a few more rounds until none is found.
             for (int round = 0; round < 3; round++) {
                 List<Terminator.Target> known = new ArrayList<>(targets);
-                List<SoloProcess> more = findEscapees(os, known);
+                snapshot = os.snapshot();
+                List<SoloProcess> more = findEscapees(os, known, snapshot);
                 if (more.isEmpty()) {
                     break;
                 }
@@ -455,17 +457,20 @@ public final class ProcessScope implements AutoCloseable {
                 escaped.addAll(more);
                 Terminator.terminate(os, more, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
             }
-            for (SpawnedProcess p : processes) {
-                p.closeStreams();
-            }
+            SpawnedProcess.closeStreams(Reactor.get(), processes);
             // Every group is gone, so every re-parenting has happened: reap escapees that became our zombies.
             for (SoloProcess e : escaped) {
                 e.reapIfOurZombie();
             }
-            // Verify with a fresh snapshot: nothing of the scope may live.
-            List<ProcStat> snapshot = os.snapshot();
+            // Verify: nothing of the scope may live. A target that is gone (reaped, its group empty) needs
+            // no look; for any other, a fresh snapshot names what is left.
+            boolean fresh = false;
             for (Terminator.Target t : targets) {
                 if (!t.isGone()) {
+                    if (!fresh) {
+                        snapshot = os.snapshot();
+                        fresh = true;
+                    }
                     for (ProcStat s : t.members(snapshot)) {
                         os.describe(s).ifPresent(i -> survivors.putIfAbsent(i.pid(), i));
                     }
@@ -489,7 +494,7 @@ public final class ProcessScope implements AutoCloseable {
      * tracked: descendants that called setsid or double-forked out of their group. Only processes
      * started after the scope's first process are read, to keep the scan cheap.
      */
-    private List<SoloProcess> findEscapees(OsProcesses os, List<Terminator.Target> known) {
+    private List<SoloProcess> findEscapees(OsProcesses os, List<Terminator.Target> known, List<ProcStat> snapshot) {
         long threshold;
         synchronized (lock) {
             threshold = firstStartTicks;
@@ -499,19 +504,25 @@ public final class ProcessScope implements AutoCloseable {
         }
         // By identity, never by bare pid: a reaped leader's pid may already belong to an escapee of
         // this very scope (found by the heavy torture run, with pids wrapping around pid_max).
+        // Only targets that are not gone count: a start time has a resolution of one clock tick (10 ms), so
+        // a process that got a reaped leader's pid within the same tick has that leader's very "identity"
+        // (found by RegressionTest, which makes the kernel hand out exactly that pid).
         Set<Long> groups = new HashSet<>();      // only groups whose leader is unreaped: their ids are ours
-        Set<String> tracked = new HashSet<>();   // pid:start
+        Set<String> tracked = new HashSet<>();   // pid:start of live (or unreaped) targets
         for (Terminator.Target t : known) {
+            if (t.isGone()) {
+                continue;
+            }
             ManagedProcess p = (ManagedProcess) t;
             tracked.add(p.pid() + ":" + p.identity().startTime());
-            if (t instanceof SpawnedProcess && !t.isGone()) {
+            if (t instanceof SpawnedProcess) {
                 groups.add(p.pid());
             }
         }
         String marker = SCOPE_VARIABLE + "=" + id;
         Reactor reactor = Reactor.get();
         List<SoloProcess> found = new ArrayList<>();
-        for (ProcStat s : os.snapshot()) {
+        for (ProcStat s : snapshot) {
             if (s.isGone() || s.startTime() < threshold || groups.contains(s.pgid())
                     || tracked.contains(s.pid() + ":" + s.startTime())
                     || s.pid() == os.selfPid() || !os.environmentContains(s.pid(), marker)) {

@@ -255,23 +255,33 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
         gone.complete(null);
     }
 
-    /** Drains and closes the output pipes (after teardown); waits until done. */
-    void closeStreams() {
-        try {
-            stdin.close();
-        } catch (IOException ignored) {
-            // nothing to report: the process is gone
+    /** Drains and closes the output pipes of {@code processes} (after teardown), in one reactor task; waits until done. */
+    static void closeStreams(Reactor reactor, List<SpawnedProcess> processes) {
+        if (processes.isEmpty()) {
+            return;
+        }
+        for (SpawnedProcess p : processes) {
+            try {
+                p.stdin.close();
+            } catch (IOException ignored) {
+                // nothing to report: the process is gone
+            }
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         reactor.execute(() -> {
-            for (Pipe pipe : pipes) {
-                if (!pipe.registration().isCancelled()) {
-                    drain(pipe.registration(), pipe.output());
-                    pipe.registration().cancelAndClose();
+            try {
+                for (SpawnedProcess p : processes) {
+                    for (Pipe pipe : p.pipes) {
+                        if (!pipe.registration().isCancelled()) {
+                            p.drain(pipe.registration(), pipe.output());
+                            pipe.registration().cancelAndClose();
+                        }
+                        pipe.output().end();
+                    }
                 }
-                pipe.output().end();
+            } finally {
+                done.complete(null);
             }
-            done.complete(null);
         });
         try {
             done.get(5, TimeUnit.SECONDS);
@@ -296,10 +306,15 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     @Override
     public void watch() {
-        reactor.execute(() -> {
-            watchingGroup = true;
-            reactor.requestGroupCheck(this);
-        });
+        // While the leader runs there is nothing to do: its exit (pidfd) starts the watching of the group's
+        // members (recordExit). Teardown calls this for every group before signalling; a group check per
+        // call used to cost the reactor a scan per group (n^2 /proc reads for n groups).
+        if (exit.isDone() && !gone.isDone()) {
+            reactor.execute(() -> {
+                watchingGroup = true;
+                reactor.requestGroupCheck(this);
+            });
+        }
     }
 
     @Override
@@ -307,9 +322,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
         if (cause != null && !exit.isDone()) {
             lastCause = cause;
         }
-        gate.signalGroup(signal.number());
-        // The leader itself too, through its pidfd: it may have moved itself into another group.
-        gate.signal(signal.number());
+        gate.signalGroupAndLeader(signal.number());
     }
 
     @Override

@@ -141,7 +141,29 @@ public final class Reactor {
         }
     }
 
+    /**
+     * At most one process-table scan per this many nanoseconds: when exits come in a burst (a teardown
+     * of a hundred groups), checks requested meanwhile wait and share the next scan, instead of one scan
+     * (of every pid allocated since the oldest leader) per exit. Exit statuses are not delayed, only
+     * the reap of leaders whose group may still have members.
+     */
+    private static final long GROUP_CHECK_INTERVAL_NANOS = 1_000_000;
+    private long lastGroupCheck = System.nanoTime() - GROUP_CHECK_INTERVAL_NANOS;
+    private boolean groupCheckTimerSet;
+
     private void runGroupChecks() {
+        if (pendingGroupChecks.isEmpty()) {
+            return;
+        }
+        long wait = lastGroupCheck + GROUP_CHECK_INTERVAL_NANOS - System.nanoTime();
+        if (wait > 0) {
+            if (!groupCheckTimerSet) {
+                groupCheckTimerSet = true;
+                timers.add(new Timer(System.nanoTime() + wait, tokens.incrementAndGet(), () -> groupCheckTimerSet = false));
+            }
+            return;
+        }
+        lastGroupCheck = System.nanoTime();
         while (!pendingGroupChecks.isEmpty()) {
             List<GroupWatcher> batch = new ArrayList<>(pendingGroupChecks);
             pendingGroupChecks.clear();
@@ -195,7 +217,7 @@ public final class Reactor {
     }
 
     private int nextTimeoutMillis() {
-        if (!tasks.isEmpty() || !pendingGroupChecks.isEmpty()) {
+        if (!tasks.isEmpty() || (!pendingGroupChecks.isEmpty() && !groupCheckTimerSet)) {
             return 0;
         }
         Timer t = timers.peek();

@@ -54,7 +54,7 @@ class BenchmarksSmokeTest {
         assertNotNull(report.measures().get("footprint/libraryThreads"));
 
         String markdown = Files.readString(report.markdown());
-        assertTrue(markdown.contains("(6) Leak detector overhead") && markdown.contains("TODO"), markdown);
+        assertTrue(markdown.contains("(6) Leak detector overhead") && markdown.contains("leak-overhead.sh"), markdown);
         BufferedImage plot = ImageIO.read(report.plot().toFile());
         assertNotNull(plot, "teardown plot is not a readable PNG");
         assertTrue(plot.getWidth() > 100 && plot.getHeight() > 100);

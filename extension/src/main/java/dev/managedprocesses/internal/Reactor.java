@@ -26,7 +26,10 @@ import java.util.function.Consumer;
  * with the old one: tokens, not fds, identify registrations).
  */
 public final class Reactor {
-    private static final System.Logger LOG = System.getLogger(Reactor.class.getName());
+    /** Looked up only when there is something to log: System.Logger's start-up costs ~15 ms of cold start. */
+    private static System.Logger log() {
+        return System.getLogger(Reactor.class.getName());
+    }
     private static volatile Reactor instance;
 
     private final OsProcesses os;
@@ -118,7 +121,7 @@ public final class Reactor {
                 runGroupChecks();
             } catch (Throwable t) {
                 // Never let one bad handler stop the watching of every other process.
-                LOG.log(Level.ERROR, "managed-processes reactor: unexpected error (continuing)", t);
+                log().log(Level.ERROR, "managed-processes reactor: unexpected error (continuing)", t);
             }
         }
     }
@@ -129,7 +132,7 @@ public final class Reactor {
             try {
                 t.run();
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "managed-processes reactor task failed", e);
+                log().log(Level.ERROR, "managed-processes reactor task failed", e);
             }
         }
     }

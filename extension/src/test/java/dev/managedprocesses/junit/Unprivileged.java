@@ -1,8 +1,11 @@
 package dev.managedprocesses.junit;
 
 import dev.managedprocesses.testing.Proc;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.annotations.Variadic;
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.Type;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -12,14 +15,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * process this JVM may not signal" while running as root.
  */
 final class Unprivileged {
-    public interface Sys {
-        @Variadic(fixedCount = 1)
-        long syscall(long number, long a, long b, long c);
-    }
-
     private static final String ARCH = System.getProperty("os.arch");
     private static final long SYS_SETRESUID = "aarch64".equals(ARCH) ? 147 : 117;
-    private static Sys sys;
+    private static long syscall;
+    private static CallContext context;
 
     private Unprivileged() {
     }
@@ -34,21 +33,24 @@ final class Unprivileged {
         return null;
     }
 
-    private static synchronized Sys sys() {
-        if (sys == null) {
-            sys = LibraryLoader.create(Sys.class).load("c");
+    /** The raw {@code syscall(2)}: variadic after the number. */
+    private static synchronized long syscall(long number, long a, long b, long c) {
+        if (context == null) {
+            syscall = Library.getCachedInstance("libc.so.6", Library.LAZY).getSymbolAddress("syscall");
+            Type l = Type.SINT64;
+            context = CallContext.getCallContext(l, 1, new Type[] {l, l, l, l}, CallingConvention.DEFAULT, true);
         }
-        return sys;
+        return Invoker.getInstance().invokeN4(context, syscall, number, a, b, c);
     }
 
     static void dropThisThreadTo(int uid) {
-        if (sys().syscall(SYS_SETRESUID, uid, uid, 0) != 0) {
+        if (syscall(SYS_SETRESUID, uid, uid, 0) != 0) {
             throw new IllegalStateException("setresuid failed");
         }
     }
 
     static void restoreRoot() {
-        if (sys().syscall(SYS_SETRESUID, 0, 0, 0) != 0) {
+        if (syscall(SYS_SETRESUID, 0, 0, 0) != 0) {
             throw new IllegalStateException("could not restore root on this thread");
         }
     }

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Everything native, behind one interface: spawning, identity, signals, reaping, the process table
- * and readiness polling. Nothing outside this package and its implementations touches jnr, {@code /proc}
+ * and readiness polling. Nothing outside this package and its implementations touches jffi, {@code /proc}
  * or errno. One implementation per OS, chosen once ({@link #instance()}).
  *
  * <p>Rules every implementation keeps:

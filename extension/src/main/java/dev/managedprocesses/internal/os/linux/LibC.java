@@ -1,96 +1,430 @@
 package dev.managedprocesses.internal.os.linux;
 
-import jnr.ffi.Pointer;
-import jnr.ffi.annotations.In;
-import jnr.ffi.annotations.Out;
-import jnr.ffi.annotations.Variadic;
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Type;
+import java.nio.charset.StandardCharsets;
 
 /**
- * The slice of glibc this library binds with jnr-ffi. Bound directly rather than through jnr-posix:
- * jnr-posix cannot set a spawn signal mask or default dispositions, loses posix_spawn's errno, has no
- * pidfd, epoll, waitid or prctl, and its factory costs hundreds of milliseconds to load.
- * Strings are passed as NUL-terminated UTF-8 {@code byte[]}s so the JVM's default charset never matters.
+ * The slice of glibc this library calls, through jffi's {@link Invoker} directly.
+ *
+ * <p>Not jnr-posix: it cannot set a spawn signal mask or default dispositions, loses posix_spawn's
+ * errno, has no pidfd, epoll, waitid or prctl, and its factory costs hundreds of milliseconds to load.
+ * Not jnr-ffi either (which this layer used before): binding an interface generates its stubs with ASM
+ * at load time, which cost about 200 ms of every test JVM's first {@code start()} (see BENCHMARKS.md,
+ * "cold start"). Here a function is a symbol address and a {@link CallContext} (a prepared libffi call
+ * interface), made the first time it is called; every argument travels as a {@code long} (pointers are
+ * native addresses from {@link #allocate}); errno is saved by jffi right after the call.
+ *
+ * <p>Java arrays are copied to and from native memory by the wrappers that take them
+ * ({@link #pipe2}, {@link #waitpid}, {@link #read}, ...): the copies are a few bytes, or at most one
+ * pipe read, and keep this class free of pinning rules.
  */
-public interface LibC {
-    // posix_spawn (glibc: errors are returned, not set in errno)
-    int posix_spawnp(@Out int[] pid, @In byte[] file, Pointer fileActions, Pointer attr, Pointer argv, Pointer envp);
+final class LibC {
+    private static final Invoker INVOKER = Invoker.getInstance();
+    static final MemoryIO MEMORY = MemoryIO.getInstance();
+    private static final Type I = Type.SINT32;
+    private static final Type U = Type.UINT32;
+    private static final Type L = Type.SINT64;
+    private static final Type S = Type.SINT16;
+    private static final Type P = Type.POINTER;
+    private static final Type SIZE = Type.UINT64;
+    private static final int SYS_PIDFD_SEND_SIGNAL = 424; // the same number on every architecture
+    private static final int SYS_PIDFD_OPEN = 434;
 
-    int posix_spawnattr_init(Pointer attr);
+    private final Library library;
 
-    int posix_spawnattr_destroy(Pointer attr);
+    /** A libc function: its address and call interface, bound on first use. */
+    private final class Fn {
+        private final String name;
+        private final Type returns;
+        private final Type[] parameters;
+        private final int fixed;
+        private volatile CallContext context;
+        private long address;
 
-    int posix_spawnattr_setflags(Pointer attr, short flags);
+        Fn(String name, Type returns, int fixed, Type... parameters) {
+            this.name = name;
+            this.returns = returns;
+            this.parameters = parameters;
+            this.fixed = fixed;
+        }
 
-    int posix_spawnattr_setpgroup(Pointer attr, int pgroup);
+        Fn(String name, Type returns, Type... parameters) {
+            this(name, returns, -1, parameters);
+        }
 
-    int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
+        /** Whether libc has this symbol (glibc before 2.36 has no pidfd wrappers). */
+        boolean exists() {
+            return library.getSymbolAddress(name) != 0;
+        }
 
-    int posix_spawnattr_setsigdefault(Pointer attr, Pointer sigset);
+        private CallContext bind() {
+            CallContext c = context;
+            if (c == null) {
+                synchronized (this) {
+                    c = context;
+                    if (c == null) {
+                        long a = library.getSymbolAddress(name);
+                        if (a == 0) {
+                            throw new UnsatisfiedLinkError("libc has no " + name + ": " + Library.getLastError());
+                        }
+                        address = a;
+                        c = fixed < 0
+                                ? CallContext.getCallContext(returns, parameters, CallingConvention.DEFAULT, true)
+                                : CallContext.getCallContext(returns, fixed, parameters, CallingConvention.DEFAULT, true);
+                        context = c; // volatile write publishes address too
+                    }
+                }
+            }
+            return c;
+        }
 
-    int posix_spawn_file_actions_init(Pointer actions);
+        long call() {
+            CallContext c = bind();
+            return INVOKER.invokeN0(c, address);
+        }
 
-    int posix_spawn_file_actions_destroy(Pointer actions);
+        long call(long a) {
+            CallContext c = bind();
+            return INVOKER.invokeN1(c, address, a);
+        }
 
-    int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newfd);
+        long call(long a, long b) {
+            CallContext c = bind();
+            return INVOKER.invokeN2(c, address, a, b);
+        }
 
-    int posix_spawn_file_actions_addopen(Pointer actions, int fd, @In byte[] path, int oflag, int mode);
+        long call(long a, long b, long c3) {
+            CallContext c = bind();
+            return INVOKER.invokeN3(c, address, a, b, c3);
+        }
 
-    int posix_spawn_file_actions_addchdir_np(Pointer actions, @In byte[] path);
+        long call(long a, long b, long c3, long d) {
+            CallContext c = bind();
+            return INVOKER.invokeN4(c, address, a, b, c3, d);
+        }
 
-    int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+        long call(long a, long b, long c3, long d, long e) {
+            CallContext c = bind();
+            return INVOKER.invokeN5(c, address, a, b, c3, d, e);
+        }
 
-    int sigemptyset(Pointer set);
+        long call(long a, long b, long c3, long d, long e, long f) {
+            CallContext c = bind();
+            return INVOKER.invokeN6(c, address, a, b, c3, d, e, f);
+        }
+    }
 
-    int sigfillset(Pointer set);
+    private final Fn posixSpawnp = new Fn("posix_spawnp", I, P, P, P, P, P, P);
+    private final Fn spawnattrInit = new Fn("posix_spawnattr_init", I, P);
+    private final Fn spawnattrDestroy = new Fn("posix_spawnattr_destroy", I, P);
+    private final Fn spawnattrSetflags = new Fn("posix_spawnattr_setflags", I, P, S);
+    private final Fn spawnattrSetpgroup = new Fn("posix_spawnattr_setpgroup", I, P, I);
+    private final Fn spawnattrSetsigmask = new Fn("posix_spawnattr_setsigmask", I, P, P);
+    private final Fn spawnattrSetsigdefault = new Fn("posix_spawnattr_setsigdefault", I, P, P);
+    private final Fn actionsInit = new Fn("posix_spawn_file_actions_init", I, P);
+    private final Fn actionsDestroy = new Fn("posix_spawn_file_actions_destroy", I, P);
+    private final Fn actionsAdddup2 = new Fn("posix_spawn_file_actions_adddup2", I, P, I, I);
+    private final Fn actionsAddopen = new Fn("posix_spawn_file_actions_addopen", I, P, I, P, I, U);
+    private final Fn actionsAddchdir = new Fn("posix_spawn_file_actions_addchdir_np", I, P, P);
+    private final Fn actionsAddclosefrom = new Fn("posix_spawn_file_actions_addclosefrom_np", I, P, I);
+    private final Fn pipe2 = new Fn("pipe2", I, P, I);
+    private final Fn fcntl = new Fn("fcntl", I, 2, I, I, I);
+    private final Fn close = new Fn("close", I, I);
+    private final Fn read = new Fn("read", L, I, P, SIZE);
+    private final Fn write = new Fn("write", L, I, P, SIZE);
+    private final Fn getpid = new Fn("getpid", I);
+    private final Fn getppid = new Fn("getppid", I);
+    private final Fn getpgid = new Fn("getpgid", I, I);
+    private final Fn getsid = new Fn("getsid", I, I);
+    private final Fn setpgid = new Fn("setpgid", I, I, I);
+    private final Fn kill = new Fn("kill", I, I, I);
+    private final Fn waitpid = new Fn("waitpid", I, I, P, I);
+    private final Fn waitid = new Fn("waitid", I, U, U, P, I);
+    private final Fn pidfdOpen = new Fn("pidfd_open", I, I, U);
+    private final Fn pidfdSendSignal = new Fn("pidfd_send_signal", I, I, I, P, U);
+    private final Fn syscall = new Fn("syscall", L, 1, L, L, L, L, L);
+    private final Fn prctl = new Fn("prctl", I, 1, I, L, L, L, L);
+    private final Fn sysconf = new Fn("sysconf", L, I);
+    private final Fn strerror = new Fn("strerror", P, I);
+    private final Fn epollCreate1 = new Fn("epoll_create1", I, I);
+    private final Fn epollCtl = new Fn("epoll_ctl", I, I, I, I, P);
+    private final Fn epollWait = new Fn("epoll_wait", I, I, P, I, I);
+    private final Fn eventfd = new Fn("eventfd", I, U, I);
+    private final Fn poll = new Fn("poll", I, P, SIZE, I);
 
-    // descriptors
-    int pipe2(@Out int[] fds, int flags);
+    private final boolean pidfdWrappers;
 
-    @Variadic(fixedCount = 2)
-    int fcntl(int fd, int cmd, int arg);
+    private LibC(Library library) {
+        this.library = library;
+        this.pidfdWrappers = pidfdOpen.exists() && pidfdSendSignal.exists();
+    }
 
-    int close(int fd);
+    /** Loads jffi's native stub and opens libc; throws {@link UnsatisfiedLinkError} when it cannot. */
+    static LibC load() {
+        Library library = Library.getCachedInstance("libc.so.6", Library.LAZY | Library.GLOBAL);
+        if (library == null) {
+            throw new UnsatisfiedLinkError("cannot open libc.so.6: " + Library.getLastError());
+        }
+        return new LibC(library);
+    }
 
-    long read(int fd, @Out byte[] buffer, long count);
+    /** errno of the last call made on this thread. */
+    static int errno() {
+        return LastError.getInstance().get();
+    }
 
-    long write(int fd, @In byte[] buffer, long count);
+    // ---------------------------------------------------------------- native memory
 
-    // processes and signals
-    int getpid();
+    /** {@code size} bytes of zeroed native memory; the caller {@link #free}s it. */
+    static long allocate(long size) {
+        return allocate(size, true);
+    }
 
-    int getppid();
+    private static long allocate(long size, boolean clear) {
+        long address = MEMORY.allocateMemory(size, clear);
+        if (address == 0) {
+            throw new OutOfMemoryError("cannot allocate " + size + " bytes of native memory");
+        }
+        return address;
+    }
 
-    int getpgid(int pid);
+    static void free(long address) {
+        if (address != 0) {
+            MEMORY.freeMemory(address);
+        }
+    }
 
-    int getsid(int pid);
+    /** A NUL-terminated UTF-8 copy of {@code s}, whatever the JVM's default charset. */
+    static byte[] cString(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] z = new byte[b.length + 1];
+        System.arraycopy(b, 0, z, 0, b.length);
+        return z;
+    }
 
-    int setpgid(int pid, int pgid);
+    /** {@code bytes} in fresh native memory; the caller {@link #free}s it. */
+    static long copyOf(byte[] bytes) {
+        long address = allocate(Math.max(1, bytes.length), false);
+        MEMORY.putByteArray(address, bytes, 0, bytes.length);
+        return address;
+    }
 
-    int kill(int pid, int signal);
+    // ---------------------------------------------------------------- posix_spawn (errors are returned)
 
-    int waitpid(int pid, @Out int[] status, int options);
+    /** Returns 0 and the child's pid in {@code pid[0]}, or an errno value. */
+    int posix_spawnp(int[] pid, byte[] file, long fileActions, long attr, long argv, long envp) {
+        long out = allocate(4);
+        long path = copyOf(file);
+        try {
+            int rc = (int) posixSpawnp.call(out, path, fileActions, attr, argv, envp);
+            pid[0] = MEMORY.getInt(out);
+            return rc;
+        } finally {
+            free(path);
+            free(out);
+        }
+    }
 
-    int waitid(int idtype, int id, Pointer siginfo, int options);
+    int posix_spawnattr_init(long attr) {
+        return (int) spawnattrInit.call(attr);
+    }
 
-    int pidfd_open(int pid, int flags);
+    int posix_spawnattr_destroy(long attr) {
+        return (int) spawnattrDestroy.call(attr);
+    }
 
-    int pidfd_send_signal(int pidfd, int signal, Pointer info, int flags);
+    int posix_spawnattr_setflags(long attr, short flags) {
+        return (int) spawnattrSetflags.call(attr, flags);
+    }
 
-    @Variadic(fixedCount = 1)
-    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+    int posix_spawnattr_setpgroup(long attr, int pgroup) {
+        return (int) spawnattrSetpgroup.call(attr, pgroup);
+    }
 
-    long sysconf(int name);
+    int posix_spawnattr_setsigmask(long attr, long sigset) {
+        return (int) spawnattrSetsigmask.call(attr, sigset);
+    }
 
-    String strerror(int errnum);
+    int posix_spawnattr_setsigdefault(long attr, long sigset) {
+        return (int) spawnattrSetsigdefault.call(attr, sigset);
+    }
 
-    // readiness
-    int epoll_create1(int flags);
+    int posix_spawn_file_actions_init(long actions) {
+        return (int) actionsInit.call(actions);
+    }
 
-    int epoll_ctl(int epfd, int op, int fd, Pointer event);
+    int posix_spawn_file_actions_destroy(long actions) {
+        return (int) actionsDestroy.call(actions);
+    }
 
-    int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMillis);
+    int posix_spawn_file_actions_adddup2(long actions, int fd, int newfd) {
+        return (int) actionsAdddup2.call(actions, fd, newfd);
+    }
 
-    int eventfd(int initval, int flags);
+    /** glibc copies the path: it may be freed once this returns. */
+    int posix_spawn_file_actions_addopen(long actions, int fd, byte[] path, int oflag, int mode) {
+        long p = copyOf(path);
+        try {
+            return (int) actionsAddopen.call(actions, fd, p, oflag, mode);
+        } finally {
+            free(p);
+        }
+    }
 
-    int poll(Pointer fds, long nfds, int timeoutMillis);
+    /** glibc copies the path: it may be freed once this returns. */
+    int posix_spawn_file_actions_addchdir_np(long actions, byte[] path) {
+        long p = copyOf(path);
+        try {
+            return (int) actionsAddchdir.call(actions, p);
+        } finally {
+            free(p);
+        }
+    }
+
+    int posix_spawn_file_actions_addclosefrom_np(long actions, int from) {
+        return (int) actionsAddclosefrom.call(actions, from);
+    }
+
+    // ---------------------------------------------------------------- descriptors
+
+    int pipe2(int[] fds, int flags) {
+        long out = allocate(8);
+        try {
+            int rc = (int) pipe2.call(out, flags);
+            fds[0] = MEMORY.getInt(out);
+            fds[1] = MEMORY.getInt(out + 4);
+            return rc;
+        } finally {
+            free(out);
+        }
+    }
+
+    /** fcntl with an int argument (F_GETFL, F_SETFL, ...); variadic, so bound as such. */
+    int fcntl(int fd, int cmd, int arg) {
+        return (int) fcntl.call(fd, cmd, arg);
+    }
+
+    int close(int fd) {
+        return (int) close.call(fd);
+    }
+
+    /** read(2) into {@code buffer[0, count)}; returns what read(2) returns. */
+    long read(int fd, byte[] buffer, int count) {
+        long native_ = allocate(Math.max(1, count), false);
+        try {
+            long n = read.call(fd, native_, count);
+            if (n > 0) {
+                MEMORY.getByteArray(native_, buffer, 0, (int) n);
+            }
+            return n;
+        } finally {
+            free(native_);
+        }
+    }
+
+    /** write(2) of {@code buffer[offset, offset + count)}; returns what write(2) returns. */
+    long write(int fd, byte[] buffer, int offset, int count) {
+        long native_ = allocate(Math.max(1, count), false);
+        try {
+            MEMORY.putByteArray(native_, buffer, offset, count);
+            return write.call(fd, native_, count);
+        } finally {
+            free(native_);
+        }
+    }
+
+    // ---------------------------------------------------------------- processes and signals
+
+    int getpid() {
+        return (int) getpid.call();
+    }
+
+    int getppid() {
+        return (int) getppid.call();
+    }
+
+    int getpgid(int pid) {
+        return (int) getpgid.call(pid);
+    }
+
+    int getsid(int pid) {
+        return (int) getsid.call(pid);
+    }
+
+    int setpgid(int pid, int pgid) {
+        return (int) setpgid.call(pid, pgid);
+    }
+
+    int kill(int pid, int signal) {
+        return (int) kill.call(pid, signal);
+    }
+
+    int waitpid(int pid, int[] status, int options) {
+        long out = allocate(4);
+        try {
+            int rc = (int) waitpid.call(pid, out, options);
+            status[0] = MEMORY.getInt(out);
+            return rc;
+        } finally {
+            free(out);
+        }
+    }
+
+    int waitid(int idtype, int id, long siginfo, int options) {
+        return (int) waitid.call(idtype, id, siginfo, options);
+    }
+
+    /** pidfd_open(2): glibc's wrapper where it has one (2.36+), else the raw system call. */
+    int pidfd_open(int pid, int flags) {
+        return pidfdWrappers ? (int) pidfdOpen.call(pid, flags)
+                : (int) syscall.call(SYS_PIDFD_OPEN, pid, flags, 0, 0);
+    }
+
+    /** pidfd_send_signal(2) with no siginfo: glibc's wrapper where it has one, else the raw system call. */
+    int pidfd_send_signal(int pidfd, int signal) {
+        return pidfdWrappers ? (int) pidfdSendSignal.call(pidfd, signal, 0L, 0)
+                : (int) syscall.call(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
+    }
+
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5) {
+        return (int) prctl.call(option, arg2, arg3, arg4, arg5);
+    }
+
+    long sysconf(int name) {
+        return sysconf.call(name);
+    }
+
+    String strerror(int errnum) {
+        long s = strerror.call(errnum);
+        return s == 0 ? "errno " + errnum
+                : new String(MEMORY.getZeroTerminatedByteArray(s, 1024), StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- readiness
+
+    int epoll_create1(int flags) {
+        return (int) epollCreate1.call(flags);
+    }
+
+    int epoll_ctl(int epfd, int op, int fd, long event) {
+        return (int) epollCtl.call(epfd, op, fd, event);
+    }
+
+    int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis) {
+        return (int) epollWait.call(epfd, events, maxEvents, timeoutMillis);
+    }
+
+    int eventfd(int initval, int flags) {
+        return (int) eventfd.call(initval, flags);
+    }
+
+    int poll(long fds, long nfds, int timeoutMillis) {
+        return (int) poll.call(fds, nfds, timeoutMillis);
+    }
 }

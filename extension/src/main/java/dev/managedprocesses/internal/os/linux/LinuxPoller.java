@@ -1,9 +1,6 @@
 package dev.managedprocesses.internal.os.linux;
 
 import dev.managedprocesses.internal.os.Poller;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 
 /** epoll, level-triggered, with an eventfd for {@link #wakeup()}. */
 final class LinuxPoller implements Poller {
@@ -23,39 +20,37 @@ final class LinuxPoller implements Poller {
     private static final int DATA_OFFSET = PACKED ? 4 : 8;
 
     private final LibC libc;
-    private final Runtime runtime;
     private final int epfd;
     private final int wakeFd;
-    private final Pointer events;
+    private final long events; // the reactor thread's epoll_wait buffer, freed by close()
     private final byte[] drain = new byte[8];
     private final byte[] one = {1, 0, 0, 0, 0, 0, 0, 0};
 
-    LinuxPoller(LibC libc, Runtime runtime) {
+    LinuxPoller(LibC libc) {
         this.libc = libc;
-        this.runtime = runtime;
         this.epfd = libc.epoll_create1(EPOLL_CLOEXEC);
         if (epfd < 0) {
-            throw new IllegalStateException("epoll_create1 failed: " + Errno.name(runtime.getLastError()));
+            throw new IllegalStateException("epoll_create1 failed: " + Errno.name(LibC.errno()));
         }
         this.wakeFd = libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (wakeFd < 0) {
             libc.close(epfd);
-            throw new IllegalStateException("eventfd failed: " + Errno.name(runtime.getLastError()));
+            throw new IllegalStateException("eventfd failed: " + Errno.name(LibC.errno()));
         }
-        this.events = Memory.allocateDirect(runtime, EVENT_SIZE * MAX_EVENTS);
-        this.eventBuffer = ThreadLocal.withInitial(() -> Memory.allocateDirect(runtime, EVENT_SIZE));
+        this.events = LibC.allocate((long) EVENT_SIZE * MAX_EVENTS);
         ctl(EPOLL_CTL_ADD, wakeFd, WAKE_TOKEN);
     }
 
-    private final ThreadLocal<Pointer> eventBuffer;
-
     private void ctl(int op, int fd, long token) {
-        Pointer ev = eventBuffer.get(); // epoll_ctl copies the event: one buffer per calling thread will do
-        ev.putInt(0, EPOLLIN);
-        ev.putLong(DATA_OFFSET, token);
-        if (libc.epoll_ctl(epfd, op, fd, ev) != 0 && op == EPOLL_CTL_ADD) {
-            throw new IllegalStateException("epoll_ctl(ADD, fd " + fd + ") failed: "
-                    + Errno.name(runtime.getLastError()));
+        long ev = LibC.allocate(EVENT_SIZE); // epoll_ctl copies the event: any thread may call this
+        try {
+            LibC.MEMORY.putInt(ev, EPOLLIN);
+            LibC.MEMORY.putLong(ev + DATA_OFFSET, token);
+            if (libc.epoll_ctl(epfd, op, fd, ev) != 0 && op == EPOLL_CTL_ADD) {
+                throw new IllegalStateException("epoll_ctl(ADD, fd " + fd + ") failed: " + Errno.name(LibC.errno()));
+            }
+        } finally {
+            LibC.free(ev);
         }
     }
 
@@ -81,7 +76,7 @@ final class LinuxPoller implements Poller {
         }
         int out = 0;
         for (int i = 0; i < n; i++) {
-            long token = events.getLong((long) i * EVENT_SIZE + DATA_OFFSET);
+            long token = LibC.MEMORY.getLong(events + (long) i * EVENT_SIZE + DATA_OFFSET);
             if (token == WAKE_TOKEN) {
                 libc.read(wakeFd, drain, 8);
             } else {
@@ -93,12 +88,19 @@ final class LinuxPoller implements Poller {
 
     @Override
     public void wakeup() {
-        libc.write(wakeFd, one, 8);
+        libc.write(wakeFd, one, 0, 8);
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         libc.close(wakeFd);
         libc.close(epfd);
+        LibC.free(events); // only its owner thread awaits, and it has stopped awaiting when it closes
     }
+
+    private boolean closed;
 }

@@ -19,12 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
+import com.kenai.jffi.Invoker;
 
-/** Linux: posix_spawn, pidfd, waitid, epoll and {@code /proc}, bound with jnr-ffi. */
+/** Linux: posix_spawn, pidfd, waitid, epoll and {@code /proc}, called through jffi (see {@link LibC}). */
 public final class LinuxProcesses implements OsProcesses {
     private static final short POSIX_SPAWN_SETPGROUP = 0x02;
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -50,13 +47,15 @@ public final class LinuxProcesses implements OsProcesses {
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final int SC_CLK_TCK = 2;
     private static final int SIGINFO_SIZE = 128;
+    private static final int ATTR_SIZE = 1024;
+    private static final int ACTIONS_SIZE = 1024;
+    private static final int SIGSET_SIZE = 128;
 
     /** Test hook: {@code -Dmanagedprocesses.internal.pidfd=false} exercises the pid fallback path. */
     private static final boolean PIDFD_ALLOWED =
             !"false".equals(System.getProperty("managedprocesses.internal.pidfd"));
 
     private final LibC libc;
-    private final Runtime runtime;
     private final long selfPid;
     private final String bootId;
     private final boolean pidfd;
@@ -66,7 +65,6 @@ public final class LinuxProcesses implements OsProcesses {
 
     private LinuxProcesses(LibC libc) {
         this.libc = libc;
-        this.runtime = Runtime.getRuntime(libc);
         this.selfPid = libc.getpid();
         this.bootId = ProcFs.read("/proc/sys/kernel/random/boot_id", 64)
                 .map(b -> new String(b, StandardCharsets.US_ASCII).trim()).orElse("unknown");
@@ -78,7 +76,7 @@ public final class LinuxProcesses implements OsProcesses {
     /** Loads libc. Throws with a clear message when native access is impossible. */
     public static LinuxProcesses create() {
         nativeAccessHint();
-        LibC libc = LibraryLoader.create(LibC.class).load("c");
+        LibC libc = LibC.load();
         return new LinuxProcesses(libc);
     }
 
@@ -92,10 +90,10 @@ public final class LinuxProcesses implements OsProcesses {
             return;
         }
         try {
-            Module module = LibraryLoader.class.getModule();
+            Module module = Invoker.class.getModule();
             boolean enabled = (boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(module);
             if (!enabled) {
-                System.err.println("managed-processes: Java " + feature + " needs native access for jnr-ffi: add "
+                System.err.println("managed-processes: Java " + feature + " needs native access for jffi: add "
                         + "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED")
                         + " to the test JVM (Surefire: <argLine>) to run without the JDK's restricted-method warning");
             }
@@ -118,7 +116,7 @@ public final class LinuxProcesses implements OsProcesses {
     }
 
     private int errno() {
-        return runtime.getLastError();
+        return LibC.errno();
     }
 
     @Override
@@ -152,24 +150,31 @@ public final class LinuxProcesses implements OsProcesses {
 
     @Override
     public Spawned spawn(SpawnRequest request) throws SpawnException {
-        Pointer attr = Memory.allocateDirect(runtime, 1024);
-        Pointer actions = Memory.allocateDirect(runtime, 1024);
-        Pointer emptySet = Memory.allocateDirect(runtime, 128);
-        Pointer fullSet = Memory.allocateDirect(runtime, 128);
+        // One zeroed block for posix_spawnattr_t (336 bytes in glibc), posix_spawn_file_actions_t (80)
+        // and two sigset_t (128 each), with room to spare; freed when the spawn returns.
+        long block = LibC.allocate(ATTR_SIZE + ACTIONS_SIZE + 2 * SIGSET_SIZE);
+        long attr = block;
+        long actions = block + ATTR_SIZE;
+        long emptySet = actions + ACTIONS_SIZE;
+        long fullSet = emptySet + SIGSET_SIZE;
+        long strings = 0;
         List<Integer> childEnds = new ArrayList<>(3);
         int[] parentEnds = {-1, -1, -1};
         boolean ok = false;
-        check(libc.posix_spawnattr_init(attr), "posix_spawnattr_init");
-        check(libc.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+        boolean attrInit = false;
+        boolean actionsInit = false;
         try {
+            check(libc.posix_spawnattr_init(attr), "posix_spawnattr_init");
+            attrInit = true;
+            check(libc.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+            actionsInit = true;
             // A new group led by the child from its first instruction (no fork/setpgid race), an empty
             // signal mask and default dispositions: the JVM blocks SIGQUIT and may ignore SIGINT, and
             // ignored signals would otherwise survive exec.
-            libc.sigemptyset(emptySet);
-            libc.sigfillset(fullSet);
-            // glibc's sigfillset leaves out its internal signals 32 and 33, so the child would inherit
-            // them as ignored (the JDK's children do). Set every bit: all 64 signals back to default.
-            fullSet.putLong(0, -1L);
+            // emptySet is zeroed memory: no signal. fullSet gets every bit, not glibc's sigfillset, which
+            // leaves out its internal signals 32 and 33, so the child would inherit them as ignored (the
+            // JDK's children do): all 64 signals back to default.
+            LibC.MEMORY.putLong(fullSet, -1L);
             // A new session makes the child lead a new group too. SETPGROUP must then be left out: glibc
             // calls setsid() first, and setpgid() on a session leader fails with EPERM.
             short group = request.newSession() ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP;
@@ -221,15 +226,15 @@ public final class LinuxProcesses implements OsProcesses {
             // Only 0, 1, 2 reach the child, whatever the JVM (or a library in it) has open without CLOEXEC.
             check(libc.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
 
-            List<Pointer> keepAlive = new ArrayList<>();
-            Pointer argv = stringArray(request.arguments(), keepAlive);
-            Pointer envp = stringArray(request.environment(), keepAlive);
+            List<String> arguments = request.arguments();
+            strings = stringArrays(arguments, request.environment());
+            long argv = strings;
+            long envp = strings + (long) (arguments.size() + 1) * Long.BYTES;
             int[] pid = new int[1];
             int err = libc.posix_spawnp(pid, cString(request.executable()), actions, attr, argv, envp);
             if (err != 0) {
                 throw new SpawnException(err, Errno.name(err), libc.strerror(err));
             }
-            keepAlive.clear();
             ok = true;
             return new Spawned(pid[0], parentEnds[0], parentEnds[1], parentEnds[2]);
         } finally {
@@ -243,8 +248,14 @@ public final class LinuxProcesses implements OsProcesses {
                     }
                 }
             }
-            libc.posix_spawn_file_actions_destroy(actions);
-            libc.posix_spawnattr_destroy(attr);
+            if (actionsInit) {
+                libc.posix_spawn_file_actions_destroy(actions);
+            }
+            if (attrInit) {
+                libc.posix_spawnattr_destroy(attr);
+            }
+            LibC.free(strings);
+            LibC.free(block);
         }
     }
 
@@ -255,34 +266,34 @@ public final class LinuxProcesses implements OsProcesses {
     }
 
     private static byte[] cString(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        byte[] z = new byte[b.length + 1];
-        System.arraycopy(b, 0, z, 0, b.length);
-        return z;
+        return LibC.cString(s);
     }
 
     /**
-     * A NULL-terminated {@code char*[]} and its strings in one direct allocation (the pointer table
-     * first, then the NUL-terminated UTF-8 strings): one allocation per spawn instead of one per
-     * argument and environment entry.
+     * argv and envp: two NULL-terminated {@code char*[]} tables (argv's first, envp's right after it)
+     * followed by all their NUL-terminated UTF-8 strings, in one native allocation the caller frees.
      */
-    private Pointer stringArray(List<String> strings, List<Pointer> keepAlive) {
-        int size = runtime.addressSize();
-        byte[][] encoded = new byte[strings.size()][];
-        long total = (long) (strings.size() + 1) * size;
-        for (int i = 0; i < encoded.length; i++) {
-            encoded[i] = cString(strings.get(i));
+    private static long stringArrays(List<String> argv, List<String> envp) {
+        int count = argv.size() + envp.size();
+        byte[][] encoded = new byte[count][];
+        long tables = (long) (count + 2) * Long.BYTES;
+        long total = tables;
+        for (int i = 0; i < count; i++) {
+            encoded[i] = cString(i < argv.size() ? argv.get(i) : envp.get(i - argv.size()));
             total += encoded[i].length;
         }
-        Pointer block = Memory.allocateDirect(runtime, Math.toIntExact(total), false);
-        keepAlive.add(block);
-        long offset = (long) (strings.size() + 1) * size;
-        for (int i = 0; i < encoded.length; i++) {
-            block.put(offset, encoded[i], 0, encoded[i].length);
-            block.putAddress((long) i * size, block.address() + offset);
-            offset += encoded[i].length;
+        long block = LibC.allocate(total); // zeroed: both tables' NULL terminators are already there
+        long slot = block;
+        long text = block + tables;
+        for (int i = 0; i < count; i++) {
+            if (i == argv.size()) {
+                slot += Long.BYTES; // argv's NULL
+            }
+            LibC.MEMORY.putByteArray(text, encoded[i], 0, encoded[i].length);
+            LibC.MEMORY.putAddress(slot, text);
+            slot += Long.BYTES;
+            text += encoded[i].length;
         }
-        block.putAddress((long) strings.size() * size, 0L);
         return block;
     }
 
@@ -459,15 +470,19 @@ public final class LinuxProcesses implements OsProcesses {
 
     @Override
     public boolean pidfdExited(int pidfd) {
-        Pointer fds = Memory.allocateDirect(runtime, 8, true); // struct pollfd { int fd; short events, revents; }
-        fds.putInt(0, pidfd);
-        fds.putShort(4, (short) 1); // POLLIN: readable once the process has exited
-        return libc.poll(fds, 1, 0) > 0;
+        long fds = LibC.allocate(8); // struct pollfd { int fd; short events, revents; }
+        try {
+            LibC.MEMORY.putInt(fds, pidfd);
+            LibC.MEMORY.putShort(fds + 4, (short) 1); // POLLIN: readable once the process has exited
+            return libc.poll(fds, 1, 0) > 0;
+        } finally {
+            LibC.free(fds);
+        }
     }
 
     @Override
     public SignalResult signalPidfd(int pidfd, int signal) {
-        return result(libc.pidfd_send_signal(pidfd, signal, null, 0));
+        return result(libc.pidfd_send_signal(pidfd, signal));
     }
 
     @Override
@@ -511,13 +526,22 @@ public final class LinuxProcesses implements OsProcesses {
     }
 
     private Optional<ExitStatus> waitid(int idType, int id) {
-        Pointer info = Memory.allocateDirect(runtime, SIGINFO_SIZE, true);
-        int rc = libc.waitid(idType, id, info, WEXITED | WNOHANG | WNOWAIT);
-        if (rc != 0 || info.getInt(16) == 0) { // si_pid == 0: still running
+        long info = LibC.allocate(SIGINFO_SIZE);
+        int rc;
+        int pid;
+        int code;
+        int status;
+        try {
+            rc = libc.waitid(idType, id, info, WEXITED | WNOHANG | WNOWAIT);
+            pid = LibC.MEMORY.getInt(info + 16);   // si_pid
+            code = LibC.MEMORY.getInt(info + 8);   // si_code
+            status = LibC.MEMORY.getInt(info + 24); // si_status
+        } finally {
+            LibC.free(info);
+        }
+        if (rc != 0 || pid == 0) { // si_pid == 0: still running
             return Optional.empty();
         }
-        int code = info.getInt(8);     // si_code
-        int status = info.getInt(24);  // si_status
         return Optional.of(switch (code) {
             case CLD_EXITED -> ExitStatus.exited(status & 0xff);
             case CLD_KILLED -> ExitStatus.killedBySignalNumber(status, false);
@@ -568,11 +592,9 @@ public final class LinuxProcesses implements OsProcesses {
 
     @Override
     public void write(int fd, byte[] buffer, int offset, int length) throws IOException {
-        byte[] chunk = offset == 0 ? buffer : java.util.Arrays.copyOfRange(buffer, offset, offset + length);
         int done = 0;
         while (done < length) {
-            byte[] rest = done == 0 ? chunk : java.util.Arrays.copyOfRange(chunk, done, length);
-            long n = libc.write(fd, rest, length - done);
+            long n = libc.write(fd, buffer, offset + done, length - done);
             if (n < 0) {
                 int e = errno();
                 if (e == Errno.EINTR) {
@@ -592,10 +614,8 @@ public final class LinuxProcesses implements OsProcesses {
 
     @Override
     public int tryWrite(int fd, byte[] buffer, int offset, int length) throws IOException {
-        byte[] chunk = offset == 0 && length == buffer.length ? buffer
-                : java.util.Arrays.copyOfRange(buffer, offset, offset + length);
         while (true) {
-            long n = libc.write(fd, chunk, length);
+            long n = libc.write(fd, buffer, offset, length);
             if (n >= 0) {
                 return (int) n;
             }
@@ -627,6 +647,6 @@ public final class LinuxProcesses implements OsProcesses {
 
     @Override
     public Poller openPoller() {
-        return new LinuxPoller(libc, runtime);
+        return new LinuxPoller(libc);
     }
 }

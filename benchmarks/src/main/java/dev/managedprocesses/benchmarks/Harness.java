@@ -346,7 +346,7 @@ public final class Harness {
                 .append(jdk.get(0).getOrDefault("newThreads", "?")).append("`.\n\n");
         console.println("  ratios to the JDK: " + ratios);
         // Every thread that appeared counts against the library, its own (named managed-processes-*) and
-        // those of what it loads (jnr-ffi starts two).
+        // those of what it loads (jffi may start a Cleaner).
         int threadsFew = (int) medianOf(managedFew, "threads");
         int threadsMany = (int) medianOf(managed, "threads");
         int libraryThreads = Math.max(threadsFew, threadsMany);

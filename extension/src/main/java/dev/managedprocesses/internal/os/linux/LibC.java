@@ -35,6 +35,8 @@ final class LibC {
     private static final Type SIZE = Type.UINT64;
     private static final int SYS_PIDFD_SEND_SIGNAL = 424; // the same number on every architecture
     private static final int SYS_PIDFD_OPEN = 434;
+    /** Test hook: {@code -Dmanagedprocesses.internal.pidfdSyscall=true} takes glibc-before-2.36's path. */
+    private static final boolean PIDFD_SYSCALL = Boolean.getBoolean("managedprocesses.internal.pidfdSyscall");
 
     private final Library library;
 
@@ -162,7 +164,7 @@ final class LibC {
 
     private LibC(Library library) {
         this.library = library;
-        this.pidfdWrappers = pidfdOpen.exists() && pidfdSendSignal.exists();
+        this.pidfdWrappers = !PIDFD_SYSCALL && pidfdOpen.exists() && pidfdSendSignal.exists();
     }
 
     /** Loads jffi's native stub and opens libc; throws {@link UnsatisfiedLinkError} when it cannot. */

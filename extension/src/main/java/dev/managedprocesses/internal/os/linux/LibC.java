@@ -6,6 +6,7 @@ import com.kenai.jffi.Invoker;
 import com.kenai.jffi.LastError;
 import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Platform;
 import com.kenai.jffi.Type;
 import java.nio.charset.StandardCharsets;
 
@@ -169,6 +170,12 @@ final class LibC {
 
     /** Loads jffi's native stub and opens libc; throws {@link UnsatisfiedLinkError} when it cannot. */
     static LibC load() {
+        // argv/envp tables and struct layouts (epoll_event, siginfo_t) here are those of LP64 Linux.
+        int bits = Platform.getPlatform().addressSize();
+        if (bits != 64) {
+            throw new UnsupportedOperationException("managed-processes needs a 64-bit JVM on Linux; this one has "
+                    + bits + "-bit addresses (os.arch " + System.getProperty("os.arch") + ")");
+        }
         Library library = Library.getCachedInstance("libc.so.6", Library.LAZY | Library.GLOBAL);
         if (library == null) {
             throw new UnsatisfiedLinkError("cannot open libc.so.6: " + Library.getLastError());

@@ -23,6 +23,7 @@ final class LinuxPoller implements Poller {
     private final int epfd;
     private final int wakeFd;
     private final long events; // the reactor thread's epoll_wait buffer, freed by close()
+    private boolean closed;    // guarded by this
     private final byte[] drain = new byte[8];
     private final byte[] one = {1, 0, 0, 0, 0, 0, 0, 0};
 
@@ -101,6 +102,4 @@ final class LinuxPoller implements Poller {
         libc.close(epfd);
         LibC.free(events); // only its owner thread awaits, and it has stopped awaiting when it closes
     }
-
-    private boolean closed;
 }

@@ -91,6 +91,21 @@ class ManagedProcessesExtensionTest {
         return results;
     }
 
+    /** Exactly {@code n} fixture tests succeeded and none failed; a failure is shown with its cause. */
+    static void assertSucceeded(EngineExecutionResults results, int n) {
+        List<Throwable> failures = Stream.concat(results.testEvents().failed().stream(),
+                        results.containerEvents().failed().stream())
+                .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow())
+                .flatMap(r -> r.getThrowable().stream()).toList();
+        if (!failures.isEmpty()) {
+            AssertionError error = new AssertionError("expected " + n + " fixture tests to succeed, but "
+                    + failures.size() + " failed: " + failures);
+            failures.forEach(error::addSuppressed);
+            throw error;
+        }
+        results.testEvents().assertStatistics(s -> s.succeeded(n).failed(0));
+    }
+
     private static void assertNothingSurvived() {
         assertThat(Fixtures.PIDS).as("pids recorded by the fixture").allSatisfy(pid ->
                 assertThat(Proc.alive(pid)).as("pid %d is still alive", pid).isFalse());
@@ -120,7 +135,7 @@ class ManagedProcessesExtensionTest {
     @Test
     void a_plain_child_is_ended_after_the_test() {
         EngineExecutionResults results = run(PlainChildTestCase.class);
-        results.testEvents().assertStatistics(s -> s.succeeded(1));
+        assertSucceeded(results, 1);
         assertThat(records(results)).singleElement().asString()
                 .matches("pid \\d+ \\(sleep 300\\): killed by SIGTERM, ended by SIGTERM from teardown in \\d+ ms");
     }
@@ -136,7 +151,7 @@ class ManagedProcessesExtensionTest {
     @Test
     void a_child_that_ignores_sigterm_is_killed_after_the_grace_period_and_the_record_warns() {
         EngineExecutionResults results = run(IgnoresTermTestCase.class);
-        results.testEvents().assertStatistics(s -> s.succeeded(1));
+        assertSucceeded(results, 1);
         assertThat(records(results)).singleElement().asString().contains("killed by SIGKILL")
                 .contains("needed SIGKILL after the grace period (WARNING: it ignored SIGTERM)");
     }
@@ -153,7 +168,7 @@ class ManagedProcessesExtensionTest {
     @Test
     void a_setsid_escapee_is_ended() {
         EngineExecutionResults results = run(SetsidTestCase.class);
-        results.testEvents().assertStatistics(s -> s.succeeded(1));
+        assertSucceeded(results, 1);
         assertThat(records(results)).anySatisfy(r -> assertThat(r).contains("[escaped]").contains("sleep 300"));
     }
 
@@ -173,7 +188,7 @@ class ManagedProcessesExtensionTest {
 
     @Test
     void a_double_forked_daemon_is_ended() {
-        run(DoubleForkTestCase.class).testEvents().assertStatistics(s -> s.succeeded(1));
+        assertSucceeded(run(DoubleForkTestCase.class), 1);
     }
 
     @ManagedProcesses
@@ -187,7 +202,7 @@ class ManagedProcessesExtensionTest {
 
     @Test
     void a_child_that_forked_fifty_grandchildren_is_ended_with_all_of_them() {
-        run(FiftyGrandchildrenTestCase.class).testEvents().assertStatistics(s -> s.succeeded(1));
+        assertSucceeded(run(FiftyGrandchildrenTestCase.class), 1);
         assertThat(Fixtures.PIDS).hasSize(51);
     }
 
@@ -203,7 +218,7 @@ class ManagedProcessesExtensionTest {
 
     @Test
     void a_stopped_child_is_ended() {
-        run(StoppedTestCase.class).testEvents().assertStatistics(s -> s.succeeded(1));
+        assertSucceeded(run(StoppedTestCase.class), 1);
     }
 
     @ManagedProcesses
@@ -220,7 +235,7 @@ class ManagedProcessesExtensionTest {
 
     @Test
     void an_adopted_process_builder_process_is_ended_and_keeps_its_jdk_status() throws Exception {
-        run(AdoptedTestCase.class).testEvents().assertStatistics(s -> s.succeeded(1));
+        assertSucceeded(run(AdoptedTestCase.class), 1);
         Process jdk = AdoptedTestCase.process;
         assertThat(jdk.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(jdk.exitValue()).isEqualTo(128 + Signal.TERM.number());
@@ -241,7 +256,7 @@ class ManagedProcessesExtensionTest {
     @Test
     void a_class_scoped_server_is_shared_by_three_tests_and_ended_after_the_last() {
         EngineExecutionResults results = run(ClassScopedServerTestCase.class);
-        results.testEvents().assertStatistics(s -> s.succeeded(3));
+        assertSucceeded(results, 3);
         assertThat(Fixtures.NOTES).containsExactly("alive in 1", "alive in 2", "alive in 3");
         // the record is published on the class, once
         assertThat(records(results)).singleElement().asString().contains("http.server");
@@ -326,7 +341,7 @@ class ManagedProcessesExtensionTest {
     @Test
     void nested_classes_factories_and_parameterized_tests_each_get_their_scope() {
         EngineExecutionResults results = run(ShapesTestCase.class);
-        results.testEvents().assertStatistics(s -> s.succeeded(6).failed(0));
+        assertSucceeded(results, 6);
         assertThat(Fixtures.PIDS).hasSize(6);
     }
 
@@ -365,7 +380,7 @@ class ManagedProcessesExtensionTest {
     @Test
     void fields_are_injected_static_for_the_class_and_instance_per_test() {
         EngineExecutionResults results = run(FieldsTestCase.class);
-        results.testEvents().assertStatistics(s -> s.succeeded(2));
+        assertSucceeded(results, 2);
         assertThat(Fixtures.NOTES).containsExactlyInAnyOrder("class scope shared", "class scope shared",
                 "method scope fresh", "method scope fresh");
     }
@@ -412,7 +427,7 @@ class ManagedProcessesExtensionTest {
                 "junit.jupiter.execution.parallel.mode.default", "concurrent",
                 "junit.jupiter.execution.parallel.config.strategy", "fixed",
                 "junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
-        results.testEvents().assertStatistics(s -> s.succeeded(8).failed(0));
+        assertSucceeded(results, 8);
         assertThat(Fixtures.NOTES).hasSize(8).allMatch(n -> n.equals("all mine alive"));
     }
 
@@ -492,10 +507,8 @@ class ManagedProcessesExtensionTest {
 
     @Test
     void configuration_parameters_set_defaults_and_invalid_ones_fall_back() {
-        run(ConfiguredTestCase.class, ManagedProcessesExtension.GRACE_KEY, "750 ms").testEvents()
-                .assertStatistics(s -> s.succeeded(1));
-        run(ConfiguredTestCase.class, ManagedProcessesExtension.GRACE_KEY, "a while").testEvents()
-                .assertStatistics(s -> s.succeeded(1));
+        assertSucceeded(run(ConfiguredTestCase.class, ManagedProcessesExtension.GRACE_KEY, "750 ms"), 1);
+        assertSucceeded(run(ConfiguredTestCase.class, ManagedProcessesExtension.GRACE_KEY, "a while"), 1);
         assertThat(Fixtures.NOTES).containsExactly("PT0.75S", "PT2S");
     }
 

@@ -34,12 +34,16 @@ final class Fixtures {
     static List<Long> trackMarked(ProcessScope scope, int expected) {
         SCOPE_IDS.add(scope.id());
         String marker = ProcessScope.SCOPE_VARIABLE + "=" + scope.id();
-        if (!Proc.eventually(TIMEOUT, () -> Proc.withEnvironment(marker).size() >= expected)) {
+        // one list for the check and the answer: a process in the middle of an exec can be missed by a second read
+        java.util.concurrent.atomic.AtomicReference<List<Long>> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        if (!Proc.eventually(TIMEOUT, () -> {
+            seen.set(Proc.withEnvironment(marker));
+            return seen.get().size() >= expected;
+        })) {
             throw new AssertionError("expected " + expected + " processes marked " + marker + " but found "
-                    + Proc.withEnvironment(marker));
+                    + seen.get());
         }
-        List<Long> pids = Proc.withEnvironment(marker);
-        PIDS.addAll(pids);
-        return pids;
+        PIDS.addAll(seen.get());
+        return seen.get();
     }
 }

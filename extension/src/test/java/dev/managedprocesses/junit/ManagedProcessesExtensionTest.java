@@ -179,9 +179,12 @@ class ManagedProcessesExtensionTest {
             ManagedProcess sh = processes.start("sh", "-c", "setsid sleep 300 &");
             sh.waitFor(TIMEOUT);
             long escapee = trackMarked(processes, 1).get(0);
-            // until it has exec'd setsid, the background child is still in the group
-            if (!Proc.eventually(TIMEOUT, () -> Proc.pgid(escapee) != sh.pid())) {
-                throw new AssertionError("the sleep should have left the group");
+            // until it has run setsid, the background child is still in the group; until it has exec'd sleep,
+            // its command line is not yet "sleep 300" (and the record would name it by its short name)
+            if (!Proc.eventually(TIMEOUT, () -> Proc.pgid(escapee) != sh.pid()
+                    && Proc.cmdline(escapee).equals("sleep 300"))) {
+                throw new AssertionError("the sleep should have left the group and exec'd: pgid "
+                        + Proc.pgid(escapee) + ", command line '" + Proc.cmdline(escapee) + "'");
             }
         }
     }

@@ -59,6 +59,17 @@ public final class Proc {
         }
     }
 
+    /** The command line, arguments joined by spaces; empty if the process is gone (or is exec'ing). */
+    public static String cmdline(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+            int end = raw.length > 0 && raw[raw.length - 1] == 0 ? raw.length - 1 : raw.length;
+            return new String(raw, 0, end, StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     public static boolean exists(long pid) {
         return Files.exists(Path.of("/proc/" + pid));
     }

@@ -50,6 +50,8 @@ public final class ProcessScope implements AutoCloseable {
 
     /** The default grace period between SIGTERM and SIGKILL. */
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(2);
+    /** How many times teardown looks again for escapees that dying processes started. */
+    private static final int ESCAPEE_ROUNDS = 5;
 
     private static final AtomicLong COUNTER = new AtomicLong();
 
@@ -444,11 +446,18 @@ public final class ProcessScope implements AutoCloseable {
                 leftover.put(t, !t.isGone());
             }
             Terminator.terminate(os, targets, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
-            // A dying process may have started new escapees: a few more rounds until none is found.
-            for (int round = 0; round < 3; round++) {
-                List<Terminator.Target> known = new ArrayList<>(targets);
+            // A dying process may have started new escapees: more rounds until a fresh snapshot finds none.
+            // Something that keeps spawning escapees faster than they die is not waited out forever: after
+            // the last round, what a fresh snapshot still finds is a survivor, and close() fails naming it.
+            for (int round = 0; ; round++) {
                 snapshot = os.snapshot();
-                List<SoloProcess> more = findEscapees(os, known, snapshot);
+                if (round == ESCAPEE_ROUNDS) {
+                    for (ProcStat s : escapeeCandidates(os, targets, snapshot)) {
+                        os.describe(s).ifPresent(i -> survivors.putIfAbsent(i.pid(), i));
+                    }
+                    break;
+                }
+                List<SoloProcess> more = findEscapees(os, new ArrayList<>(targets), snapshot);
                 if (more.isEmpty()) {
                     break;
                 }
@@ -494,7 +503,7 @@ public final class ProcessScope implements AutoCloseable {
      * tracked: descendants that called setsid or double-forked out of their group. Only processes
      * started after the scope's first process are read, to keep the scan cheap.
      */
-    private List<SoloProcess> findEscapees(OsProcesses os, List<Terminator.Target> known, List<ProcStat> snapshot) {
+    private List<ProcStat> escapeeCandidates(OsProcesses os, List<Terminator.Target> known, List<ProcStat> snapshot) {
         long threshold;
         synchronized (lock) {
             threshold = firstStartTicks;
@@ -520,14 +529,22 @@ public final class ProcessScope implements AutoCloseable {
             }
         }
         String marker = SCOPE_VARIABLE + "=" + id;
+        List<ProcStat> out = new ArrayList<>();
+        for (ProcStat s : snapshot) {
+            if (!s.isGone() && s.startTime() >= threshold && !groups.contains(s.pgid())
+                    && !tracked.contains(s.pid() + ":" + s.startTime())
+                    && s.pid() != os.selfPid() && os.environmentContains(s.pid(), marker)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** The escapees in {@code snapshot} (see {@link #escapeeCandidates}), each watched through a pidfd. */
+    private List<SoloProcess> findEscapees(OsProcesses os, List<Terminator.Target> known, List<ProcStat> snapshot) {
         Reactor reactor = Reactor.get();
         List<SoloProcess> found = new ArrayList<>();
-        for (ProcStat s : snapshot) {
-            if (s.isGone() || s.startTime() < threshold || groups.contains(s.pgid())
-                    || tracked.contains(s.pid() + ":" + s.startTime())
-                    || s.pid() == os.selfPid() || !os.environmentContains(s.pid(), marker)) {
-                continue;
-            }
+        for (ProcStat s : escapeeCandidates(os, known, snapshot)) {
             int fd = os.openPidfd(s.pid());
             Optional<ProcStat> again = os.stat(s.pid());
             if ((fd < 0 && os.pidfdSupported()) || again.isEmpty() || again.get().startTime() != s.startTime()

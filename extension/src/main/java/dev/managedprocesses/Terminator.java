@@ -138,7 +138,8 @@ final class Terminator {
         StringBuilder sb = new StringBuilder(what).append(": ").append(survivors.size())
                 .append(survivors.size() == 1 ? " process" : " processes")
                 .append(" still alive after SIGTERM, the grace period and SIGKILL (uninterruptible sleep, "
-                        + "another user's process, or a process outside this library's control):");
+                        + "another user's process, a process outside this library's control, or descendants that "
+                        + "kept escaping their groups faster than they could be ended):");
         sb.append(ProcessTree.render(survivors));
         return sb.toString();
     }

@@ -162,4 +162,70 @@ class RegressionTest {
             }
         }
     }
+
+    /**
+     * Found by review: teardown looked for new escapees a fixed number of times and, when the last look
+     * still found some, ended them without another look, so a marked process started during the last
+     * round was neither ended nor reported. Here every marked process, on SIGTERM, has a spawner outside
+     * the scope start its successor and exits only once the successor runs (FIFO handshakes): each round
+     * finds a new one, and what the last look finds must be reported, not forgotten.
+     */
+    @Test
+    void marked_processes_that_keep_being_replaced_are_reported_as_survivors_not_forgotten() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("replaced");
+        ProcessScope scope = ProcessScope.builder().gracePeriod(Duration.ofSeconds(5)).open();
+        String marker = ProcessScope.SCOPE_VARIABLE + "=" + scope.id();
+        Process spawner = null;
+        try {
+            // On SIGTERM: ask the spawner for a successor, wait until it runs (it renames a "ready" file into
+            // place once its own trap is set), then exit.
+            java.nio.file.Files.writeString(dir.resolve("child.sh"), String.join("\n",
+                    "trap 'kill -USR1 \"$2\"; until [ -e \"$1/ready\" ]; do sleep 0.005; done; rm \"$1/ready\"; exit 0' TERM",
+                    "echo $$ > \"$1/r.$$\"; mv \"$1/r.$$\" \"$1/ready\"",
+                    "while :; do sleep 1 & wait $!; done", ""));
+            // Outside the scope and unmarked: starts a marked child.sh on each SIGUSR1.
+            spawner = new ProcessBuilder("sh", "-c", "trap 'env " + marker + " sh \"$0/child.sh\" \"$0\" $$ &' USR1; "
+                    + "sleep 300 & s=$!; trap 'kill $s; exit 0' TERM; echo started; while :; do wait $s; done",
+                    dir.toString()).start();
+            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(spawner.getInputStream())).readLine())
+                    .isEqualTo("started");
+            scope.start("true").waitFor(TIMEOUT); // escapees are looked for among processes started after this
+            new ProcessBuilder("kill", "-USR1", Long.toString(spawner.pid())).start().waitFor();
+            java.nio.file.Path ready = dir.resolve("ready");
+            assertThat(Proc.eventually(TIMEOUT, () -> java.nio.file.Files.exists(ready))).isTrue();
+            java.nio.file.Files.delete(ready);
+
+            dev.managedprocesses.SurvivorsException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.managedprocesses.SurvivorsException.class, scope::close);
+            assertThat(e.survivors()).anySatisfy(i -> assertThat(i.commandLine()).startsWith("sh " + dir));
+            assertThat(e.survivors()).allSatisfy(i -> assertThat(Proc.withEnvironment(marker)).contains(i.pid()));
+            assertThat(e.getMessage()).contains("descendants that kept escaping their groups faster than they could "
+                    + "be ended").contains("sh " + dir + "/child.sh");
+            assertThat(scope.records().stream().filter(r -> r.origin() == ProcessRecord.Origin.ESCAPED
+                    && String.join(" ", r.command()).startsWith("sh " + dir)).count())
+                    .as("replaced processes ended: at least one in the first look and in each of five more rounds")
+                    .isGreaterThanOrEqualTo(6);
+        } finally {
+            // SIGKILL cannot be trapped: end every marked process, then wait until none is left
+            while (!Proc.withEnvironment(marker).isEmpty()) {
+                for (long pid : Proc.withEnvironment(marker)) {
+                    new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+                }
+                Thread.sleep(10);
+            }
+            if (spawner != null) {
+                spawner.destroy(); // SIGTERM: it ends its sleep, then itself
+                assertThat(spawner.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                spawner.getInputStream().close();
+                spawner.getErrorStream().close();
+                spawner.getOutputStream().close();
+            }
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
 }

@@ -2,8 +2,10 @@ package dev.managedprocesses.internal;
 
 import dev.managedprocesses.internal.os.OsProcesses;
 import dev.managedprocesses.internal.os.ProcStat;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,40 +15,64 @@ import java.util.Set;
  *
  * <p>With the subreaper on, every orphan in the JVM's process tree re-parents to the JVM, including
  * orphans of processes the JDK started, and the JDK never reaps pids it did not start. A zombie
- * child may be reaped here only when it is provably nobody else's: not one of our own unreaped
- * children (a group leader may be held as a zombie on purpose), and not a JDK child: the JDK waits
- * on each of its children in a dedicated thread and reaps it within microseconds of its exit, so a
- * zombie that has stayed unreaped for two seconds is an orphan. (Generous on purpose: on a machine
- * loaded twelve times over its cores a JDK reaper thread may be late, and reaping a JDK child would
- * steal its exit status.)
+ * child may be reaped here only when it is nobody else's: never one of our own unreaped children (a
+ * group leader may be held as a zombie on purpose), and never a child the JDK started, whose exit
+ * status its {@code Process} must still report. Two rules tell them apart:
+ * <ul>
+ *   <li><b>Proof:</b> a zombie child that some earlier snapshot showed alive <em>below</em> one of the
+ *       JVM's children was re-parented to the JVM, so the JDK did not start it: it is reaped at once.
+ *   <li><b>Patience, for the rest:</b> the JDK waits on each child it started in a "process reaper"
+ *       thread and reaps it within microseconds of its exit. A zombie child that has stayed unreaped
+ *       for two seconds while no such thread was runnable (a late reaper thread is runnable: it is
+ *       only waiting for a CPU) is an orphan. Generous on purpose: on a machine loaded twelve times
+ *       over its cores a JDK reaper thread may be late, and reaping a JDK child would steal its status.
+ * </ul>
  */
 public final class OrphanReaper {
     private static final long STALE_NANOS = 2_000_000_000L;
+    private static final int REMEMBERED = 4096;
+    private static final String JDK_REAPER_THREAD = "process reaper";
     private static final Map<String, Long> FIRST_SEEN = new HashMap<>(); // pid:start -> nanoTime
+    /** Identities seen alive below a child of the JVM (pid:start), the most recent {@value #REMEMBERED}. */
+    private static final Map<String, Boolean> BELOW_A_CHILD = new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
 
     private OrphanReaper() {
     }
 
     /**
-     * Notes the JVM's zombie children in {@code snapshot} and reaps those seen at least two seconds
-     * ago. With {@code waitForNew}, waits (once) until the newest of them is stale too.
+     * Notes the JVM's descendants and zombie children in {@code snapshot}, reaps the zombies proven to
+     * be re-parented orphans at once and the others once they have been seen for two seconds. With
+     * {@code waitForNew}, waits (once) until the newest of them is stale too.
      */
     public static synchronized void reapStale(OsProcesses os, List<ProcStat> snapshot, boolean waitForNew) {
         if (!Subreaper.isActive()) {
             return;
         }
         long self = os.selfPid();
+        rememberGrandchildren(snapshot, self);
         long now = System.nanoTime();
         Set<String> current = new HashSet<>();
         for (ProcStat s : snapshot) {
             if (s.ppid() == self && s.isZombie() && !ScopeRegistry.isUnreapedChild(s.pid())) {
-                String key = s.pid() + ":" + s.startTime();
+                String key = key(s.pid(), s.startTime());
+                if (BELOW_A_CHILD.remove(key) != null) {
+                    reapIfStill(os, self, s.pid(), s.startTime()); // re-parented: proven not the JDK's
+                    continue;
+                }
                 current.add(key);
                 FIRST_SEEN.putIfAbsent(key, now);
             }
         }
         FIRST_SEEN.keySet().retainAll(current);
-        if (waitForNew && !FIRST_SEEN.isEmpty()) {
+        if (FIRST_SEEN.isEmpty()) {
+            return;
+        }
+        if (waitForNew) {
             long newest = FIRST_SEEN.values().stream().max(Long::compare).orElse(now);
             long left = STALE_NANOS - (now - newest);
             if (left > 0) {
@@ -59,17 +85,64 @@ public final class OrphanReaper {
             }
             now = System.nanoTime();
         }
-        for (Map.Entry<String, Long> e : Map.copyOf(FIRST_SEEN).entrySet()) {
-            if (now - e.getValue() < STALE_NANOS) {
-                continue;
+        List<String> stale = new ArrayList<>();
+        for (Map.Entry<String, Long> e : FIRST_SEEN.entrySet()) {
+            if (now - e.getValue() >= STALE_NANOS) {
+                stale.add(e.getKey());
             }
-            long pid = Long.parseLong(e.getKey().substring(0, e.getKey().indexOf(':')));
-            long start = Long.parseLong(e.getKey().substring(e.getKey().indexOf(':') + 1));
-            // still the same zombie (a zombie keeps its pid, so pid + start time identify it)
-            if (os.stat(pid).filter(s -> s.isZombie() && s.ppid() == self && s.startTime() == start).isPresent()) {
-                os.reap(pid);
-            }
-            FIRST_SEEN.remove(e.getKey());
         }
+        if (stale.isEmpty() || jdkReaperRunnable(os)) {
+            return; // a JDK reaper thread is about to run: it may be one of these zombies' own; look again later
+        }
+        for (String key : stale) {
+            int colon = key.indexOf(':');
+            reapIfStill(os, self, Long.parseLong(key.substring(0, colon)), Long.parseLong(key.substring(colon + 1)));
+            FIRST_SEEN.remove(key);
+        }
+    }
+
+    /** Whether a JDK "process reaper" thread of this JVM is runnable, i.e. about to reap a child of its own. */
+    static boolean jdkReaperRunnable(OsProcesses os) {
+        for (ProcStat t : os.ownThreads()) {
+            if (t.comm().startsWith(JDK_REAPER_THREAD) && t.state() == 'R') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Remembers every live process at least two levels below the JVM: if it becomes our zombie, it was re-parented. */
+    private static void rememberGrandchildren(List<ProcStat> snapshot, long self) {
+        Map<Long, List<ProcStat>> children = new HashMap<>();
+        for (ProcStat s : snapshot) {
+            children.computeIfAbsent(s.ppid(), k -> new ArrayList<>()).add(s);
+        }
+        List<ProcStat> level = children.getOrDefault(self, List.of());
+        Set<Long> seen = new HashSet<>();
+        while (!level.isEmpty()) {
+            List<ProcStat> next = new ArrayList<>();
+            for (ProcStat parent : level) {
+                for (ProcStat c : children.getOrDefault(parent.pid(), List.of())) {
+                    if (seen.add(c.pid())) {
+                        next.add(c);
+                        if (!c.isGone()) {
+                            BELOW_A_CHILD.put(key(c.pid(), c.startTime()), Boolean.TRUE);
+                        }
+                    }
+                }
+            }
+            level = next;
+        }
+    }
+
+    /** Reaps pid if it is still that zombie child (a zombie keeps its pid, so pid + start time identify it). */
+    private static void reapIfStill(OsProcesses os, long self, long pid, long start) {
+        if (os.stat(pid).filter(s -> s.isZombie() && s.ppid() == self && s.startTime() == start).isPresent()) {
+            os.reap(pid);
+        }
+    }
+
+    private static String key(long pid, long start) {
+        return pid + ":" + start;
     }
 }

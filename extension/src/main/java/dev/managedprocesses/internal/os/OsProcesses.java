@@ -57,6 +57,9 @@ public interface OsProcesses {
     /** A full description (uid and command line included) of one process, or empty when it is gone. */
     Optional<ProcessInfo> describe(ProcStat stat);
 
+    /** The threads of this JVM, each as a {@link ProcStat} whose pid is the thread id and comm its name. */
+    List<ProcStat> ownThreads();
+
     /** The resolved executable of a process, when readable. */
     Optional<String> executable(long pid);
 

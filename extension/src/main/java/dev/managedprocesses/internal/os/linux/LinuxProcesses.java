@@ -310,6 +310,11 @@ public final class LinuxProcesses implements OsProcesses {
     }
 
     @Override
+    public List<ProcStat> ownThreads() {
+        return ProcFs.ownThreads();
+    }
+
+    @Override
     public Optional<ProcessInfo> describe(ProcStat s) {
         String cmd = ProcFs.commandLine(s.pid(), s.comm());
         int uid = ProcFs.uid(s.pid());

@@ -138,6 +138,27 @@ final class ProcFs {
         return out;
     }
 
+    /** The threads of this process (pid: thread id, comm: thread name, state). */
+    static List<ProcStat> ownThreads() {
+        String[] names = new File("/proc/self/task").list();
+        List<ProcStat> out = new ArrayList<>(names == null ? 0 : names.length);
+        if (names == null) {
+            return out;
+        }
+        byte[] buf = BUFFER.get();
+        for (String name : names) {
+            try (FileInputStream in = new FileInputStream("/proc/self/task/" + name + "/stat")) {
+                int len = in.read(buf);
+                if (len > 0) {
+                    out.add(parseStat(Long.parseLong(name), buf, len));
+                }
+            } catch (IOException | RuntimeException e) {
+                // the thread ended while we looked
+            }
+        }
+        return out;
+    }
+
     /** The NUL-separated command line, joined with spaces; {@code [comm]} when empty (kernel threads, zombies). */
     static String commandLine(long pid, String comm) {
         Optional<byte[]> raw = read("/proc/" + pid + "/cmdline", 65536);

@@ -105,7 +105,8 @@ public final class ProcessConditions {
 
     /**
      * The process has ended: exited by itself or killed by a signal. A zombie (an exited group
-     * leader held while its group lives on) has ended.
+     * leader held while its group lives on) has ended; so has a process adopted by pid or
+     * {@code ProcessHandle} that is no longer alive, though its exit status is unknown.
      *
      * <pre>{@code
      * server.signal(Signal.TERM);
@@ -115,7 +116,7 @@ public final class ProcessConditions {
     public static ProcessCondition hasExited(ManagedProcess process) {
         Objects.requireNonNull(process, "process must not be null");
         return new ProcessCondition(subject(process) + " to have exited",
-                () -> process.exitStatus().isPresent() ? null : "it is still running");
+                () -> process.exitStatus().isPresent() || !process.isAlive() ? null : "it is still running");
     }
 
     /**
@@ -143,9 +144,11 @@ public final class ProcessConditions {
     private static String portUnmet(ManagedProcess process, int port) {
         OsProcesses os = OsProcesses.instance();
         Set<Integer> ports = new TreeSet<>();
-        // The exit status first: if it has ended, the descendants read next are all that can still open the port.
+        // Whether it has ended first: if it has, the descendants read next are all that can still open the
+        // port. Ended is an exit status or, for a process adopted by pid or ProcessHandle, not alive.
         Optional<ExitStatus> status = process.exitStatus();
-        if (status.isEmpty()) {
+        boolean ended = status.isPresent() || !process.isAlive();
+        if (!ended) {
             // Only trust the pid while it provably names this process: the same start time after the read.
             Set<Integer> own = os.listeningTcpPorts(process.pid());
             if (process.identity().isCurrent()) {
@@ -165,9 +168,9 @@ public final class ProcessConditions {
         if (ports.contains(port)) {
             return null;
         }
-        if (status.isPresent() && descendants.isEmpty()) {
-            String ended = status.get().exited() ? status.get().toString() : "was " + status.get();
-            throw new ConditionUnreachableException(subject(process) + " " + ended + " without listening on TCP port "
+        if (ended && descendants.isEmpty()) {
+            String how = status.map(s -> s.exited() ? s.toString() : "was " + s).orElse("ended");
+            throw new ConditionUnreachableException(subject(process) + " " + how + " without listening on TCP port "
                     + port + " and left no live descendants" + lastStderrLines(process.stderr()));
         }
         String who = descendants.isEmpty() ? "it listens" : "it and its " + descendants.size() + " live descendants listen";

@@ -19,6 +19,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionFactory;
 import org.awaitility.core.ConditionTimeoutException;
@@ -153,6 +154,48 @@ class ProcessConditionsTest {
 
         assertThat(p).exitedWith(3);
         assertThat(Proc.state(leader.pid())).as("a zombie held for its group").isEqualTo('Z');
+    }
+
+    @Test
+    void should_pass_when_a_process_adopted_by_pid_or_handle_ends_without_an_exit_status() throws Exception {
+        Process byPid = new ProcessBuilder("sleep", "0.2").start();
+        Process byHandle = new ProcessBuilder("sleep", "0.2").start();
+        try {
+            ManagedProcess adoptedByPid = scope.adopt(byPid.pid());
+            ManagedProcess adoptedByHandle = scope.adopt(byHandle.toHandle());
+
+            await().atMost(TIMEOUT).until(hasExited(adoptedByPid));
+            await().atMost(TIMEOUT).untilAsserted(hasExited(adoptedByHandle));
+
+            assertThat(adoptedByPid).isNotAlive().notReused();
+            assertThat(adoptedByHandle).isNotAlive().notReused();
+            assertThat(adoptedByPid.exitStatus()).as("only the JDK, its parent, knows it").isEmpty();
+        } finally {
+            for (Process p : new Process[] {byPid, byHandle}) {
+                p.destroyForcibly();
+                assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                p.getOutputStream().close();
+                p.getInputStream().close();
+                p.getErrorStream().close();
+            }
+        }
+    }
+
+    @Test
+    void should_fail_at_once_when_an_adopted_process_ends_without_opening_the_port() throws Exception {
+        Process jdk = new ProcessBuilder("sleep", "0.2").start();
+        try {
+            ManagedProcess adopted = scope.adopt(jdk.pid());
+
+            assertThatThrownBy(() -> await().atMost(TIMEOUT).untilAsserted(portOpen(adopted, 8080)))
+                    .isInstanceOf(ConditionUnreachableException.class)
+                    .hasMessage(subject(adopted) + " ended without listening on TCP port 8080 and left no live descendants");
+        } finally {
+            assertThat(jdk.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            jdk.getOutputStream().close();
+            jdk.getInputStream().close();
+            jdk.getErrorStream().close();
+        }
     }
 
     @Test

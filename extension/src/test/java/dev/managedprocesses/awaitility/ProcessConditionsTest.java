@@ -117,6 +117,28 @@ class ProcessConditionsTest {
     }
 
     @Test
+    void should_time_out_with_the_last_lines_when_no_line_matches_the_pattern() {
+        ManagedProcess p = scope.start("sh", "-c", "echo 'ready on port 80'; exec sleep 100");
+        p.stdout().awaitLineContaining("ready", TIMEOUT);
+
+        ConditionTimeoutException timeout = catchThrowableOfType(ConditionTimeoutException.class,
+                () -> briefly().untilAsserted(lineMatching(p.stdout(), Pattern.compile("^ready$"))));
+
+        assertTimedOutSaying(timeout, "expected a line of stdout of " + subject(p) + " matching /^ready$/, but there is "
+                + "none yet; last lines:\n  ready on port 80\n");
+    }
+
+    @Test
+    void should_fail_at_once_when_the_output_ends_without_a_line_containing_the_text() {
+        ManagedProcess p = scope.start("sh", "-c", "echo starting >&2; echo bye >&2");
+
+        assertThatThrownBy(() -> await().atMost(TIMEOUT).until(lineContaining(p.stderr(), "connected")))
+                .isInstanceOf(ConditionUnreachableException.class)
+                .hasMessage("stderr of " + subject(p) + " ended without a line containing \"connected\"; last lines:\n"
+                        + "  starting\n  bye");
+    }
+
+    @Test
     void should_fail_at_once_when_the_output_ends_without_the_line() {
         ManagedProcess p = scope.start("sh", "-c", "echo bye");
 
@@ -296,6 +318,18 @@ class ProcessConditionsTest {
 
         assertTimedOutSaying(timeout, "expected a file at " + ready.toAbsolutePath() + ", but there is none yet; "
                 + dir.toAbsolutePath() + " contains a.log, b.log\n");
+    }
+
+    @Test
+    void should_time_out_saying_the_directory_is_empty() throws Exception {
+        Path run = Files.createDirectory(dir.resolve("run"));
+        Path ready = run.resolve("ready");
+
+        ConditionTimeoutException timeout = catchThrowableOfType(ConditionTimeoutException.class,
+                () -> briefly().untilAsserted(fileExists(ready)));
+
+        assertTimedOutSaying(timeout, "expected a file at " + ready.toAbsolutePath() + ", but there is none yet; "
+                + run.toAbsolutePath() + " is empty\n");
     }
 
     @Test

@@ -27,6 +27,12 @@ import org.assertj.core.api.AbstractAssert;
  */
 public class ProcessIdentityAssert extends AbstractAssert<ProcessIdentityAssert, ProcessIdentity> {
 
+    /**
+     * Assertions on {@code actual}; {@link ProcessAssertions#assertThat(ProcessIdentity)} is the usual
+     * way to get one.
+     *
+     * @param actual the identity to check, may be {@code null} (every assertion then fails)
+     */
     public ProcessIdentityAssert(ProcessIdentity actual) {
         super(actual, ProcessIdentityAssert.class);
     }

@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <p>Each is a {@link ProcessCondition}: use it with {@code untilAsserted(...)} for a timeout message
- * that says what was last seen, or with {@code until(...)}. Conditions that can no longer be met fail
+ * that says what was last seen, or with {@code until(...)}, whose timeout message Awaitility builds
+ * from the condition's class name alone (see {@link ProcessCondition}). Conditions that can no longer be met fail
  * the wait at once with {@link ConditionUnreachableException}. Awaitility polls (every 100 ms by
  * default); to wait for a line without polling, {@code ProcessOutput.awaitLine} is woken by the output
  * itself.

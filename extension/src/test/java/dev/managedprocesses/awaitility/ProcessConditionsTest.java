@@ -158,6 +158,20 @@ class ProcessConditionsTest {
     }
 
     @Test
+    void should_name_what_was_awaited_when_until_times_out_with_the_condition_as_alias() {
+        ManagedProcess p = scope.start("sleep", "100");
+        ProcessCondition ready = lineMatching(p.stdout(), "ready");
+
+        // The documented way to get at least the description into an until(...) timeout.
+        assertThatThrownBy(() -> await(ready.toString()).pollInSameThread().pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1)).until(ready))
+                .isInstanceOf(ConditionTimeoutException.class)
+                .hasMessage("Condition with alias 'a line of stdout of " + subject(p) + " matching /ready/' didn't "
+                        + "complete within 1 seconds because condition dev.managedprocesses.awaitility.ProcessCondition "
+                        + "was not fulfilled.");
+    }
+
+    @Test
     void should_describe_the_condition() {
         ManagedProcess p = scope.start("sleep", "100");
         assertThat(lineMatching(p.stdout(), "ready")).hasToString("a line of stdout of " + subject(p) + " matching /ready/");

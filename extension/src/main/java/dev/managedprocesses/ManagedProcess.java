@@ -39,13 +39,27 @@ public interface ManagedProcess {
      */
     boolean isAlive();
 
-    /** How it ended, once it has. */
+    /**
+     * How it ended, once it has. Stays empty for a process adopted by pid or {@code ProcessHandle}
+     * ({@link ProcessScope#adopt(long)}, {@link ProcessScope#adopt(ProcessHandle)}): only its parent
+     * can read its exit status. Such a process has ended when {@link #isAlive()} is false; adopt the
+     * JDK {@code Process} ({@link ProcessScope#adopt(Process)}) to keep the status.
+     */
     Optional<ExitStatus> exitStatus();
 
-    /** What ended it (by itself, a caller's signal, SIGTERM or SIGKILL from this library), once it has. */
+    /**
+     * What ended it (by itself, a caller's signal, SIGTERM or SIGKILL from this library), once it has;
+     * also for a process adopted by pid or {@code ProcessHandle}, whose exit status is unknown.
+     */
     Optional<EndedBy> endedBy();
 
-    /** Blocks until the process ends. */
+    /**
+     * Blocks until the process ends.
+     *
+     * @return its exit status
+     * @throws IllegalStateException when the process has ended but its exit status is unknown (adopted
+     *     by pid or {@code ProcessHandle}, see {@link #exitStatus()}): thrown as soon as it has ended
+     */
     ExitStatus waitFor() throws InterruptedException;
 
     /**
@@ -53,10 +67,18 @@ public interface ManagedProcess {
      *
      * @return its exit status, or empty if it was still running at the timeout
      * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException when the process has ended but its exit status is unknown (adopted
+     *     by pid or {@code ProcessHandle}, see {@link #exitStatus()}): thrown as soon as it has ended,
+     *     so empty always means "still running"
      */
     Optional<ExitStatus> waitFor(Duration timeout) throws InterruptedException;
 
-    /** Completes when the process ends. Dependent actions run on the common pool, never on the library's thread. */
+    /**
+     * Completes when the process ends. Dependent actions run on the common pool, never on the library's
+     * thread. For a process whose exit status is unknown (adopted by pid or {@code ProcessHandle}) it
+     * completes exceptionally, with the {@link IllegalStateException} of {@link #waitFor()}, when the
+     * process ends.
+     */
     CompletableFuture<ExitStatus> onExit();
 
     /**

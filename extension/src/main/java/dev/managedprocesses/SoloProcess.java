@@ -33,6 +33,10 @@ import java.util.concurrent.TimeoutException;
  * signals take. Its exit status is known only when it is a JDK {@code Process} we were given, or an
  * escaped orphan re-parented to this JVM, which we reap; otherwise it is unknown. Adopted processes
  * are never reaped here: they may be the JDK's children, and reaping those would steal their status.
+ * Its end is always known (the pidfd, or polling the identity): {@link #isAlive()} turns false and
+ * {@link #endedBy()} is set; {@code waitFor} returns at that moment, by throwing
+ * {@link IllegalStateException} when the status is unknown, and {@link #onExit()} completes
+ * exceptionally with it.
  */
 final class SoloProcess implements ManagedProcess, Terminator.Target {
 
@@ -344,19 +348,41 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
         return Optional.of(knownStatus());
     }
 
+    /**
+     * Adopted by pid or {@code ProcessHandle}: only its parent (for a JDK child, the JDK's reaper) can
+     * read its exit status, and this library is given no way to ask. Its end is still known (pidfd).
+     */
+    private boolean statusUnknowable() {
+        return origin == Origin.ADOPTED && jdkProcess == null;
+    }
+
     private ExitStatus knownStatus() throws InterruptedException {
         try {
             // the JDK's reaper may deliver the status a moment after the pidfd fired
             return status.get(jdkProcess != null ? 5000 : 0, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            throw new IllegalStateException("pid " + pid() + " has exited, but its exit status is unknown: it was "
-                    + "adopted by pid and is not a child of this JVM (only its parent can read the status). "
-                    + "Use isAlive() or exitStatus() for such processes");
+            throw unknownStatus();
         }
+    }
+
+    private IllegalStateException unknownStatus() {
+        String why = statusUnknowable()
+                ? "it was adopted by pid or ProcessHandle, so only its parent can read the status (adopt the JDK "
+                        + "Process instead to keep it)"
+                : jdkProcess != null ? "the JDK has not reported it within 5 s"
+                : "it escaped its group and its parent, not this JVM, reaps it";
+        return new IllegalStateException(this + " has ended, but its exit status is unknown: " + why
+                + ". To wait for its end without the status, wait until isAlive() is false");
     }
 
     @Override
     public CompletableFuture<ExitStatus> onExit() {
+        if (statusUnknowable()) {
+            // Completes (exceptionally) when the process ends, rather than never.
+            return exited.thenApplyAsync(v -> {
+                throw unknownStatus();
+            });
+        }
         return status.thenApplyAsync(s -> s);
     }
 

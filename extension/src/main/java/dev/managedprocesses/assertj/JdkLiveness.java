@@ -40,6 +40,13 @@ final class JdkLiveness {
         return Optional.empty();
     }
 
+    /** {@code ": sleep 100"}: what a running process runs, for "still running" messages; empty if unreadable. */
+    static String running(long pid) {
+        OsProcesses os = OsProcesses.instance();
+        return os.stat(pid).filter(s -> !s.isGone()).flatMap(os::describe).map(ProcessInfo::commandLine)
+                .filter(c -> !c.isEmpty()).map(c -> ": " + c).orElse("");
+    }
+
     /** The live (non-zombie) descendants of {@code handle}, described. */
     static List<ProcessInfo> liveDescendants(ProcessHandle handle) {
         OsProcesses os = OsProcesses.instance();

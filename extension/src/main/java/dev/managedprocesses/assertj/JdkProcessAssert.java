@@ -25,6 +25,12 @@ import org.assertj.core.api.AbstractAssert;
  */
 public class JdkProcessAssert extends AbstractAssert<JdkProcessAssert, Process> {
 
+    /**
+     * Assertions on {@code actual}; {@link ProcessAssertions#assertThat(Process)} is the usual way to
+     * get one.
+     *
+     * @param actual the JDK process to check, may be {@code null} (every assertion then fails)
+     */
     public JdkProcessAssert(Process actual) {
         super(actual, JdkProcessAssert.class);
     }

@@ -49,11 +49,24 @@ import org.assertj.core.api.StringAssert;
  * itself: besides what was expected, the message carries the process's identity, how it ended and
  * who ended it, the last lines of its stderr and its live descendants.
  *
+ * <p>A process adopted by pid or {@code ProcessHandle} ({@code scope.adopt(pid)}) ends without an
+ * exit status: only its parent can read it. Whether it runs is the handle's identity-verified
+ * {@link ManagedProcess#isAlive()}, so {@link #isNotAlive()}, {@link #notReused()} and
+ * {@link #exitedWithin(Duration)} hold for it once it has ended, while {@link #exitedWith(int)},
+ * {@link #exitedNormally()} and {@link #wasKilledBy(Signal)} fail, saying that the status is unknown
+ * (adopt the JDK {@code Process} to keep it).
+ *
  * <p>Non-final with a public one-argument constructor, so AssertJ's soft assertions can proxy it
  * (see {@link ProcessSoftAssertions}) and it can be extended.
  */
 public class ManagedProcessAssert extends AbstractAssert<ManagedProcessAssert, ManagedProcess> {
 
+    /**
+     * Assertions on {@code actual}; {@link ProcessAssertions#assertThat(ManagedProcess)} is the usual
+     * way to get one.
+     *
+     * @param actual the process to check, may be {@code null} (every assertion then fails)
+     */
     public ManagedProcessAssert(ManagedProcess actual) {
         super(actual, ManagedProcessAssert.class);
     }
@@ -129,7 +142,7 @@ public class ManagedProcessAssert extends AbstractAssert<ManagedProcessAssert, M
                     + ": to assert a death by signal use wasKilledBy(Signal)");
         }
         isNotNull();
-        Optional<ExitStatus> status = actual.exitStatus();
+        Optional<ExitStatus> status = ProcessFacts.settledStatus(actual);
         if (status.isEmpty() || !status.get().exited() || status.get().code() != code) {
             throwAssertionError(shouldHaveExitedWith(actual, code));
         }
@@ -151,7 +164,7 @@ public class ManagedProcessAssert extends AbstractAssert<ManagedProcessAssert, M
      */
     public ManagedProcessAssert exitedNormally() {
         isNotNull();
-        Optional<ExitStatus> status = actual.exitStatus();
+        Optional<ExitStatus> status = ProcessFacts.settledStatus(actual);
         if (status.isEmpty() || !status.get().exited() || !status.get().isSuccess()) {
             throwAssertionError(shouldHaveExitedNormally(actual));
         }
@@ -178,7 +191,7 @@ public class ManagedProcessAssert extends AbstractAssert<ManagedProcessAssert, M
     public ManagedProcessAssert wasKilledBy(Signal signal) {
         Objects.requireNonNull(signal, "signal must not be null");
         isNotNull();
-        Optional<ExitStatus> status = actual.exitStatus();
+        Optional<ExitStatus> status = ProcessFacts.settledStatus(actual);
         if (status.isEmpty() || !status.get().killed() || status.get().signalNumber() != signal.number()) {
             throwAssertionError(shouldHaveBeenKilledBy(actual, signal));
         }
@@ -188,9 +201,10 @@ public class ManagedProcessAssert extends AbstractAssert<ManagedProcessAssert, M
     /**
      * Verifies that the handle is not fooled by pid reuse: either its pid still names this very
      * process (same start time, same boot), or the process is gone and the handle says so (not
-     * alive, an exit status, no {@link ProcessHandle} to hand out), even when the kernel has given
-     * the pid to a stranger meanwhile. Handles from a {@code ProcessScope} always pass: they hold the
-     * child unreaped or a pidfd, never just a number.
+     * alive, no {@link ProcessHandle} to hand out), even when the kernel has given the pid to a
+     * stranger meanwhile. An exit status is not required: a process adopted by pid or
+     * {@code ProcessHandle} ends without one. Handles from a {@code ProcessScope} always pass: they
+     * hold the child unreaped or a pidfd, never just a number.
      *
      * <pre>{@code
      * ManagedProcess original = scope.start("true");
@@ -215,12 +229,10 @@ public class ManagedProcessAssert extends AbstractAssert<ManagedProcessAssert, M
         if (holder.isPresent() && holder.get().equals(identity)) {
             return myself;
         }
+        // An exit status is not required: a process adopted by pid or ProcessHandle ends without one.
         List<String> confusions = new ArrayList<>();
         if (actual.isAlive()) {
             confusions.add("says it is alive");
-        }
-        if (actual.exitStatus().isEmpty()) {
-            confusions.add("has no exit status");
         }
         if (actual.toHandle().isPresent()) {
             confusions.add("hands out a ProcessHandle for pid " + identity.pid());
@@ -341,7 +353,9 @@ public class ManagedProcessAssert extends AbstractAssert<ManagedProcessAssert, M
 
     /**
      * Waits up to {@code timeout} for the process to end (exit or die of a signal), and fails if it
-     * is still running then. The wait is woken by the exit itself, not by polling. Chain the outcome:
+     * is still running then. The wait is woken by the exit itself, not by polling. A process adopted by
+     * pid or {@code ProcessHandle} passes once it has ended, though its exit status is unknown. Chain
+     * the outcome:
      *
      * <pre>{@code
      * // passes
@@ -361,15 +375,21 @@ public class ManagedProcessAssert extends AbstractAssert<ManagedProcessAssert, M
         }
         isNotNull();
         boolean interrupted = false;
-        Optional<ExitStatus> status;
+        boolean ended;
         try {
-            status = actual.waitFor(timeout);
+            ended = actual.waitFor(timeout).isPresent();
+        } catch (IllegalStateException statusUnknown) {
+            // Adopted by pid or ProcessHandle: waitFor returns, by throwing, when it has ended.
+            if (actual.isAlive()) {
+                throw statusUnknown;
+            }
+            ended = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             interrupted = true;
-            status = actual.exitStatus();
+            ended = actual.exitStatus().isPresent() || !actual.isAlive();
         }
-        if (status.isEmpty()) {
+        if (!ended) {
             throwAssertionError(shouldHaveExitedWithin(actual, timeout, interrupted));
         }
         return myself;

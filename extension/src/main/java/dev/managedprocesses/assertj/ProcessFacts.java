@@ -35,26 +35,45 @@ final class ProcessFacts {
     /** What {@code %n} becomes in a message: the facts are an argument of the format, not part of it. */
     static final String NL = System.lineSeparator();
 
+    /** What a process whose exit status is unknown has instead, in the status line. */
+    static final String UNKNOWN_STATUS = "ended, exit status unknown (adopted by pid or ProcessHandle)";
+
     private final ManagedProcess process;
+    private final boolean running;
     private final Optional<ExitStatus> status;
     private final Optional<EndedBy> endedBy;
     private final List<ProcessInfo> descendants;
 
     private ProcessFacts(ManagedProcess process, List<ProcessInfo> descendants) {
         this.process = process;
+        this.status = settledStatus(process);
+        // Running or ended is the handle's identity-verified isAlive(), not the presence of an exit
+        // status: a process adopted by pid or ProcessHandle ends without one.
+        this.running = status.isEmpty() && process.isAlive();
+        this.endedBy = process.endedBy();
+        this.descendants = descendants != null ? descendants : liveDescendants(process);
+    }
+
+    /**
+     * The exit status, once the library has recorded how the process ended. The kernel may report the
+     * end a moment before the library has recorded it (it records who ended it and drains the output
+     * first): then give it a moment, so the facts are complete. A process whose status is unknown
+     * (adopted by pid or ProcessHandle) makes {@code waitFor} say so at once.
+     */
+    static Optional<ExitStatus> settledStatus(ManagedProcess process) {
         Optional<ExitStatus> s = process.exitStatus();
-        if (s.isPresent() && process.endedBy().isEmpty()) {
-            // The kernel already reports the exit but the library has not recorded it yet (it records
-            // who ended it and drains the output first): give it a moment so the facts are complete.
+        boolean ended = s.isPresent() || !process.isAlive();
+        if (ended && (s.isEmpty() || process.endedBy().isEmpty())) {
             try {
                 process.waitFor(Duration.ofSeconds(1));
+            } catch (IllegalStateException statusUnknown) {
+                // ended, with an exit status only its parent can read
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            s = process.exitStatus();
         }
-        this.status = process.exitStatus();
-        this.endedBy = process.endedBy();
-        this.descendants = descendants != null ? descendants : liveDescendants(process);
+        return s;
     }
 
     static ProcessFacts of(ManagedProcess process) {
@@ -83,9 +102,21 @@ final class ProcessFacts {
         return descendants;
     }
 
-    /** {@code it is still running}, {@code it exited 3}, {@code it was killed by SIGTERM}. */
+    /** Whether the handle said the process runs (no exit status, and alive). */
+    boolean running() {
+        return running;
+    }
+
+    /**
+     * {@code it is still running}, {@code it exited 3}, {@code it was killed by SIGTERM}, or that it
+     * has ended with an exit status this JVM cannot read.
+     */
     String outcome() {
-        return status.map(ProcessFacts::outcome).orElse("it is still running");
+        if (status.isPresent()) {
+            return outcome(status.get());
+        }
+        return running ? "it is still running" : "it has ended, but its exit status is unknown: it was adopted by pid or "
+                + "ProcessHandle, and only its parent can read the status (adopt the JDK Process to keep it)";
     }
 
     static String outcome(ExitStatus status) {
@@ -97,7 +128,8 @@ final class ProcessFacts {
         StringBuilder sb = new StringBuilder("Process facts:").append(NL);
         ProcessIdentity id = process.identity();
         sb.append("  identity: ").append(id).append(", boot id ").append(id.bootId()).append(NL);
-        sb.append("  status: ").append(status.map(s -> ended(s, endedBy)).orElse("running")).append(NL);
+        String state = status.map(s -> ended(s, endedBy)).orElse(running ? "running" : unknownEnd(endedBy));
+        sb.append("  status: ").append(state).append(NL);
         appendStderr(sb, process.stderr());
         appendDescendants(sb, descendants);
         return sb.toString();
@@ -105,15 +137,25 @@ final class ProcessFacts {
 
     /** {@code exited 3, on its own}, {@code killed by SIGTERM, after the SIGTERM of terminate() or the scope's teardown}. */
     static String ended(ExitStatus status, Optional<EndedBy> endedBy) {
-        String base = status.toString();
-        if (endedBy.isEmpty()) {
-            return base;
-        }
-        return switch (endedBy.get()) {
-            case ITSELF -> base + (status.exited() ? ", on its own" : ", from a signal this library did not send");
-            case SIGNAL -> base + ", after a signal sent with signal() or signalGroup()";
-            case SIGTERM -> base + ", after the SIGTERM of terminate() or the scope's teardown";
-            case SIGKILL -> base + ", after the SIGKILL of kill() or the teardown's escalation";
+        String itself = status.exited() ? ", on its own" : ", from a signal this library did not send";
+        return status + endedBy.map(by -> byWhom(by, itself)).orElse("");
+    }
+
+    /** {@code ended, exit status unknown (...), without a signal from this library}. */
+    static String unknownEnd(Optional<EndedBy> endedBy) {
+        return UNKNOWN_STATUS + endedBy.map(by -> byWhom(by, ", without a signal from this library")).orElse("");
+    }
+
+    /**
+     * Who ended it. {@link EndedBy#SIGTERM} does not tell {@code terminate()} from the scope's teardown
+     * (both send the same group SIGTERM), so the message names both.
+     */
+    private static String byWhom(EndedBy endedBy, String itself) {
+        return switch (endedBy) {
+            case ITSELF -> itself;
+            case SIGNAL -> ", after a signal sent with signal() or signalGroup()";
+            case SIGTERM -> ", after the SIGTERM of terminate() or the scope's teardown";
+            case SIGKILL -> ", after the SIGKILL of kill() or the teardown's escalation";
         };
     }
 

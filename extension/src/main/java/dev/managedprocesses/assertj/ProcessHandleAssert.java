@@ -26,6 +26,12 @@ import org.assertj.core.api.AbstractAssert;
  */
 public class ProcessHandleAssert extends AbstractAssert<ProcessHandleAssert, ProcessHandle> {
 
+    /**
+     * Assertions on {@code actual}; {@link ProcessAssertions#assertThat(ProcessHandle)} is the usual
+     * way to get one.
+     *
+     * @param actual the JDK handle to check, may be {@code null} (every assertion then fails)
+     */
     public ProcessHandleAssert(ProcessHandle actual) {
         super(actual, ProcessHandleAssert.class);
     }

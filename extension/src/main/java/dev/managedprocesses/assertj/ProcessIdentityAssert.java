@@ -2,7 +2,7 @@ package dev.managedprocesses.assertj;
 
 import static dev.managedprocesses.assertj.ShouldBeAlive.shouldBeAlive;
 import static dev.managedprocesses.assertj.ShouldNotBeAlive.shouldNotBeAlive;
-import static dev.managedprocesses.assertj.ShouldNotBeReused.shouldNotBeReused;
+import static dev.managedprocesses.assertj.ShouldNotHaveItsPidTaken.shouldNotHaveItsPidTaken;
 
 import dev.managedprocesses.ProcessIdentity;
 import dev.managedprocesses.ProcessInfo;
@@ -27,6 +27,12 @@ import org.assertj.core.api.AbstractAssert;
  */
 public class ProcessIdentityAssert extends AbstractAssert<ProcessIdentityAssert, ProcessIdentity> {
 
+    /**
+     * Assertions on {@code actual}; {@link ProcessAssertions#assertThat(ProcessIdentity)} is the usual
+     * way to get one.
+     *
+     * @param actual the identity to check, may be {@code null} (every assertion then fails)
+     */
     public ProcessIdentityAssert(ProcessIdentity actual) {
         super(actual, ProcessIdentityAssert.class);
     }
@@ -99,7 +105,7 @@ public class ProcessIdentityAssert extends AbstractAssert<ProcessIdentityAssert,
         OsProcesses os = OsProcesses.instance();
         Optional<ProcStat> holder = os.stat(actual.pid());
         if (holder.isPresent() && !isThisProcess(holder.get(), os)) {
-            throwAssertionError(shouldNotBeReused(actual, ProcessFacts.describe(holder.get())));
+            throwAssertionError(shouldNotHaveItsPidTaken(actual, ProcessFacts.describe(holder.get())));
         }
         return myself;
     }

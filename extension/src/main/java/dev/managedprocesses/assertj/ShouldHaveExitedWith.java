@@ -36,11 +36,12 @@ public class ShouldHaveExitedWith extends BasicErrorMessageFactory {
     }
 
     /**
-     * For a JDK {@link Process}; {@code exitValue} is empty while it runs. The JDK reports a death by
-     * signal {@code n} as {@code 128 + n}.
+     * For a JDK {@link Process}; {@code exitValue} is empty while it runs (the message then says what
+     * it runs). The JDK reports a death by signal {@code n} as {@code 128 + n}.
      */
     public static ErrorMessageFactory shouldHaveExitedWith(Process actual, int expectedCode, Optional<Integer> exitValue) {
-        String outcome = exitValue.map(v -> "it exited with code " + v).orElse("it is still running");
+        String outcome = exitValue.map(v -> "it exited with code " + v)
+                .orElseGet(() -> "it is still running" + JdkLiveness.running(actual.pid()));
         return new ShouldHaveExitedWith("%nExpecting%n  <%s>%nto have exited with code %s%nbut %s%n",
                 unquotedString("pid " + actual.pid()), expectedCode, unquotedString(outcome));
     }

@@ -27,11 +27,14 @@ public class ShouldHaveExitedWithin extends BasicErrorMessageFactory {
                 unquotedString(reason(timeout, interrupted)), unquotedString(facts.render()));
     }
 
-    /** For a JDK {@link Process}; {@code interrupted} when the wait was cut short by an interrupt. */
+    /**
+     * For a JDK {@link Process}, with what it runs; {@code interrupted} when the wait was cut short by an
+     * interrupt.
+     */
     public static ErrorMessageFactory shouldHaveExitedWithin(Process actual, Duration timeout, boolean interrupted) {
         return new ShouldHaveExitedWithin("%nExpecting%n  <%s>%nto exit within %s%nbut %s%n",
                 unquotedString("pid " + actual.pid()), unquotedString(ProcessFacts.format(timeout)),
-                unquotedString(reason(timeout, interrupted)));
+                unquotedString(reason(timeout, interrupted) + JdkLiveness.running(actual.pid())));
     }
 
     private static String reason(Duration timeout, boolean interrupted) {

@@ -32,16 +32,16 @@ public class ShouldNotBeAlive extends BasicErrorMessageFactory {
                 unquotedString(actual.toString()), unquotedString(commandLine));
     }
 
-    /** For a JDK {@link ProcessHandle}. */
+    /** For a JDK {@link ProcessHandle}, with what it runs (its command line, when readable). */
     public static ErrorMessageFactory shouldNotBeAlive(ProcessHandle actual) {
-        return new ShouldNotBeAlive("%nExpecting%n  <%s>%nnot to be alive%nbut it is still running%n",
-                unquotedString("pid " + actual.pid()));
+        return new ShouldNotBeAlive("%nExpecting%n  <%s>%nnot to be alive%nbut it is still running%s%n",
+                unquotedString("pid " + actual.pid()), unquotedString(JdkLiveness.running(actual.pid())));
     }
 
-    /** For a JDK {@link Process}. */
+    /** For a JDK {@link Process}, with what it runs (its command line, when readable). */
     public static ErrorMessageFactory shouldNotBeAlive(Process actual) {
-        return new ShouldNotBeAlive("%nExpecting%n  <%s>%nnot to be alive%nbut it is still running%n",
-                unquotedString("pid " + actual.pid()));
+        return new ShouldNotBeAlive("%nExpecting%n  <%s>%nnot to be alive%nbut it is still running%s%n",
+                unquotedString("pid " + actual.pid()), unquotedString(JdkLiveness.running(actual.pid())));
     }
 
     private ShouldNotBeAlive(String format, Object... arguments) {

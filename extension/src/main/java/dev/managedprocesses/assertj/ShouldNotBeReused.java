@@ -1,13 +1,13 @@
 package dev.managedprocesses.assertj;
 
 import dev.managedprocesses.ManagedProcess;
-import dev.managedprocesses.ProcessIdentity;
 import org.assertj.core.error.BasicErrorMessageFactory;
 import org.assertj.core.error.ErrorMessageFactory;
 
 /**
- * The message of {@code notReused()}: a handle that mistakes whoever holds its pid now for its own
- * process, or an identity whose pid another process has taken.
+ * The message of {@code notReused()} on a {@link ManagedProcess}: a handle that mistakes whoever holds
+ * its pid now (or nobody) for its own process. For a {@code ProcessIdentity} see
+ * {@link ShouldNotHaveItsPidTaken}.
  *
  * <pre>
  * Expecting
@@ -25,13 +25,6 @@ public class ShouldNotBeReused extends BasicErrorMessageFactory {
         ProcessFacts facts = ProcessFacts.of(actual);
         return new ShouldNotBeReused("%nExpecting%n  <%s>%nnot to be confused with another process that got its pid%n"
                 + "but %s%n%s", unquotedString(facts.subject()), unquotedString(reason), unquotedString(facts.render()));
-    }
-
-    /** For a {@link ProcessIdentity} whose pid {@code holder} (described) now has. */
-    public static ErrorMessageFactory shouldNotBeReused(ProcessIdentity actual, String holder) {
-        return new ShouldNotBeReused("%nExpecting%n  <%s>%nnot to have had its pid taken by another process%n"
-                + "but pid %s now belongs to %s%n", unquotedString(actual.toString()), unquotedString(Long.toString(actual.pid())),
-                unquotedString(holder));
     }
 
     private ShouldNotBeReused(String format, Object... arguments) {

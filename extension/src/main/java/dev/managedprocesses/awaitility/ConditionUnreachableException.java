@@ -11,6 +11,11 @@ import dev.managedprocesses.ManagedProcessException;
 public class ConditionUnreachableException extends ManagedProcessException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception whose message says why the condition can never hold.
+     *
+     * @param message what ended, without what, and what was last seen
+     */
     public ConditionUnreachableException(String message) {
         super(message);
     }

@@ -18,9 +18,18 @@ import org.awaitility.core.ThrowingRunnable;
  * {@link AssertionError} saying what it saw instead, and Awaitility puts the last one into its
  * timeout message (and makes it the cause), for example
  * {@code Assertion condition expected a line of stdout of pid 4242 (...) matching /ready/, but there is
- * none yet; last lines: ... within 10 seconds.} With {@code until}, Awaitility only names the
- * condition's class. Either way, a condition that can no longer be met (the output ended, the
- * process died) throws {@link ConditionUnreachableException} and ends the wait at once.
+ * none yet; last lines: ... within 10 seconds.}
+ *
+ * <p>With {@code until}, a timeout cannot say what was last seen: Awaitility (4.x) builds the message
+ * of {@code until(Callable)} from the callable's class name, never from its {@code toString()} or
+ * its results, and offers no hook to add them. It reads
+ * {@code Condition dev.managedprocesses.awaitility.ProcessCondition was not fulfilled within 10 seconds.};
+ * an alias at least names what was awaited: {@code await(condition.toString()).until(condition)} gives
+ * {@code Condition with alias 'a line of stdout of pid 4242 (...) matching /ready/' didn't complete within
+ * 10 seconds because condition dev.managedprocesses.awaitility.ProcessCondition was not fulfilled.}
+ *
+ * <p>Either way, a condition that can no longer be met (the output ended, the process died) throws
+ * {@link ConditionUnreachableException} and ends the wait at once.
  */
 public final class ProcessCondition implements Callable<Boolean>, ThrowingRunnable {
 

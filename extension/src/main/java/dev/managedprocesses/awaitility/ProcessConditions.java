@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <p>Each is a {@link ProcessCondition}: use it with {@code untilAsserted(...)} for a timeout message
- * that says what was last seen, or with {@code until(...)}. Conditions that can no longer be met fail
+ * that says what was last seen, or with {@code until(...)}, whose timeout message Awaitility builds
+ * from the condition's class name alone (see {@link ProcessCondition}). Conditions that can no longer be met fail
  * the wait at once with {@link ConditionUnreachableException}. Awaitility polls (every 100 ms by
  * default); to wait for a line without polling, {@code ProcessOutput.awaitLine} is woken by the output
  * itself.
@@ -105,7 +106,8 @@ public final class ProcessConditions {
 
     /**
      * The process has ended: exited by itself or killed by a signal. A zombie (an exited group
-     * leader held while its group lives on) has ended.
+     * leader held while its group lives on) has ended; so has a process adopted by pid or
+     * {@code ProcessHandle} that is no longer alive, though its exit status is unknown.
      *
      * <pre>{@code
      * server.signal(Signal.TERM);
@@ -115,7 +117,7 @@ public final class ProcessConditions {
     public static ProcessCondition hasExited(ManagedProcess process) {
         Objects.requireNonNull(process, "process must not be null");
         return new ProcessCondition(subject(process) + " to have exited",
-                () -> process.exitStatus().isPresent() ? null : "it is still running");
+                () -> process.exitStatus().isPresent() || !process.isAlive() ? null : "it is still running");
     }
 
     /**
@@ -143,9 +145,11 @@ public final class ProcessConditions {
     private static String portUnmet(ManagedProcess process, int port) {
         OsProcesses os = OsProcesses.instance();
         Set<Integer> ports = new TreeSet<>();
-        // The exit status first: if it has ended, the descendants read next are all that can still open the port.
+        // Whether it has ended first: if it has, the descendants read next are all that can still open the
+        // port. Ended is an exit status or, for a process adopted by pid or ProcessHandle, not alive.
         Optional<ExitStatus> status = process.exitStatus();
-        if (status.isEmpty()) {
+        boolean ended = status.isPresent() || !process.isAlive();
+        if (!ended) {
             // Only trust the pid while it provably names this process: the same start time after the read.
             Set<Integer> own = os.listeningTcpPorts(process.pid());
             if (process.identity().isCurrent()) {
@@ -165,9 +169,9 @@ public final class ProcessConditions {
         if (ports.contains(port)) {
             return null;
         }
-        if (status.isPresent() && descendants.isEmpty()) {
-            String ended = status.get().exited() ? status.get().toString() : "was " + status.get();
-            throw new ConditionUnreachableException(subject(process) + " " + ended + " without listening on TCP port "
+        if (ended && descendants.isEmpty()) {
+            String how = status.map(s -> s.exited() ? s.toString() : "was " + s).orElse("ended");
+            throw new ConditionUnreachableException(subject(process) + " " + how + " without listening on TCP port "
                     + port + " and left no live descendants" + lastStderrLines(process.stderr()));
         }
         String who = descendants.isEmpty() ? "it listens" : "it and its " + descendants.size() + " live descendants listen";

@@ -116,7 +116,7 @@ class JdkAssertionsTest {
 
         String message = failureOf(() -> assertThat(p.toHandle()).isNotAlive());
 
-        assertThat(message).isEqualTo(head(p.pid(), "not to be alive", "it is still running"));
+        assertThat(message).isEqualTo(head(p.pid(), "not to be alive", "it is still running: sleep 100"));
     }
 
     @Test
@@ -164,7 +164,7 @@ class JdkAssertionsTest {
 
         String message = failureOf(() -> assertThat(p).isNotAlive());
 
-        assertThat(message).isEqualTo(head(p.pid(), "not to be alive", "it is still running"));
+        assertThat(message).isEqualTo(head(p.pid(), "not to be alive", "it is still running: sleep 100"));
     }
 
     @Test
@@ -187,7 +187,7 @@ class JdkAssertionsTest {
 
         String message = failureOf(() -> assertThat(p).exitedWith(0));
 
-        assertThat(message).isEqualTo(head(p.pid(), "to have exited with code 0", "it is still running"));
+        assertThat(message).isEqualTo(head(p.pid(), "to have exited with code 0", "it is still running: sleep 100"));
     }
 
     @Test
@@ -201,6 +201,7 @@ class JdkAssertionsTest {
 
         String message = failureOf(() -> assertThat(p).exitedWithin(Duration.ofMillis(100)));
 
-        assertThat(message).isEqualTo(head(p.pid(), "to exit within 100 ms", "it was still running after 100 ms"));
+        assertThat(message).isEqualTo(head(p.pid(), "to exit within 100 ms",
+                "it was still running after 100 ms: sleep 100"));
     }
 }

@@ -233,6 +233,31 @@ class ManagedProcessAssertTest {
                 + Expected.facts(p).status("exited 0, on its own"));
     }
 
+    @Test
+    void should_fail_when_a_process_expected_killed_by_sigkill_killed_itself_with_sigterm() throws Exception {
+        ManagedProcess p = ended(scope.start("sh", "-c", "kill -TERM $$"));
+
+        String message = failureOf(() -> assertThat(p).wasKilledBy(Signal.KILL));
+
+        assertThat(message).isEqualTo(Expected.head(p, "to have been killed by SIGKILL", "it was killed by SIGTERM")
+                + Expected.facts(p).status("killed by SIGTERM, from a signal this library did not send"));
+    }
+
+    @Test
+    void should_fail_when_a_process_the_scopes_teardown_ended_is_expected_killed_by_sigkill() {
+        // EndedBy.SIGTERM does not tell the scope's teardown from terminate(): the message names both.
+        ManagedProcess p;
+        try (ProcessScope own = ProcessScope.builder().name("torn-down").gracePeriod(Duration.ofSeconds(2)).open()) {
+            p = own.start("sleep", "100");
+        }
+
+        ManagedProcess tornDown = p;
+        String message = failureOf(() -> assertThat(tornDown).wasKilledBy(Signal.KILL));
+
+        assertThat(message).isEqualTo(Expected.head(p, "to have been killed by SIGKILL", "it was killed by SIGTERM")
+                + Expected.facts(p).status("killed by SIGTERM, after the SIGTERM of terminate() or the scope's teardown"));
+    }
+
     // ---------------------------------------------------------------- notReused (forced reuse: NotReusedUnderPidReuseTest)
 
     @Test
@@ -246,6 +271,22 @@ class ManagedProcessAssertTest {
         assertThat(Proc.eventually(TIMEOUT, () -> !Proc.exists(p.pid()))).as("reaped").isTrue();
 
         assertThat(p).notReused().isNotAlive();
+    }
+
+    @Test
+    void should_fail_notReused_when_no_process_holds_the_pid_yet_the_handle_says_alive() throws Exception {
+        ManagedProcess p = scope.start("sh", "-c", "read line; exit 0");
+        ManagedProcess stale = PidTrustingProcess.neverNoticingTheEnd(p);
+        p.stdin().close();
+        ended(p);
+        assertThat(Proc.eventually(TIMEOUT, () -> !Proc.exists(p.pid()))).as("reaped, the pid is free").isTrue();
+
+        String message = failureOf(() -> assertThat(stale).notReused());
+
+        assertThat(message).isEqualTo(Expected.head(p, "not to be confused with another process that got its pid",
+                "no live process holds pid " + p.pid() + ", yet the handle says it is alive and hands out a "
+                        + "ProcessHandle for pid " + p.pid())
+                + Expected.facts(p).status("exited 0, on its own"));
     }
 
     // ---------------------------------------------------------------- isProcessGroupLeader
@@ -267,6 +308,16 @@ class ManagedProcessAssertTest {
 
         assertThat(message).isEqualTo(Expected.head(mover, "to lead its own process group",
                 "the kernel has it in process group " + host.pid()) + Expected.facts(mover));
+    }
+
+    @Test
+    void should_fail_when_a_process_expected_to_lead_its_group_no_longer_runs() throws Exception {
+        ManagedProcess p = ended(scope.start("true"));
+
+        String message = failureOf(() -> assertThat(p).isProcessGroupLeader());
+
+        assertThat(message).isEqualTo(Expected.head(p, "to lead its own process group",
+                "it no longer runs, so it leads no group") + Expected.facts(p).status("exited 0, on its own"));
     }
 
     // ---------------------------------------------------------------- hasNoLiveDescendants

@@ -118,6 +118,18 @@ class NotReusedUnderPidReuseTest {
                 + "but pid " + pid + " now belongs to pid " + pid + " (started at tick " + strangerStart + "): sleep 300\n");
     }
 
+    @Test
+    void should_fail_isAlive_of_the_identity_whose_pid_was_taken() {
+        ProcessIdentity identity = original.identity();
+        long pid = identity.pid();
+
+        AssertionError error = catchThrowableOfType(AssertionError.class, () -> assertThat(identity).isAlive());
+
+        assertThat(error).hasMessage("\nExpecting\n  <pid " + pid + " (started at tick " + identity.startTime()
+                + ")>\nto be alive\n"
+                + "but pid " + pid + " now belongs to pid " + pid + " (started at tick " + strangerStart + "): sleep 300\n");
+    }
+
     /** The kernel's clock in start-time ticks (USER_HZ, 100 per second): {@code /proc/uptime} in hundredths. */
     private static long uptimeTicks() {
         try {

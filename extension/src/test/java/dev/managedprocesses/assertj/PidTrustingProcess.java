@@ -17,23 +17,35 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The handle {@code notReused()} exists to catch: a wrapper around a real process that remembers only
  * the pid and asks "is pid N alive?" ({@code ProcessHandle.of(pid)}), the way naive process helpers
- * do. Everything else comes from the real handle. Used only to show the failure of {@code notReused()}.
+ * do; or ({@link #neverNoticingTheEnd}) one that decided once that the process runs and never looks
+ * again. Everything else comes from the real handle. Used only to show the failure of {@code notReused()}.
  */
 final class PidTrustingProcess implements ManagedProcess {
     private final ManagedProcess real;
+    private final ProcessHandle handleTakenAtStart;
 
     PidTrustingProcess(ManagedProcess real) {
+        this(real, null);
+    }
+
+    private PidTrustingProcess(ManagedProcess real, ProcessHandle handleTakenAtStart) {
         this.real = real;
+        this.handleTakenAtStart = handleTakenAtStart;
+    }
+
+    /** A handle that says "alive" and hands out the JDK handle it took while {@code real} ran, forever. */
+    static PidTrustingProcess neverNoticingTheEnd(ManagedProcess real) {
+        return new PidTrustingProcess(real, real.toHandle().orElseThrow());
     }
 
     @Override
     public boolean isAlive() {
-        return ProcessHandle.of(real.pid()).isPresent();
+        return handleTakenAtStart != null || ProcessHandle.of(real.pid()).isPresent();
     }
 
     @Override
     public Optional<ProcessHandle> toHandle() {
-        return ProcessHandle.of(real.pid());
+        return handleTakenAtStart != null ? Optional.of(handleTakenAtStart) : ProcessHandle.of(real.pid());
     }
 
     @Override

@@ -114,6 +114,21 @@ class ProcessIdentityAssertTest {
     }
 
     @Test
+    void should_fail_notReused_when_another_process_holds_the_pid() {
+        // An identity with an earlier start time than the live process that holds its pid: as if that
+        // process had got the pid after the identified one ended.
+        ProcessIdentity live = scope.start("sleep", "100").identity();
+        assertThat(Proc.eventually(TIMEOUT, () -> commandLine(live.pid()).equals("sleep 100"))).isTrue();
+        ProcessIdentity earlier = new ProcessIdentity(live.pid(), live.startTime() - 1, live.bootId());
+
+        String message = failureOf(() -> assertThat(earlier).notReused());
+
+        assertThat(message).isEqualTo(head(earlier, "not to have had its pid taken by another process",
+                "pid " + live.pid() + " now belongs to pid " + live.pid() + " (started at tick " + live.startTime()
+                        + "): sleep 100"));
+    }
+
+    @Test
     void should_pass_notReused_for_a_zombie_that_still_holds_its_pid() throws Exception {
         ManagedProcess sh = scope.start("sh", "-c", "sleep 100 & exit 5");
         assertThat(sh.waitFor(TIMEOUT)).isPresent();

@@ -10,6 +10,7 @@ import dev.managedprocesses.Signal;
 import dev.managedprocesses.testing.Proc;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
 import org.assertj.core.error.AssertJMultipleFailuresError;
@@ -106,6 +107,32 @@ class ProcessSoftAssertionsTest {
                 "should_collect_process_failures_beside_ordinary_ones_in_assertjs_soft_assertions",
                 Expected.head(cli, "to have exited normally (by itself, with code 0)", "it exited 2")
                         + Expected.facts(cli).status("exited 2, on its own").stderr("usage: tool FILE")));
+    }
+
+    @Test
+    void should_collect_failures_of_jdk_handle_and_process_assertions() throws Exception {
+        Process jdk = new ProcessBuilder("sh", "-c", "exit 2").start();
+        try {
+            assertThat(jdk.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            ProcessSoftAssertions softly = new ProcessSoftAssertions();
+
+            softly.assertThat(jdk.toHandle()).isAlive();          // fails
+            softly.assertThat(jdk.toHandle()).isNotAlive();       // passes
+            softly.assertThat(jdk).exitedWith(0);                 // fails
+            softly.assertThat(jdk).isAlive();                     // fails
+
+            String here = "should_collect_failures_of_jdk_handle_and_process_assertions";
+            String subject = "\nExpecting\n  <pid " + jdk.pid() + ">\n";
+            assertThat(softly.assertionErrorsCollected()).extracting(Throwable::getMessage).satisfiesExactly(
+                    m -> assertThat(m).matches(calledFrom(here, subject + "to be alive\nbut it has ended\n")),
+                    m -> assertThat(m).matches(calledFrom(here, subject + "to have exited with code 0\n"
+                            + "but it exited with code 2\n")),
+                    m -> assertThat(m).matches(calledFrom(here, subject + "to be alive\nbut it exited with code 2\n")));
+        } finally {
+            jdk.getOutputStream().close();
+            jdk.getInputStream().close();
+            jdk.getErrorStream().close();
+        }
     }
 
     /**

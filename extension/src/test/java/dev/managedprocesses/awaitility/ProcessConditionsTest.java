@@ -19,6 +19,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionFactory;
 import org.awaitility.core.ConditionTimeoutException;
@@ -116,6 +117,28 @@ class ProcessConditionsTest {
     }
 
     @Test
+    void should_time_out_with_the_last_lines_when_no_line_matches_the_pattern() {
+        ManagedProcess p = scope.start("sh", "-c", "echo 'ready on port 80'; exec sleep 100");
+        p.stdout().awaitLineContaining("ready", TIMEOUT);
+
+        ConditionTimeoutException timeout = catchThrowableOfType(ConditionTimeoutException.class,
+                () -> briefly().untilAsserted(lineMatching(p.stdout(), Pattern.compile("^ready$"))));
+
+        assertTimedOutSaying(timeout, "expected a line of stdout of " + subject(p) + " matching /^ready$/, but there is "
+                + "none yet; last lines:\n  ready on port 80\n");
+    }
+
+    @Test
+    void should_fail_at_once_when_the_output_ends_without_a_line_containing_the_text() {
+        ManagedProcess p = scope.start("sh", "-c", "echo starting >&2; echo bye >&2");
+
+        assertThatThrownBy(() -> await().atMost(TIMEOUT).until(lineContaining(p.stderr(), "connected")))
+                .isInstanceOf(ConditionUnreachableException.class)
+                .hasMessage("stderr of " + subject(p) + " ended without a line containing \"connected\"; last lines:\n"
+                        + "  starting\n  bye");
+    }
+
+    @Test
     void should_fail_at_once_when_the_output_ends_without_the_line() {
         ManagedProcess p = scope.start("sh", "-c", "echo bye");
 
@@ -132,6 +155,20 @@ class ProcessConditionsTest {
         assertThatThrownBy(() -> briefly().until(lineMatching(p.stdout(), "ready")))
                 .isInstanceOf(ConditionTimeoutException.class)
                 .hasMessage("Condition dev.managedprocesses.awaitility.ProcessCondition was not fulfilled within 1 seconds.");
+    }
+
+    @Test
+    void should_name_what_was_awaited_when_until_times_out_with_the_condition_as_alias() {
+        ManagedProcess p = scope.start("sleep", "100");
+        ProcessCondition ready = lineMatching(p.stdout(), "ready");
+
+        // The documented way to get at least the description into an until(...) timeout.
+        assertThatThrownBy(() -> await(ready.toString()).pollInSameThread().pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1)).until(ready))
+                .isInstanceOf(ConditionTimeoutException.class)
+                .hasMessage("Condition with alias 'a line of stdout of " + subject(p) + " matching /ready/' didn't "
+                        + "complete within 1 seconds because condition dev.managedprocesses.awaitility.ProcessCondition "
+                        + "was not fulfilled.");
     }
 
     @Test
@@ -153,6 +190,48 @@ class ProcessConditionsTest {
 
         assertThat(p).exitedWith(3);
         assertThat(Proc.state(leader.pid())).as("a zombie held for its group").isEqualTo('Z');
+    }
+
+    @Test
+    void should_pass_when_a_process_adopted_by_pid_or_handle_ends_without_an_exit_status() throws Exception {
+        Process byPid = new ProcessBuilder("sleep", "0.2").start();
+        Process byHandle = new ProcessBuilder("sleep", "0.2").start();
+        try {
+            ManagedProcess adoptedByPid = scope.adopt(byPid.pid());
+            ManagedProcess adoptedByHandle = scope.adopt(byHandle.toHandle());
+
+            await().atMost(TIMEOUT).until(hasExited(adoptedByPid));
+            await().atMost(TIMEOUT).untilAsserted(hasExited(adoptedByHandle));
+
+            assertThat(adoptedByPid).isNotAlive().notReused();
+            assertThat(adoptedByHandle).isNotAlive().notReused();
+            assertThat(adoptedByPid.exitStatus()).as("only the JDK, its parent, knows it").isEmpty();
+        } finally {
+            for (Process p : new Process[] {byPid, byHandle}) {
+                p.destroyForcibly();
+                assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                p.getOutputStream().close();
+                p.getInputStream().close();
+                p.getErrorStream().close();
+            }
+        }
+    }
+
+    @Test
+    void should_fail_at_once_when_an_adopted_process_ends_without_opening_the_port() throws Exception {
+        Process jdk = new ProcessBuilder("sleep", "0.2").start();
+        try {
+            ManagedProcess adopted = scope.adopt(jdk.pid());
+
+            assertThatThrownBy(() -> await().atMost(TIMEOUT).untilAsserted(portOpen(adopted, 8080)))
+                    .isInstanceOf(ConditionUnreachableException.class)
+                    .hasMessage(subject(adopted) + " ended without listening on TCP port 8080 and left no live descendants");
+        } finally {
+            assertThat(jdk.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            jdk.getOutputStream().close();
+            jdk.getInputStream().close();
+            jdk.getErrorStream().close();
+        }
     }
 
     @Test
@@ -253,6 +332,18 @@ class ProcessConditionsTest {
 
         assertTimedOutSaying(timeout, "expected a file at " + ready.toAbsolutePath() + ", but there is none yet; "
                 + dir.toAbsolutePath() + " contains a.log, b.log\n");
+    }
+
+    @Test
+    void should_time_out_saying_the_directory_is_empty() throws Exception {
+        Path run = Files.createDirectory(dir.resolve("run"));
+        Path ready = run.resolve("ready");
+
+        ConditionTimeoutException timeout = catchThrowableOfType(ConditionTimeoutException.class,
+                () -> briefly().untilAsserted(fileExists(ready)));
+
+        assertTimedOutSaying(timeout, "expected a file at " + ready.toAbsolutePath() + ", but there is none yet; "
+                + run.toAbsolutePath() + " is empty\n");
     }
 
     @Test

@@ -14,4 +14,15 @@ String log = new File(basedir, 'build.log').text
 assert log.contains('The test run leaked 1 process (managed-processes leak detection, mode fail)')
 assert log.contains('sleep 42')
 assert target.listFiles().any { it.name ==~ /leaks-\d+-[0-9a-f]{6}\.txt/ }
+// Maven (and so this build) runs on Java 17, the oldest supported
+assert leaky.contains('name="java.specification.version" value="17"') : 'run the build with JAVA_HOME set to a JDK 17'
+def warnings = warningLines(new File(basedir, 'build.log'))
+assert warnings.isEmpty() : "no warning lines in the build, found:\n${warnings.join('\n')}"
 return true
+
+// Warning lines of any origin, colour codes stripped first: Maven's "[WARNING] ...", the JDK's
+// "WARNING: ..." (Surefire may print it behind an ANSI code), the VM's "OpenJDK 64-Bit Server VM warning: ...".
+List<String> warningLines(File log) {
+    log.readLines().collect { it.replaceAll(/\x1B\[[0-9;]*[A-Za-z]/, '') }
+            .findAll { it =~ /(?i)\bwarning\b\s*[:\]]|\[WARN\]/ }
+}

@@ -12,4 +12,16 @@ assert !new File(target, 'surefire-reports/TEST-it.LeakyTest.xml').text.contains
 String txt = target.listFiles().find { it.name ==~ /leaks-\d+-[0-9a-f]{6}\.txt/ }.text
 assert txt.contains('LeakyTest > leaks()  [exact]') && txt.contains('sleep 43')
 assert txt.contains('action: reported (warn mode)')
+String xml = new File(target, 'surefire-reports/TEST-it.CleanTest.xml').text
+// Maven (and so this build) runs on Java 17, the oldest supported
+assert xml.contains('name="java.specification.version" value="17"') : 'run the build with JAVA_HOME set to a JDK 17'
+def warnings = warningLines(new File(basedir, 'build.log'))
+assert warnings.isEmpty() : "no warning lines in the build, found:\n${warnings.join('\n')}"
 return true
+
+// Warning lines of any origin, colour codes stripped first: Maven's "[WARNING] ...", the JDK's
+// "WARNING: ..." (Surefire may print it behind an ANSI code), the VM's "OpenJDK 64-Bit Server VM warning: ...".
+List<String> warningLines(File log) {
+    log.readLines().collect { it.replaceAll(/\x1B\[[0-9;]*[A-Za-z]/, '') }
+            .findAll { it =~ /(?i)\bwarning\b\s*[:\]]|\[WARN\]/ }
+}

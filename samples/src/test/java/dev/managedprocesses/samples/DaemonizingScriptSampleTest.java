@@ -3,11 +3,14 @@ package dev.managedprocesses.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedprocesses.ManagedProcess;
+import dev.managedprocesses.ProcessIdentity;
 import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.assertj.ProcessAssertions;
 import dev.managedprocesses.junit.ManagedProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,10 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
  * A start script that daemonizes the classic way (double fork + setsid, pidfile, exit 0), as many
  * servers' init scripts do. The script exits at once; the daemon escaped its process group and its
  * parent. The extension still finds it (it carries the scope's marker in its environment) and ends
- * it after the test: see the "[escaped]" record in the output.
+ * it after the test: see the "[escaped]" record in the output, and the check after all tests below.
  */
 @ManagedProcesses(gracePeriod = "1 s")
 class DaemonizingScriptSampleTest {
+    /** Who the daemon was: pid + start time (by the end, its pid alone might name another process). */
+    static ProcessIdentity daemon;
 
     @Test
     void a_daemonized_server_is_still_cleaned_up(ProcessScope processes, @TempDir Path dir) throws Exception {
@@ -40,10 +45,17 @@ class DaemonizingScriptSampleTest {
             assertThat(System.nanoTime()).as("pidfile written in time").isLessThan(deadline);
             Thread.sleep(10);
         }
-        long daemon = Long.parseLong(Files.readString(pidfile).trim());
-        assertThat(ProcessHandle.of(daemon)).hasValueSatisfying(h -> assertThat(h.isAlive()).isTrue());
-        System.out.println("[sample] the script exited 0; its daemon runs as pid " + daemon
+        long pid = Long.parseLong(Files.readString(pidfile).trim());
+        daemon = ProcessIdentity.of(pid).orElseThrow(() -> new AssertionError("the daemon, pid " + pid + ", is not running"));
+        System.out.println("[sample] the script exited 0; its daemon runs as pid " + pid
                 + ", in a session of its own");
         // no cleanup here: teardown finds the escaped daemon by the scope's marker and ends it
+    }
+
+    @AfterAll
+    static void the_daemon_did_not_outlive_its_test() {
+        // The test's processes were ended when it finished, before this runs: the daemon is gone too
+        // (its pid is free, a zombie, or some newer process's, which the start time tells apart).
+        ProcessAssertions.assertThat(daemon).isNotAlive();
     }
 }

@@ -3,7 +3,9 @@ package dev.managedprocesses.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedprocesses.ManagedProcess;
+import dev.managedprocesses.ProcessIdentity;
 import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.assertj.ProcessAssertions;
 import dev.managedprocesses.junit.ManagedProcesses;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ManagedProcesses
 class HttpServerSampleTest {
+    /** Who the server was: pid + start time (by the end, its pid alone might name another process). */
+    static ProcessIdentity serverIdentity;
 
     @Test
     void serves_a_file(ProcessScope processes, @TempDir Path webRoot) throws Exception {
@@ -32,6 +37,7 @@ class HttpServerSampleTest {
         ManagedProcess server = processes.command("python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1")
                 .directory(webRoot)
                 .start();
+        serverIdentity = server.identity();
         int port = Integer.parseInt(server.stdout()
                 .awaitLine(Pattern.compile("port (\\d+)"), Duration.ofSeconds(10))
                 .group(1));
@@ -45,5 +51,11 @@ class HttpServerSampleTest {
         assertThat(response.body()).isEqualTo("hello from a managed process\n");
         assertThat(server.isAlive()).isTrue();
         // no server.terminate(): the extension ends it after the test
+    }
+
+    @AfterAll
+    static void the_server_did_not_outlive_its_test() {
+        // The test's processes were ended when it finished, before this runs.
+        ProcessAssertions.assertThat(serverIdentity).isNotAlive();
     }
 }

@@ -81,12 +81,12 @@ public final class LinuxProcesses implements OsProcesses {
     }
 
     /**
-     * Java 22+ warns when jffi loads its native library unless native access is enabled for it. Say,
-     * in one line, what to add (see README, "Java 22+").
+     * Java 24+ warns when jffi loads its native library through JNI ({@code System.load}, JEP 472) unless
+     * native access is enabled for it. Say, in one line, what to add (see README, "Java 24+").
      */
     private static void nativeAccessHint() {
         int feature = java.lang.Runtime.version().feature();
-        if (feature < 22) {
+        if (feature < 24) {
             return;
         }
         try {
@@ -102,17 +102,17 @@ public final class LinuxProcesses implements OsProcesses {
         }
     }
 
+    /**
+     * Whether the kernel has pidfds (5.3+). Works whatever the glibc: without its wrapper (before
+     * 2.36) {@link LibC#pidfd_open} makes the raw system call, which fails with ENOSYS on older kernels.
+     */
     private boolean probePidfd() {
-        try {
-            int fd = libc.pidfd_open(libc.getpid(), 0);
-            if (fd >= 0) {
-                libc.close(fd);
-                return true;
-            }
-            return false;
-        } catch (UnsatisfiedLinkError e) {
-            return false; // glibc older than 2.36: no wrapper; treat as unsupported
+        int fd = libc.pidfd_open(libc.getpid(), 0);
+        if (fd >= 0) {
+            libc.close(fd);
+            return true;
         }
+        return false;
     }
 
     private int errno() {

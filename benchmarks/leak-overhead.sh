@@ -4,6 +4,6 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$(dirname "$here")"
-mvn -B -ntp -q -pl benchmarks -am package -DskipTests -Dmanagedprocesses.skipLibraryTests=true
+mvn -B -ntp -q -pl benchmarks -am package -DskipTests
 exec java -cp "$here/target/classes:$(cat "$here/target/benchmark.classpath")" \
   dev.managedprocesses.benchmarks.LeakDetectorOverhead "$@"

@@ -10,8 +10,10 @@ import java.util.Set;
 
 /**
  * Everything native, behind one interface: spawning, identity, signals, reaping, the process table
- * and readiness polling. Nothing outside this package and its implementations touches jffi, {@code /proc}
- * or errno. One implementation per OS, chosen once ({@link #instance()}).
+ * and readiness polling. Nothing outside this package and its implementations calls jffi or reads
+ * {@code /proc}; errno leaves this layer only as a value to explain in an error message
+ * ({@link SpawnException#errnoName()}, {@link #moveToOwnGroup}). One implementation per OS, chosen once
+ * ({@link #instance()}).
  *
  * <p>Rules every implementation keeps:
  * <ul>

@@ -84,7 +84,8 @@ final class ChildGate {
 
     private void checkNotProtected(String what) {
         if (protectedReason != null) {
-            throw new IllegalArgumentException("Refusing to signal " + what + pid + ": it is " + protectedReason);
+            throw new IllegalArgumentException("Refusing to signal " + what + pid + ": it is " + protectedReason
+                    + ". managed-processes only signals processes it started or adopted");
         }
     }
 

@@ -129,7 +129,8 @@ public final class ProcessOutput {
     private String awaitLine(Predicate<String> predicate, String what, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative but was " + timeout);
+            throw new IllegalArgumentException("timeout must not be negative but was " + timeout
+                    + ": pass how long to wait for the line, e.g. Duration.ofSeconds(10)");
         }
         if (!captured) {
             throw new IllegalStateException("Cannot await a line of " + description + ": it is not captured. "

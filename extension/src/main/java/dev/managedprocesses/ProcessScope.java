@@ -50,6 +50,8 @@ public final class ProcessScope implements AutoCloseable {
 
     /** The default grace period between SIGTERM and SIGKILL. */
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(2);
+    private static final String NULL_COMMAND = "command must not be null: give the program and its arguments, "
+            + "e.g. start(\"sleep\", \"10\")";
     /** How many times teardown looks again for escapees that dying processes started. */
     private static final int ESCAPEE_ROUNDS = 5;
 
@@ -137,7 +139,7 @@ public final class ProcessScope implements AutoCloseable {
     /** A spec for {@code command}, to configure and then {@link ProcessSpec#start()}. */
     public ProcessSpec command(String... command) {
         if (command == null) {
-            throw new NullPointerException("command must not be null");
+            throw new NullPointerException(NULL_COMMAND);
         }
         return command(Arrays.asList(command));
     }
@@ -145,7 +147,7 @@ public final class ProcessScope implements AutoCloseable {
     /** A spec for {@code command}, to configure and then {@link ProcessSpec#start()}. */
     public ProcessSpec command(List<String> command) {
         if (command == null) {
-            throw new NullPointerException("command must not be null");
+            throw new NullPointerException(NULL_COMMAND);
         }
         if (command.isEmpty()) {
             throw new IllegalArgumentException("command must not be empty: give the program and its arguments, "
@@ -154,15 +156,20 @@ public final class ProcessScope implements AutoCloseable {
         for (int i = 0; i < command.size(); i++) {
             String arg = command.get(i);
             if (arg == null) {
-                throw new NullPointerException("command element " + i + " is null in " + command);
+                throw new NullPointerException(i == 0
+                        ? "program must not be null: the first element of the command names the program to run, "
+                                + "e.g. start(\"sleep\", \"10\")"
+                        : "command element " + i + " is null in " + command + ": pass \"\" for an empty argument, "
+                                + "or leave the element out");
             }
             if (arg.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("command element " + i + " contains a NUL character");
+                throw new IllegalArgumentException("command element " + i + " contains a NUL character, which "
+                        + "cannot be passed to a program (arguments are C strings): remove it");
             }
         }
         if (command.get(0).isBlank()) {
             throw new IllegalArgumentException("program must not be blank: the first element of the command is '"
-                    + command.get(0) + "'");
+                    + command.get(0) + "'; it names the program to run, e.g. start(\"sleep\", \"10\")");
         }
         checkOpen("create a command");
         return new ProcessSpec(this, List.copyOf(command));
@@ -321,6 +328,8 @@ public final class ProcessScope implements AutoCloseable {
 
     ManagedProcess start(ProcessSpec spec) {
         List<String> command = spec.command();
+        // Every check before anything starts (the reactor, the subreaper, the janitor); checked again under the lock.
+        checkOpen("start " + String.join(" ", command));
         Path dir = spec.directory();
         if (dir != null) {
             dir = dir.toAbsolutePath().normalize();

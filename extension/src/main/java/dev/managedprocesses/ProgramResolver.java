@@ -15,6 +15,11 @@ final class ProgramResolver {
     }
 
     static String resolve(String program, Path directory) {
+        return resolve(program, directory, System.getenv("PATH"));
+    }
+
+    /** As {@link #resolve(String, Path)}, searching {@code path} (a PATH value) for a bare name. */
+    static String resolve(String program, Path directory, String path) {
         if (program.contains("/")) {
             Path p = Path.of(program);
             if (!p.isAbsolute()) {
@@ -30,7 +35,6 @@ final class ProgramResolver {
             checkRunnable(program, p);
             return p.toString();
         }
-        String path = System.getenv("PATH");
         if (path == null || path.isEmpty()) {
             path = "/usr/local/bin:/usr/bin:/bin";
         }

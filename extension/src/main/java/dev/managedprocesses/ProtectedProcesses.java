@@ -29,7 +29,8 @@ final class ProtectedProcesses {
             why = "the JVM's own process group";
         }
         if (why != null) {
-            throw new IllegalArgumentException("Refusing to " + action + " process group " + pgid + ": it is " + why);
+            throw new IllegalArgumentException("Refusing to " + action + " process group " + pgid + ": it is " + why
+                    + ". managed-processes only signals the groups of processes it started");
         }
     }
 

@@ -411,7 +411,7 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
 
     @Override
     public ExitStatus terminate(Duration gracePeriod) {
-        SpawnedProcess.checkTimeout(gracePeriod);
+        SpawnedProcess.checkGracePeriod(gracePeriod);
         List<ProcessInfo> survivors = Terminator.terminate(os, List.of(this), gracePeriod);
         if (!survivors.isEmpty()) {
             throw new SurvivorsException(Terminator.survivorsMessage("terminate() of " + this, survivors), survivors);

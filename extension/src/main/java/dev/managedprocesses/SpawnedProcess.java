@@ -413,11 +413,23 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     static void checkTimeout(Duration timeout) {
         if (timeout == null) {
-            throw new NullPointerException("timeout must not be null");
+            throw new NullPointerException("timeout must not be null: pass a Duration, e.g. Duration.ofSeconds(10)"
+                    + " (Duration.ZERO checks without waiting), or call waitFor() to wait without a limit");
         }
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative but was " + timeout
                     + ": use Duration.ZERO to check without waiting");
+        }
+    }
+
+    static void checkGracePeriod(Duration gracePeriod) {
+        if (gracePeriod == null) {
+            throw new NullPointerException("gracePeriod must not be null: pass a Duration, e.g. Duration.ofSeconds(2),"
+                    + " or call terminate() for the scope's grace period");
+        }
+        if (gracePeriod.isNegative()) {
+            throw new IllegalArgumentException("gracePeriod must not be negative but was " + gracePeriod
+                    + ": use Duration.ZERO to send SIGKILL right after SIGTERM, or kill() to send SIGKILL alone");
         }
     }
 
@@ -455,7 +467,7 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     @Override
     public ExitStatus terminate(Duration gracePeriod) {
-        checkTimeout(gracePeriod);
+        checkGracePeriod(gracePeriod);
         List<ProcessInfo> survivors = Terminator.terminate(os, List.of(this), gracePeriod);
         if (!survivors.isEmpty()) {
             throw new SurvivorsException(Terminator.survivorsMessage("terminate() of " + this, survivors), survivors);

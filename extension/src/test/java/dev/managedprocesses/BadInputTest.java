@@ -51,15 +51,46 @@ class BadInputTest {
     @Test
     void null_command_or_argument() {
         assertThatThrownBy(() -> scope.start((String[]) null)).isInstanceOf(NullPointerException.class)
-                .hasMessage("command must not be null");
+                .hasMessage("command must not be null: give the program and its arguments, e.g. start(\"sleep\", \"10\")");
+        assertThatThrownBy(() -> scope.start((List<String>) null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("command must not be null: give the program and its arguments, e.g. start(\"sleep\", \"10\")");
         assertThatThrownBy(() -> scope.start("echo", null)).isInstanceOf(NullPointerException.class)
-                .hasMessage("command element 1 is null in [echo, null]");
+                .hasMessage("command element 1 is null in [echo, null]: pass \"\" for an empty argument, or leave the "
+                        + "element out");
+    }
+
+    @Test
+    void a_program_found_on_the_path_but_not_executable(@org.junit.jupiter.api.io.TempDir Path bin) throws Exception {
+        Path data = Files.writeString(bin.resolve("mp-data-file"), "not a program\n");
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> ProgramResolver.resolve("mp-data-file", null, "/no/such/dir:" + bin))
+                .isInstanceOf(ProcessStartException.class)
+                .hasMessage("Cannot start 'mp-data-file': found " + data + " on PATH but it is not executable. Make it "
+                        + "executable (chmod +x) or give the full path of the program you meant");
+        assertThatThrownBy(() -> ProgramResolver.resolve("mp-missing", null, "/no/such/dir:" + bin))
+                .isInstanceOf(ProcessStartException.class)
+                .hasMessage("Cannot start 'mp-missing': no such program on the PATH searched (/no/such/dir:" + bin
+                        + "). Install it, add its directory to the JVM's PATH, or give an absolute path");
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(ProgramResolver.resolve("mp-data-file", null, "/no/such/dir:" + bin)).isEqualTo(data.toString());
+    }
+
+    @Test
+    void null_program() {
+        String message = "program must not be null: the first element of the command names the program to run, "
+                + "e.g. start(\"sleep\", \"10\")";
+        assertThatThrownBy(() -> scope.start((String) null)).isInstanceOf(NullPointerException.class).hasMessage(message);
+        assertThatThrownBy(() -> scope.start(null, "10")).isInstanceOf(NullPointerException.class).hasMessage(message);
+        assertThatThrownBy(() -> scope.command(Arrays.asList(null, "10"))).isInstanceOf(NullPointerException.class)
+                .hasMessage(message);
+        assertThat(scope.processes()).isEmpty();
     }
 
     @Test
     void blank_program() {
         assertThatThrownBy(() -> scope.start("  ", "x")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("program must not be blank: the first element of the command is '  '");
+                .hasMessage("program must not be blank: the first element of the command is '  '; it names the program "
+                        + "to run, e.g. start(\"sleep\", \"10\")");
     }
 
     @Test
@@ -168,10 +199,19 @@ class BadInputTest {
             assertThatThrownBy(() -> p.waitFor(Duration.ofMillis(-1)))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("timeout must not be negative but was PT-0.001S: use Duration.ZERO to check without waiting");
-            assertThatThrownBy(() -> p.terminate(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> p.waitFor(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("timeout must not be null: pass a Duration, e.g. Duration.ofSeconds(10) (Duration.ZERO "
+                            + "checks without waiting), or call waitFor() to wait without a limit");
+            assertThatThrownBy(() -> p.terminate(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("gracePeriod must not be negative but was PT-1S: use Duration.ZERO to send SIGKILL right "
+                            + "after SIGTERM, or kill() to send SIGKILL alone");
+            assertThatThrownBy(() -> p.terminate(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("gracePeriod must not be null: pass a Duration, e.g. Duration.ofSeconds(2), or call "
+                            + "terminate() for the scope's grace period");
             assertThatThrownBy(() -> p.stdout().awaitLine(Pattern.compile("x"), Duration.ofSeconds(-1)))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("timeout must not be negative but was PT-1S");
+                    .hasMessage("timeout must not be negative but was PT-1S: pass how long to wait for the line, e.g. "
+                            + "Duration.ofSeconds(10)");
             assertThatThrownBy(() -> ProcessScope.builder().gracePeriod(Duration.ofSeconds(-2)))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("gracePeriod must not be negative but was PT-2S");
@@ -190,6 +230,7 @@ class BadInputTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid environment variable name 'A=B': it must be non-empty and contain neither '=' nor NUL");
         assertThatThrownBy(() -> scope.command(Arrays.asList("echo", "a\0b")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("command element 1 contains a NUL character");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("command element 1 contains a NUL character, "
+                        + "which cannot be passed to a program (arguments are C strings): remove it");
     }
 }

@@ -28,6 +28,7 @@ class ResourceTest {
     @Test
     void two_hundred_children_started_and_ended_leave_no_zombie_fd_or_thread() throws Exception {
         var fdsBefore = Proc.libraryKindFds();
+        var allFdsBefore = Proc.fdsExceptClassLoading();
         int threadsBefore = Proc.threads();
 
         try (ProcessScope scope = ProcessScope.open()) {
@@ -39,6 +40,8 @@ class ResourceTest {
 
         assertThat(Proc.zombieChildren()).as("zombie children of the JVM").isEmpty();
         assertThat(Proc.libraryKindFds()).as("open pipes, pidfds, epoll/event fds").isEqualTo(fdsBefore);
+        assertThat(Proc.fdsExceptClassLoading()).as("every open descriptor (files, /proc, /dev/null too)")
+                .isEqualTo(allFdsBefore);
         // JDK-internal threads may come and go; the library must add none
         assertThat(Proc.threads()).as("threads").isLessThanOrEqualTo(threadsBefore);
     }

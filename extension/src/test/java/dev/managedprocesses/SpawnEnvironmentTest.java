@@ -54,6 +54,47 @@ class SpawnEnvironmentTest {
     }
 
     @Test
+    void a_signal_the_jvm_ignores_has_its_default_disposition_in_the_child() {
+        sun.misc.Signal alarm = new sun.misc.Signal("ALRM");
+        sun.misc.SignalHandler before = sun.misc.Signal.handle(alarm, sun.misc.SignalHandler.SIG_IGN);
+        try {
+            long bit = 1L << (alarm.getNumber() - 1);
+            // the precondition that makes this test able to fail: the JVM itself ignores SIGALRM now,
+            // and a child spawned without POSIX_SPAWN_SETSIGDEF would inherit that
+            assertThat(Long.parseLong(Proc.status(ProcessHandle.current().pid(), "SigIgn"), 16) & bit)
+                    .as("SIGALRM ignored by the JVM").isEqualTo(bit);
+            ManagedProcess p = sleeping();
+            assertThat(Proc.status(p.pid(), "SigIgn")).isEqualTo("0000000000000000");
+        } finally {
+            sun.misc.Signal.handle(alarm, before);
+        }
+    }
+
+    @Test
+    void every_descriptor_the_library_keeps_is_close_on_exec() throws Exception {
+        var before = Proc.libraryKindFds();
+        ManagedProcess p = scope.start("cat"); // stdin, stdout and stderr pipes, and a pidfd
+        p.stdin().write('x');
+        p.stdin().flush();
+        var mine = new java.util.TreeMap<>(Proc.libraryKindFds());
+        mine.keySet().removeAll(before.keySet());
+        assertThat(mine).as("descriptors opened for the process").hasSizeGreaterThanOrEqualTo(4);
+        mine.forEach((fd, target) -> assertThat(Proc.fdFlags(fd) & 02000000)
+                .as("O_CLOEXEC on fd %d (%s)", fd, target).isNotZero());
+    }
+
+    @Test
+    void inherited_streams_are_the_jvms_own() {
+        ManagedProcess p = scope.command("sleep", "100").stdout(Redirect.INHERIT).stderr(Redirect.INHERIT).start();
+        assertThat(Proc.eventually(TIMEOUT, () -> "sleep".equals(Proc.comm(p.pid())))).isTrue();
+        long self = ProcessHandle.current().pid();
+        assertThat(Proc.fdTarget(p.pid(), 1)).isEqualTo(Proc.fdTarget(self, 1));
+        assertThat(Proc.fdTarget(p.pid(), 2)).isEqualTo(Proc.fdTarget(self, 2));
+        assertThat(p.stdout().isCaptured()).isFalse();
+        assertThat(p.stderr().isCaptured()).isFalse();
+    }
+
+    @Test
     void arguments_environment_and_output_are_utf8_whatever_the_default_charset() throws Exception {
         assumeFalse(Charset.defaultCharset().equals(StandardCharsets.UTF_8),
                 "this test proves something only when the JVM's default charset is not UTF-8 (surefire sets LANG=C)");

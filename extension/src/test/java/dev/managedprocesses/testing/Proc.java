@@ -150,6 +150,52 @@ public final class Proc {
         return out;
     }
 
+    /** The {@code flags} of this JVM's descriptor {@code fd} (octal in /proc/self/fdinfo), e.g. O_CLOEXEC = 02000000. */
+    public static int fdFlags(int fd) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+                if (line.startsWith("flags:")) {
+                    return Integer.parseInt(line.substring(6).trim(), 8);
+                }
+            }
+            throw new IllegalStateException("no flags line for fd " + fd);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What descriptor {@code fd} of {@code pid} names (e.g. "pipe:[123]"), or "" if it is not open. */
+    public static String fdTarget(long pid, int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Every descriptor of this JVM by number, with what it names, except jars and the JDK's module image
+     * (which the JVM opens lazily while loading classes) and the listing's own directory descriptor.
+     */
+    public static java.util.Map<Integer, String> fdsExceptClassLoading() {
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            s.forEach(p -> {
+                try {
+                    String target = Files.readSymbolicLink(p).toString();
+                    if (!target.endsWith(".jar") && !target.endsWith("/lib/modules") && !target.matches("/proc/\\d+/fd")) {
+                        out.put(Integer.parseInt(p.getFileName().toString()), target);
+                    }
+                } catch (IOException e) {
+                    // closed while listing
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
     public static int openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return (int) s.count();

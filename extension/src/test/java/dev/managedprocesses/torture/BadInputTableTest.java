@@ -12,6 +12,7 @@ import dev.managedprocesses.Signal;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.managedprocesses.testing.Proc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -56,6 +57,7 @@ class BadInputTableTest {
         row(rows, "start(null)", () -> scope.start((String[]) null), NullPointerException.class, "command must not be null");
         row(rows, "start(List.of())", () -> scope.start(List.of()), IllegalArgumentException.class, "must not be empty");
         row(rows, "start(\"\")", () -> scope.start(""), IllegalArgumentException.class, "program must not be blank");
+        row(rows, "start((String) null)", () -> scope.start((String) null), NullPointerException.class, "program must not be null");
         row(rows, "start(\"echo\", null)", () -> scope.start("echo", null), NullPointerException.class, "command element 1 is null");
         row(rows, "start(missing program)", () -> scope.start("no-such-program-xyz"), ProcessStartException.class, "PATH searched");
         row(rows, "start(directory)", () -> scope.start("/tmp"), ProcessStartException.class, "is a directory");
@@ -73,6 +75,17 @@ class BadInputTableTest {
         }
         row(rows, "adopt(JVM)", () -> scope.adopt(self), IllegalArgumentException.class, "it is this JVM");
         row(rows, "adopt(parent)", () -> scope.adopt(parent), IllegalArgumentException.class, "it is this JVM's parent");
+        // The session and group leaders are often the parent too (then the row above covers them)
+        long sid = Long.parseLong(Proc.stat(self).orElseThrow()[3]);
+        long pgid = Proc.pgid(self);
+        if (sid > 2 && sid != self && sid != parent) {
+            row(rows, "adopt(session leader)", () -> scope.adopt(sid), IllegalArgumentException.class,
+                    "it is this JVM's session leader");
+        }
+        if (pgid > 2 && pgid != self && pgid != parent && pgid != sid) {
+            row(rows, "adopt(group leader)", () -> scope.adopt(pgid), IllegalArgumentException.class,
+                    "it is the leader of this JVM's process group");
+        }
         row(rows, "adopt(no such pid)", () -> scope.adopt(4_000_001L), IllegalArgumentException.class, "no such process");
         row(rows, "adopt((Process) null)", () -> scope.adopt((Process) null), NullPointerException.class, "process must not be null");
         row(rows, "adopt((ProcessHandle) null)", () -> scope.adopt((ProcessHandle) null), NullPointerException.class, "handle must not be null");
@@ -86,7 +99,7 @@ class BadInputTableTest {
         row(rows, "signal(null)", () -> running.signal(null), NullPointerException.class, "signal must not be null");
         row(rows, "waitFor(-1 ms)", () -> running.waitFor(Duration.ofMillis(-1)), IllegalArgumentException.class, "timeout must not be negative");
         row(rows, "waitFor(null)", () -> running.waitFor(null), NullPointerException.class, "timeout must not be null");
-        row(rows, "terminate(-1 s)", () -> running.terminate(Duration.ofSeconds(-1)), IllegalArgumentException.class, "timeout must not be negative");
+        row(rows, "terminate(-1 s)", () -> running.terminate(Duration.ofSeconds(-1)), IllegalArgumentException.class, "gracePeriod must not be negative");
         row(rows, "awaitLine(null, t)", () -> running.stdout().awaitLine(null, Duration.ZERO), NullPointerException.class, "pattern");
         row(rows, "awaitLine(p, -1 s)", () -> running.stdout().awaitLine(Pattern.compile("x"), Duration.ofSeconds(-1)), IllegalArgumentException.class, "timeout must not be negative");
         row(rows, "tail(-1)", () -> running.stdout().tail(-1), IllegalArgumentException.class, "n must not be negative");

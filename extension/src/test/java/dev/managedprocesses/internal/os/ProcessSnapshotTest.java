@@ -1,0 +1,68 @@
+package dev.managedprocesses.internal.os;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.managedprocesses.ManagedProcess;
+import dev.managedprocesses.ProcessInfo;
+import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.testing.Proc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The OS layer's view of the process table, checked field by field against /proc as the kernel writes it. */
+class ProcessSnapshotTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    /**
+     * A program whose name holds both parentheses and spaces: {@code /proc/<pid>/stat} must be parsed
+     * after the <em>last</em> ')' or every field after the name shifts.
+     */
+    @Test
+    void every_field_matches_proc_even_for_a_name_with_parentheses_and_spaces(@TempDir Path dir) throws Exception {
+        Path program = Files.copy(Path.of("/bin/sleep"), dir.resolve("a) b (c"));
+        OsProcesses os = OsProcesses.instance();
+        try (ProcessScope scope = ProcessScope.open()) {
+            ManagedProcess p = scope.start(program.toString(), "100");
+            long pid = p.pid();
+            assertThat(Proc.eventually(TIMEOUT, () -> "a) b (c".equals(Proc.comm(pid)))).as("exec'd").isTrue();
+            String[] f = Proc.stat(pid).orElseThrow(); // fields after the last ')': state, ppid, pgrp, session, ...
+
+            ProcStat fromSnapshot = os.snapshot().stream().filter(s -> s.pid() == pid).findFirst().orElseThrow();
+            assertThat(os.stat(pid)).contains(fromSnapshot);
+            assertThat(fromSnapshot.comm()).isEqualTo("a) b (c");
+            assertThat(fromSnapshot.state()).isEqualTo(f[0].charAt(0)).isEqualTo('S');
+            assertThat(fromSnapshot.ppid()).isEqualTo(Long.parseLong(f[1])).isEqualTo(os.selfPid());
+            assertThat(fromSnapshot.pgid()).isEqualTo(Long.parseLong(f[2])).isEqualTo(pid);
+            assertThat(fromSnapshot.sid()).isEqualTo(Long.parseLong(f[3])).isEqualTo(os.selfSessionId());
+            assertThat(fromSnapshot.startTime()).isEqualTo(Long.parseLong(f[19])).isEqualTo(p.identity().startTime());
+
+            ProcessInfo info = os.describe(fromSnapshot).orElseThrow();
+            assertThat(info.uid()).isEqualTo(Integer.parseInt(Proc.status(pid, "Uid").split("\\s+")[0]));
+            assertThat(info.commandLine()).isEqualTo(program + " 100").isEqualTo(Proc.cmdline(pid));
+            assertThat(info.pgid()).isEqualTo(pid);
+        }
+    }
+
+    @Test
+    void the_boot_id_is_the_kernels() throws Exception {
+        String kernel = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        assertThat(OsProcesses.instance().bootId()).isEqualTo(kernel);
+        try (ProcessScope scope = ProcessScope.open()) {
+            assertThat(scope.start("true").identity().bootId()).isEqualTo(kernel);
+        }
+    }
+
+    @Test
+    void the_jvms_own_ids_are_the_kernels() {
+        OsProcesses os = OsProcesses.instance();
+        long self = ProcessHandle.current().pid();
+        String[] f = Proc.stat(self).orElseThrow();
+        assertThat(os.selfPid()).isEqualTo(self);
+        assertThat(os.selfParentPid()).isEqualTo(Long.parseLong(f[1]));
+        assertThat(os.selfProcessGroupId()).isEqualTo(Long.parseLong(f[2]));
+        assertThat(os.selfSessionId()).isEqualTo(Long.parseLong(f[3]));
+    }
+}

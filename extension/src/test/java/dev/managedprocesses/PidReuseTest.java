@@ -56,4 +56,52 @@ class PidReuseTest {
             }
         }
     }
+
+    /** The same for handles that were adopted (tracked through a pidfd, or by pid + start time without one). */
+    @Test
+    void an_adopted_handle_whose_pid_was_recycled_never_signals_the_stranger() throws Exception {
+        String why = PidReuse.unavailableReason();
+        assumeTrue(why == null, () -> "Skipped: " + why);
+
+        try (ProcessScope scope = ProcessScope.open()) {
+            Process jdk = new ProcessBuilder("sleep", "0.2").start();
+            jdk.getOutputStream().close();
+            jdk.getInputStream().close();
+            jdk.getErrorStream().close();
+            ManagedProcess byProcess = scope.adopt(jdk);
+            ManagedProcess byPid = scope.adopt(jdk.pid());
+            long pid = jdk.pid();
+            assertThat(jdk.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(Proc.eventually(Duration.ofSeconds(10), () -> !Proc.exists(pid)))
+                    .as("the JDK reaped its child").isTrue();
+
+            Thread.sleep(20); // a later clock tick: see above
+            Optional<Process> forced = PidReuse.startWithPid(pid, "sleep", "300");
+            assumeTrue(forced.isPresent(), "Skipped: could not get pid " + pid + " reused in 50 tries");
+            Process stranger = forced.get();
+            try {
+                long strangerStart = Proc.startTime(pid);
+                assertThat(ProcessHandle.of(pid)).as("a raw pid check is fooled").isPresent();
+                for (ManagedProcess adopted : java.util.List.of(byProcess, byPid)) {
+                    assertThat(adopted.isAlive()).isFalse();
+                    assertThat(adopted.signal(Signal.KILL)).isFalse();
+                    adopted.suspend();
+                    adopted.terminate();
+                    adopted.kill();
+                    assertThat(adopted.toHandle()).isEmpty();
+                    assertThat(adopted.identity().isCurrent()).isFalse();
+                    assertThat(adopted.descendants()).isEmpty();
+                }
+                assertThat(byProcess.exitStatus()).contains(ExitStatus.exited(0));
+                scope.close(); // teardown of both handles, with the stranger holding their pid
+
+                assertThat(stranger.isAlive()).isTrue();
+                assertThat(Proc.state(pid)).as("not stopped either").isNotEqualTo('T');
+                assertThat(Proc.startTime(pid)).isEqualTo(strangerStart);
+            } finally {
+                stranger.destroyForcibly();
+                stranger.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ import dev.managedprocesses.testing.Proc;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** What fixture tests saw, for the outer test to check against /proc after the engine ran them. */
 final class Fixtures {
@@ -34,11 +35,13 @@ final class Fixtures {
     static List<Long> trackMarked(ProcessScope scope, int expected) {
         SCOPE_IDS.add(scope.id());
         String marker = ProcessScope.SCOPE_VARIABLE + "=" + scope.id();
-        if (!Proc.eventually(TIMEOUT, () -> Proc.withEnvironment(marker).size() >= expected)) {
-            throw new AssertionError("expected " + expected + " processes marked " + marker + " but found "
-                    + Proc.withEnvironment(marker));
+        // Keep the list that satisfied the condition: a second look can miss a process in the middle of an
+        // exec (its environment is briefly unreadable).
+        AtomicReference<List<Long>> found = new AtomicReference<>(List.of());
+        if (!Proc.eventually(TIMEOUT, () -> found.updateAndGet(old -> Proc.withEnvironment(marker)).size() >= expected)) {
+            throw new AssertionError("expected " + expected + " processes marked " + marker + " but found " + found.get());
         }
-        List<Long> pids = Proc.withEnvironment(marker);
+        List<Long> pids = found.get();
         PIDS.addAll(pids);
         return pids;
     }

@@ -235,10 +235,9 @@ public final class ProcessScope implements AutoCloseable {
     }
 
     private ManagedProcess adopt(long pid, Process jdk, ProcessHandle handle, Path expectedExecutable) {
+        // Validate first: input that is refused starts nothing (no reactor thread, no janitor process).
         checkOpen("adopt pid " + pid);
-        Reactor reactor = Reactor.get();
-        OsProcesses os = reactor.os();
-        Janitor.ensureStarted();
+        OsProcesses os = OsProcesses.instance();
         String why = ProtectedProcesses.reason(os, pid);
         if (why != null) {
             throw new IllegalArgumentException("Cannot adopt pid " + pid + ": it is " + why
@@ -278,6 +277,8 @@ public final class ProcessScope implements AutoCloseable {
             os.close(fd);
             throw new IllegalArgumentException("Cannot adopt pid " + pid + ": " + problem);
         }
+        Reactor reactor = Reactor.get();
+        Janitor.ensureStarted();
         int err = os.moveToOwnGroup(pid);
         String groupNote = switch (err) {
             case 0 -> "moved into a process group of its own";

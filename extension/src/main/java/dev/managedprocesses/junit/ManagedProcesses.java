@@ -27,9 +27,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }</pre>
  *
  * <p>Where the scope lives follows JUnit's {@code @TempDir} rules: a parameter of a {@code @BeforeAll}
- * method, or a {@code static} field, gets a scope for the whole class (shared by its tests, ended
- * after the last); a parameter of a {@code @BeforeEach} or test method, or an instance field, gets
- * one scope per test. Fields are injected when annotated with {@link Scope}:
+ * or {@code @AfterAll} method, or a {@code static} field, gets the scope of the whole class (shared by
+ * its tests, ended after the last); a parameter of a {@code @BeforeEach}, test or {@code @AfterEach}
+ * method, or an instance field, gets the scope of the test. {@code @AfterEach} and {@code @AfterAll}
+ * methods see it still open: teardown comes after them. A constructor parameter is an error. Fields
+ * are injected when annotated with {@link Scope}:
  *
  * <pre>{@code
  * @ManagedProcesses
@@ -54,6 +56,8 @@ public @interface ManagedProcesses {
     /**
      * The grace period between SIGTERM and SIGKILL at teardown, such as {@code "2 s"}, {@code "500 ms"}
      * or {@code "PT1S"}. Empty (the default) means the suite-wide default, itself 2 s unless configured.
+     * An invalid value fails the class, before any of its tests runs, with an
+     * {@link org.junit.jupiter.api.extension.ExtensionConfigurationException} that says what is allowed.
      */
     String gracePeriod() default "";
 
@@ -62,7 +66,9 @@ public @interface ManagedProcesses {
 
     /**
      * Marks a field of type {@link dev.managedprocesses.ProcessScope} to be injected: a {@code static}
-     * field gets the class's scope, an instance field the test's. It must not be {@code final}.
+     * field gets the class's scope (the same one a {@code @BeforeAll} parameter gets), an instance field
+     * the test's. It must not be {@code final}; any other type, or {@code final}, is an
+     * {@link org.junit.jupiter.api.extension.ExtensionConfigurationException} naming the field.
      */
     @Target(ElementType.FIELD)
     @Retention(RetentionPolicy.RUNTIME)

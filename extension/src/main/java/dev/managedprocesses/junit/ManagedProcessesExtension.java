@@ -70,9 +70,14 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
         return true;
     }
 
+    /**
+     * {@code @BeforeAll} and {@code @AfterAll} methods receive the class context, so the class's scope;
+     * {@code @BeforeEach}, test and {@code @AfterEach} methods a test's context, so that test's scope.
+     * {@code @AfterEach}/{@code @AfterAll} methods run before this extension's callbacks, so they get the
+     * same scope as the test (or class), still open: teardown comes after them.
+     */
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        // @BeforeAll/@AfterAll receive the class context (no test method); everything else a test's.
         return scope(extensionContext).scope();
     }
 
@@ -80,6 +85,8 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        // Validate the annotation now, so a bad value fails the class even if it never asks for a scope.
+        Settings.of(context);
         Class<?> testClass = context.getRequiredTestClass();
         for (Field field : scopeFields(testClass, f -> Modifier.isStatic(f.getModifiers()))) {
             inject(field, null, context);
@@ -103,7 +110,8 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
     private void inject(Field field, Object instance, ExtensionContext context) {
         if (field.getType() != ProcessScope.class) {
             throw new ExtensionConfigurationException("@ManagedProcesses.Scope field [" + field + "] must be of type "
-                    + ProcessScope.class.getName() + " but was " + field.getType().getName());
+                    + ProcessScope.class.getName() + " but was " + field.getType().getName() + ": declare it as a "
+                    + "ProcessScope (static for one scope for the class, an instance field for one per test)");
         }
         if (Modifier.isFinal(field.getModifiers())) {
             throw new ExtensionConfigurationException("@ManagedProcesses.Scope field [" + field + "] must not be "
@@ -113,6 +121,8 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
         try {
             field.setAccessible(true);
             field.set(instance, scope(context).scope());
+        } catch (ExtensionConfigurationException e) {
+            throw e; // already says what is wrong
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new ExtensionConfigurationException("Cannot inject ProcessScope field [" + field + "]: " + e, e);
         }
@@ -123,8 +133,13 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
     @Override
     public void afterEach(ExtensionContext context) {
         if (context.getExecutionException().isPresent()) {
-            // Like TempDir's failure tracker: a class-scoped process's output is worth keeping if any test failed.
-            context.getParent().ifPresent(p -> p.getStore(NAMESPACE).put(FAILED_KEY + p.getUniqueId(), Boolean.TRUE));
+            // Like TempDir's failure tracker: a class-scoped process's output is worth keeping if any test
+            // failed. Every ancestor, not just the parent: a @ParameterizedTest invocation's parent is its
+            // template, a @Nested test's parent the nested class; the scope may belong to any class above.
+            for (Optional<ExtensionContext> p = context.getParent(); p.isPresent(); p = p.get().getParent()) {
+                ExtensionContext ancestor = p.get();
+                ancestor.getStore(NAMESPACE).put(FAILED_KEY + ancestor.getUniqueId(), Boolean.TRUE);
+            }
         }
         closeScope(context);
     }
@@ -259,10 +274,14 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
                     .getOrComputeIfAbsent(Settings.class, k -> readDefaults(context), Settings.class);
             Duration grace = defaults.grace();
             Leftovers leftovers = defaults.leftovers();
-            Optional<Class<?>> testClass = context.getTestClass();
+            // Directly present, meta-present (a composed annotation) or inherited; else on an enclosing class.
             Optional<ManagedProcesses> annotation = Optional.empty();
-            for (Class<?> c = testClass.orElse(null); c != null && annotation.isEmpty(); c = c.getEnclosingClass()) {
-                annotation = AnnotationSupport.findAnnotation(c, ManagedProcesses.class);
+            Class<?> annotated = context.getTestClass().orElse(null);
+            for (; annotated != null; annotated = annotated.getEnclosingClass()) {
+                annotation = AnnotationSupport.findAnnotation(annotated, ManagedProcesses.class);
+                if (annotation.isPresent()) {
+                    break;
+                }
             }
             if (annotation.isPresent()) {
                 ManagedProcesses a = annotation.get();
@@ -271,7 +290,7 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
                         grace = GraceParser.parse(a.gracePeriod());
                     } catch (IllegalArgumentException e) {
                         throw new ExtensionConfigurationException("@ManagedProcesses(gracePeriod = \"" + a.gracePeriod()
-                                + "\") on " + testClass.map(Class::getName).orElse("?") + ": " + e.getMessage());
+                                + "\") on " + annotated.getName() + ": " + e.getMessage());
                     }
                 }
                 if (a.leftovers() != Leftovers.DEFAULT) {

@@ -6,6 +6,7 @@ import dev.managedprocesses.testing.Proc;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** What fixture tests saw, for the outer test to check against /proc after the engine ran them. */
 final class Fixtures {
@@ -34,16 +35,14 @@ final class Fixtures {
     static List<Long> trackMarked(ProcessScope scope, int expected) {
         SCOPE_IDS.add(scope.id());
         String marker = ProcessScope.SCOPE_VARIABLE + "=" + scope.id();
-        // one list for the check and the answer: a process in the middle of an exec can be missed by a second read
-        java.util.concurrent.atomic.AtomicReference<List<Long>> seen = new java.util.concurrent.atomic.AtomicReference<>();
-        if (!Proc.eventually(TIMEOUT, () -> {
-            seen.set(Proc.withEnvironment(marker));
-            return seen.get().size() >= expected;
-        })) {
-            throw new AssertionError("expected " + expected + " processes marked " + marker + " but found "
-                    + seen.get());
+        // Keep the list that satisfied the condition: a second look can miss a process in the middle of an
+        // exec (its environment is briefly unreadable).
+        AtomicReference<List<Long>> found = new AtomicReference<>(List.of());
+        if (!Proc.eventually(TIMEOUT, () -> found.updateAndGet(old -> Proc.withEnvironment(marker)).size() >= expected)) {
+            throw new AssertionError("expected " + expected + " processes marked " + marker + " but found " + found.get());
         }
-        PIDS.addAll(seen.get());
-        return seen.get();
+        List<Long> pids = found.get();
+        PIDS.addAll(pids);
+        return pids;
     }
 }

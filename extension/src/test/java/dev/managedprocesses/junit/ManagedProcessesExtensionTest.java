@@ -17,6 +17,10 @@ import dev.managedprocesses.Signal;
 import dev.managedprocesses.SurvivorsException;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
@@ -152,8 +157,12 @@ class ManagedProcessesExtensionTest {
     void a_child_that_ignores_sigterm_is_killed_after_the_grace_period_and_the_record_warns() {
         EngineExecutionResults results = run(IgnoresTermTestCase.class);
         assertSucceeded(results, 1);
+        String record = records(results).get(0);
         assertThat(records(results)).singleElement().asString().contains("killed by SIGKILL")
                 .contains("needed SIGKILL after the grace period (WARNING: it ignored SIGTERM)");
+        java.util.regex.Matcher took = Pattern.compile(" in (\\d+) ms$").matcher(record);
+        assertThat(took.find()).as("teardown time in %s", record).isTrue();
+        assertThat(Long.parseLong(took.group(1))).as("waited the 200 ms grace before SIGKILL").isGreaterThanOrEqualTo(200);
     }
 
     @ManagedProcesses(gracePeriod = "200 ms")
@@ -221,7 +230,11 @@ class ManagedProcessesExtensionTest {
 
     @Test
     void a_stopped_child_is_ended() {
-        assertSucceeded(run(StoppedTestCase.class), 1);
+        EngineExecutionResults results = run(StoppedTestCase.class);
+        assertSucceeded(results, 1);
+        // SIGTERM itself ended it (no SIGKILL after the grace period): SIGCONT followed, so it could act on it
+        assertThat(records(results)).singleElement().asString()
+                .matches("pid \\d+ \\(sleep 300\\): killed by SIGTERM, ended by SIGTERM from teardown in \\d+ ms");
     }
 
     @ManagedProcesses
@@ -425,6 +438,9 @@ class ManagedProcessesExtensionTest {
 
     @Test
     void parallel_tests_never_touch_each_others_processes() {
+        ParallelTestCase.running.set(0);
+        ParallelTestCase.peak.set(0);
+        ParallelTestCase.twoRunning = new java.util.concurrent.CountDownLatch(2);
         EngineExecutionResults results = run(ParallelTestCase.class,
                 "junit.jupiter.execution.parallel.enabled", "true",
                 "junit.jupiter.execution.parallel.mode.default", "concurrent",
@@ -432,13 +448,29 @@ class ManagedProcessesExtensionTest {
                 "junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
         assertSucceeded(results, 8);
         assertThat(Fixtures.NOTES).hasSize(8).allMatch(n -> n.equals("all mine alive"));
+        assertThat(ParallelTestCase.peak.get()).as("tests that ran at the same time").isGreaterThanOrEqualTo(2);
     }
 
     @ManagedProcesses(gracePeriod = "100 ms")
     static class ParallelTestCase {
+        static final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        static final java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
+        static volatile java.util.concurrent.CountDownLatch twoRunning;
+
         @ParameterizedTest
         @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
         void overlap(int n, ProcessScope processes) throws Exception {
+            peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                twoRunning.countDown();
+                twoRunning.await(20, TimeUnit.SECONDS); // the first two wait for each other: run serially, peak stays 1
+                overlapping(processes);
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+
+        private static void overlapping(ProcessScope processes) throws Exception {
             List<ManagedProcess> mine = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 mine.add(track(processes, processes.start("sh", "-c", "sleep 300 & sleep 300 & wait")));
@@ -474,12 +506,31 @@ class ManagedProcessesExtensionTest {
     }
 
     @Test
-    void a_final_field_is_a_clear_error() {
-        EngineExecutionResults results = run(FinalFieldTestCase.class);
-        results.containerEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(
-                instanceOf(ExtensionConfigurationException.class),
-                message(m -> m.startsWith("@ManagedProcesses.Scope field [") && m.contains("FinalFieldTestCase.scope")
-                        && m.contains("must not be declared as final")))));
+    void a_final_field_is_a_clear_error() throws Exception {
+        assertClassFailed(run(FinalFieldTestCase.class), ExtensionConfigurationException.class,
+                "@ManagedProcesses.Scope field [" + FinalFieldTestCase.class.getDeclaredField("scope") + "] must not be "
+                        + "declared as final: the extension injects it (a static field gets one scope for the class, "
+                        + "an instance field one per test)");
+    }
+
+    @Test
+    void a_field_of_another_type_is_a_clear_error() throws Exception {
+        run(WrongTypeFieldTestCase.class).testEvents().assertThatEvents().haveExactly(1, event(test(),
+                finishedWithFailure(instanceOf(ExtensionConfigurationException.class), message(
+                        "@ManagedProcesses.Scope field [" + WrongTypeFieldTestCase.class.getDeclaredField("scope")
+                                + "] must be of type dev.managedprocesses.ProcessScope but was java.lang.String: "
+                                + "declare it as a ProcessScope (static for one scope for the class, an instance "
+                                + "field for one per test)"))));
+    }
+
+    @ManagedProcesses
+    static class WrongTypeFieldTestCase {
+        @ManagedProcesses.Scope
+        String scope;
+
+        @Test
+        void never_runs() {
+        }
     }
 
     @ManagedProcesses
@@ -493,34 +544,149 @@ class ManagedProcessesExtensionTest {
     }
 
     @Test
-    void an_invalid_grace_period_attribute_is_a_clear_error() {
-        run(InvalidGraceTestCase.class).testEvents().assertThatEvents().haveExactly(1, event(test(),
-                finishedWithFailure(instanceOf(ParameterResolutionException.class),
-                        message(m -> m.contains("@ManagedProcesses(gracePeriod = \"soon\") on "
-                                + InvalidGraceTestCase.class.getName() + ": 'soon' is not a grace period: use a "
-                                + "non-negative number with a unit, such as \"2 s\", \"500 ms\" or \"1 min\"")))));
+    void an_invalid_grace_period_attribute_fails_the_class_even_if_it_never_asks_for_a_scope() {
+        assertClassFailed(run(InvalidGraceTestCase.class), ExtensionConfigurationException.class,
+                invalidGrace(InvalidGraceTestCase.class));
+    }
+
+    @Test
+    void an_invalid_grace_period_attribute_with_scope_fields_is_reported_once_and_unwrapped() {
+        assertClassFailed(run(InvalidGraceFieldsTestCase.class), ExtensionConfigurationException.class,
+                invalidGrace(InvalidGraceFieldsTestCase.class));
+    }
+
+    private static String invalidGrace(Class<?> fixture) {
+        return "@ManagedProcesses(gracePeriod = \"soon\") on " + fixture.getName() + ": 'soon' is not a grace period: "
+                + "use a non-negative number with a unit, such as \"2 s\", \"500 ms\" or \"1 min\" (or ISO-8601 such "
+                + "as \"PT2S\")";
+    }
+
+    /** The fixture class failed with exactly this exception and message, and none of its tests ran. */
+    private static void assertClassFailed(EngineExecutionResults results, Class<? extends Throwable> type, String message) {
+        results.containerEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(instanceOf(type),
+                message(message))));
+        results.testEvents().assertStatistics(s -> s.started(0));
     }
 
     @ManagedProcesses(gracePeriod = "soon")
     static class InvalidGraceTestCase {
         @Test
-        void never_runs(ProcessScope scope) {
+        void never_runs() {
+        }
+    }
+
+    @ManagedProcesses(gracePeriod = "soon")
+    static class InvalidGraceFieldsTestCase {
+        @ManagedProcesses.Scope
+        static ProcessScope classScope;
+        @ManagedProcesses.Scope
+        ProcessScope scope;
+
+        @Test
+        void never_runs() {
+        }
+    }
+
+    /** Runs {@code action} and returns what the extension logged meanwhile (System.Logger, here java.util.logging), unprinted. */
+    private static List<String> logged(Runnable action) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(ManagedProcessesExtension.class.getName());
+        List<String> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                out.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        boolean useParent = logger.getUseParentHandlers();
+        logger.addHandler(handler);
+        logger.setUseParentHandlers(false); // keep the build quiet
+        try {
+            action.run();
+        } finally {
+            logger.removeHandler(handler);
+            logger.setUseParentHandlers(useParent);
+        }
+        return out;
+    }
+
+    @Test
+    void a_valid_grace_configuration_parameter_sets_the_default() {
+        assertThat(logged(() -> assertSucceeded(run(ConfiguredTestCase.class, ManagedProcessesExtension.GRACE_KEY,
+                "750 ms"), 3))).isEmpty();
+        assertThat(Fixtures.NOTES).containsExactly("PT0.75S", "PT0.75S", "PT0.75S");
+    }
+
+    @Test
+    void an_invalid_grace_configuration_parameter_is_logged_once_per_run_and_falls_back() {
+        List<String> log = logged(() -> assertSucceeded(run(ConfiguredTestCase.class,
+                ManagedProcessesExtension.GRACE_KEY, "a while"), 3));
+        assertThat(Fixtures.NOTES).containsExactly("PT2S", "PT2S", "PT2S");
+        // three scopes, one warning: the parameters are read once per run and cached
+        assertThat(log).containsExactly("WARNING managed-processes: ignoring configuration parameter "
+                + "managedprocesses.teardown.grace.default: 'a while' is not a grace period: use a non-negative number "
+                + "with a unit, such as \"2 s\", \"500 ms\" or \"1 min\" (or ISO-8601 such as \"PT2S\"); using 2000 ms");
+    }
+
+    @ManagedProcesses
+    @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
+    static class ConfiguredTestCase {
+        @Test
+        void a(ProcessScope scope) {
+            Fixtures.NOTES.add(scope.gracePeriod().toString());
+        }
+
+        @Test
+        void b(ProcessScope scope) {
+            Fixtures.NOTES.add(scope.gracePeriod().toString());
+        }
+
+        @Test
+        void c(ProcessScope scope) {
+            Fixtures.NOTES.add(scope.gracePeriod().toString());
         }
     }
 
     @Test
-    void configuration_parameters_set_defaults_and_invalid_ones_fall_back() {
-        assertSucceeded(run(ConfiguredTestCase.class, ManagedProcessesExtension.GRACE_KEY, "750 ms"), 1);
-        assertSucceeded(run(ConfiguredTestCase.class, ManagedProcessesExtension.GRACE_KEY, "a while"), 1);
-        assertThat(Fixtures.NOTES).containsExactly("PT0.75S", "PT2S");
+    void a_leftovers_configuration_parameter_of_fail_fails_a_test_that_left_processes_running() {
+        EngineExecutionResults results = run(LeavesAProcessTestCase.class, ManagedProcessesExtension.LEFTOVERS_KEY, "FAIL");
+        results.testEvents().assertThatEvents().haveExactly(1, event(test("leaves"), finishedWithFailure(
+                instanceOf(AssertionError.class), message(m -> m.startsWith("ManagedProcessesExtensionTest$"
+                        + "LeavesAProcessTestCase > leaves(ProcessScope) left 1 process running when it ended "
+                        + "(@ManagedProcesses(leftovers = FAIL)); they were ended:\n  pid ")))));
+        results.testEvents().assertStatistics(s -> s.succeeded(0).failed(1));
+    }
+
+    @Test
+    void an_invalid_leftovers_configuration_parameter_is_logged_and_falls_back_to_kill() {
+        List<String> log = logged(() -> assertSucceeded(run(LeavesAProcessTestCase.class,
+                ManagedProcessesExtension.LEFTOVERS_KEY, "maybe"), 1));
+        assertThat(log).containsExactly("WARNING managed-processes: ignoring configuration parameter "
+                + "managedprocesses.teardown.leftovers.default='maybe': use kill or fail; using kill");
+    }
+
+    @Test
+    void the_annotation_overrides_the_leftovers_configuration_parameter() {
+        assertSucceeded(run(LeavesAProcessKillTestCase.class, ManagedProcessesExtension.LEFTOVERS_KEY, "fail"), 1);
     }
 
     @ManagedProcesses
-    static class ConfiguredTestCase {
+    static class LeavesAProcessTestCase {
         @Test
-        void records(ProcessScope scope) {
-            Fixtures.NOTES.add(scope.gracePeriod().toString());
+        void leaves(ProcessScope scope) {
+            track(scope, scope.start("sleep", "300"));
         }
+    }
+
+    @ManagedProcesses(leftovers = ManagedProcesses.Leftovers.KILL)
+    static class LeavesAProcessKillTestCase extends LeavesAProcessTestCase {
     }
 
     @Test
@@ -621,5 +787,211 @@ class ManagedProcessesExtensionTest {
                 .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs())
                 .map(Map::keySet).flatMap(java.util.Set::stream)).containsOnly("managed-process");
         assertThat(Fixtures.PIDS).hasSize(1);
+    }
+
+    // ---------------------------------------------------------------- which scope each method gets
+
+    @Test
+    void lifecycle_methods_share_the_scope_of_their_test_or_class() {
+        assertSucceeded(run(LifecycleTestCase.class), 2);
+        assertThat(Fixtures.NOTES).containsExactly(
+                "static field = @BeforeAll's",
+                "@BeforeEach = test", "@AfterEach = test, still open", "method scope is not the class's",
+                "@BeforeEach = test", "@AfterEach = test, still open", "method scope is not the class's",
+                "@AfterAll = @BeforeAll's, still open");
+        assertThat(Fixtures.PIDS).hasSize(3); // one per test and one from @AfterAll: all ended
+    }
+
+    @ManagedProcesses
+    @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
+    static class LifecycleTestCase {
+        @ManagedProcesses.Scope
+        static ProcessScope classField;
+        static ProcessScope beforeAll;
+        ProcessScope beforeEach;
+        ProcessScope test;
+
+        @BeforeAll
+        static void beforeAll(ProcessScope scope) {
+            beforeAll = scope;
+            if (classField == scope) {
+                Fixtures.NOTES.add("static field = @BeforeAll's");
+            }
+        }
+
+        @BeforeEach
+        void beforeEach(ProcessScope scope) {
+            beforeEach = scope;
+        }
+
+        @Test
+        void one(ProcessScope scope) {
+            check(scope);
+        }
+
+        @Test
+        void two(ProcessScope scope) {
+            check(scope);
+        }
+
+        private void check(ProcessScope scope) {
+            test = scope;
+            if (beforeEach == scope) {
+                Fixtures.NOTES.add("@BeforeEach = test");
+            }
+        }
+
+        @AfterEach
+        void afterEach(ProcessScope scope) {
+            if (scope == test && !scope.isClosed()) {
+                Fixtures.NOTES.add("@AfterEach = test, still open");
+                track(scope, scope.start("sleep", "300")); // ended by the teardown that follows
+            }
+            if (scope != beforeAll) {
+                Fixtures.NOTES.add("method scope is not the class's");
+            }
+        }
+
+        @AfterAll
+        static void afterAll(ProcessScope scope) {
+            if (scope == beforeAll && !scope.isClosed()) {
+                Fixtures.NOTES.add("@AfterAll = @BeforeAll's, still open");
+                track(scope, scope.start("sleep", "300"));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- how the extension is found
+
+    @Test
+    void a_composed_annotation_and_an_inherited_one_both_work() {
+        assertSucceeded(run(ComposedTestCase.class), 1);
+        assertSucceeded(run(SubclassTestCase.class), 1);
+        assertThat(Fixtures.NOTES).containsExactly("PT0.3S", "PT0.4S");
+        assertThat(Fixtures.PIDS).hasSize(2);
+    }
+
+    @Target(ElementType.TYPE)
+    @Retention(RetentionPolicy.RUNTIME)
+    @ManagedProcesses(gracePeriod = "300 ms")
+    @interface QuickTeardown {
+    }
+
+    @QuickTeardown
+    static class ComposedTestCase {
+        @Test
+        void records(ProcessScope scope) {
+            Fixtures.NOTES.add(scope.gracePeriod().toString());
+            track(scope, scope.start("sleep", "300"));
+        }
+    }
+
+    @ManagedProcesses(gracePeriod = "400 ms")
+    abstract static class AnnotatedBase {
+        @Test
+        void records(ProcessScope scope) {
+            Fixtures.NOTES.add(scope.gracePeriod().toString());
+            track(scope, scope.start("sleep", "300"));
+        }
+    }
+
+    static class SubclassTestCase extends AnnotatedBase {
+    }
+
+    // ---------------------------------------------------------------- the store alone closes scopes
+
+    @Test
+    void the_store_alone_ends_scopes_when_the_callbacks_do_not() {
+        // AutoCloseable (JUnit 5.13+), then CloseableResource only (what JUnit before 5.13 closes)
+        assertSucceeded(run(StoreOnlyTestCase.class), 1);
+        assertThat(Fixtures.PIDS).hasSize(2);
+        Fixtures.reset();
+        assertSucceeded(run(StoreOnlyTestCase.class, "junit.jupiter.extensions.store.close.autocloseable.enabled",
+                "false"), 1);
+        assertThat(Fixtures.PIDS).hasSize(2);
+    }
+
+    static class StoreOnlyTestCase {
+        @org.junit.jupiter.api.extension.RegisterExtension
+        static final ManagedProcessesExtension EXTENSION = new ManagedProcessesExtension() {
+            @Override
+            public void afterEach(org.junit.jupiter.api.extension.ExtensionContext context) {
+                // no explicit close: only the store's
+            }
+
+            @Override
+            public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+            }
+        };
+
+        @BeforeAll
+        static void classProcess(ProcessScope scope) {
+            track(scope, scope.start("sleep", "300"));
+        }
+
+        @Test
+        void methodProcess(ProcessScope scope) {
+            track(scope, scope.start("sleep", "300"));
+        }
+    }
+
+    // ---------------------------------------------------------------- failures reach the class scope
+
+    private static List<String> publishedFiles(EngineExecutionResults results) throws java.io.IOException {
+        List<String> out = new ArrayList<>();
+        for (var e : results.allEvents().stream().filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED).toList()) {
+            var f = e.getPayload(org.junit.platform.engine.reporting.FileEntry.class).orElseThrow();
+            out.add(Files.readString(f.getPath()));
+            Files.deleteIfExists(f.getPath());
+        }
+        return out;
+    }
+
+    @Test
+    void a_failing_parameterized_invocation_attaches_the_class_scopes_output() throws Exception {
+        EngineExecutionResults results = run(ParameterizedFailureTestCase.class);
+        results.testEvents().assertStatistics(s -> s.succeeded(1).failed(1));
+        assertThat(publishedFiles(results)).containsExactly("class output\n");
+    }
+
+    @ManagedProcesses
+    static class ParameterizedFailureTestCase {
+        @BeforeAll
+        static void classProcess(ProcessScope scope) {
+            ManagedProcess p = track(scope, scope.start("sh", "-c", "echo 'class output'; exec sleep 300"));
+            p.stdout().awaitLineContaining("class output", TIMEOUT);
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {1, 2})
+        void fails_once(int n) {
+            if (n == 2) {
+                throw new AssertionError("invocation 2 fails");
+            }
+        }
+    }
+
+    @Test
+    void a_failing_nested_test_attaches_the_outer_class_scopes_output() throws Exception {
+        EngineExecutionResults results = run(NestedFailureTestCase.class);
+        results.testEvents().assertStatistics(s -> s.succeeded(0).failed(1));
+        assertThat(publishedFiles(results)).containsExactly("class output\n");
+    }
+
+    @ManagedProcesses
+    static class NestedFailureTestCase {
+        @BeforeAll
+        static void classProcess(ProcessScope scope) {
+            ManagedProcess p = track(scope, scope.start("sh", "-c", "echo 'class output'; exec sleep 300"));
+            p.stdout().awaitLineContaining("class output", TIMEOUT);
+        }
+
+        @Nested
+        class Inner {
+            @Test
+            void fails() {
+                throw new AssertionError("the nested test fails");
+            }
+        }
     }
 }

@@ -105,6 +105,9 @@ class LeakKillerTest {
         ProcStat found = found(victim);
         victim.destroyForcibly();
         assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue(); // reaped by the JDK: its pid is free
+        // A process on the same pid within the same clock tick would have the very same identity (the known
+        // limit of pid + start time): let a tick pass, so that the stranger is distinguishable at all.
+        assertThat(Proc.eventually(Duration.ofSeconds(10), () -> OS.uptimeTicks() > found.startTime() + 1)).isTrue();
         Optional<Process> onRecycledPid = PidReuse.startWithPid(found.pid(), "sleep", "300");
         onRecycledPid.ifPresent(started::add);
         assumeTrue(onRecycledPid.isPresent(), () -> "Skipped: could not get pid " + found.pid() + " reused in 50 tries");

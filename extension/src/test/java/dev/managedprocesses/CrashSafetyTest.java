@@ -99,6 +99,29 @@ class CrashSafetyTest {
     }
 
     @Test
+    void an_adopted_process_is_known_to_the_janitor_as_soon_as_adopt_returns() throws Exception {
+        try (Stranger stranger = Stranger.start(); Child child = new Child("adopt-and-crash-at-once")) {
+            long solo = child.numbers("solo").get(0);
+            long start = child.numbers("start").get(0);
+            long janitor = child.janitor();
+            assertThat(child.jvm.awaitExit(TIMEOUT)).as("the child killed itself").isEqualTo(128 + 9);
+            long elapsedMicros = child.numbers("elapsed").get(0);
+            assumeTrue(elapsedMicros < Janitor.REGISTRATION_DELAY_MILLIS * 1000, () -> "Skipped: this machine took "
+                    + elapsedMicros + " µs from adopt() to the kill, so even a delayed registration may have been "
+                    + "written in time");
+
+            // It carries no scope cookie: only its own registration can tell the janitor about it.
+            assertThat(poll(TIMEOUT, () -> Proc.startTime(solo) != start || !Proc.alive(solo)))
+                    .as("the adopted process %d, killed with its JVM %d µs after adopt() was called", solo, elapsedMicros)
+                    .isTrue();
+            child.ids.put(solo, start); // reaped below: it ended as this JVM's zombie (we are a subreaper)
+            assertThat(child.reapOrphans().get(janitor)).as("the janitor's exit: it ended a dead JVM's processes")
+                    .isEqualTo(ExitStatus.exited(2));
+            assertThat(stranger.untouched()).isTrue();
+        }
+    }
+
+    @Test
     void a_registered_pid_recycled_by_a_stranger_is_not_killed() throws Exception {
         String why = PidReuse.unavailableReason();
         assumeTrue(why == null, () -> "Skipped: " + why);
@@ -261,7 +284,7 @@ class CrashSafetyTest {
 
     /** The child's own report lines (see {@code CrashChild}); anything else was printed by the library. */
     private static boolean isReport(String line) {
-        return line.equals("ready") || line.matches("(scope|group|solo|marked|janitor|closed) \\S+");
+        return line.equals("ready") || line.matches("(scope|group|solo|marked|janitor|closed|start|elapsed) \\S+");
     }
 
     /**

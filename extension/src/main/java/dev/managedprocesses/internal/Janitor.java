@@ -36,15 +36,17 @@ import java.util.Set;
  * the open scopes first, then says {@link #bye()}, and the janitor exits quietly.
  *
  * <p>Why a shell script and not a second JVM: it runs beside every test JVM. Measured with dash (see the
- * README and {@code JanitorFootprintTest}): 1.7 MB resident (0.3 MB proportional) and 3-7 ms until it
- * waits for input, against 33 MB (18 MB) and 60-150 ms for a JVM that does nothing but read stdin. It
+ * README and {@code JanitorFootprintTest}): 1.7 MB resident (0.3 MB proportional) and 2.6 to 7.0 ms (medians)
+ * until it waits for input, against 33 MB (18 MB) and 59 to 155 ms for a JVM that does nothing but read stdin. It
  * needs {@code /bin/sh}, {@code grep} (with {@code -z}) and {@code sleep} on the {@code PATH}, which
  * every Linux with a shell has.
  *
  * <p>The JVM side is cheap and never blocks: registrations are short lines written to a non-blocking
- * pipe, a scope cookie at once, process groups and processes in one batch per
- * {@value #REGISTRATION_DELAY_MILLIS} ms (a process that ends sooner is never written at all); if the pipe is full (the janitor is starved of CPU), lines wait in memory and
- * the reactor flushes them. A janitor that ends while the JVM runs (someone killed it) is reaped and
+ * pipe. What no scope cookie covers is written at once: a scope cookie itself, an adopted process
+ * ({@link #registerProcess}) and an adopted group ({@link #registerAdoptedGroup}). Only the groups a
+ * scope spawns, whose every member carries the scope's cookie, wait to be written in one batch per
+ * {@value #REGISTRATION_DELAY_MILLIS} ms (one that ends sooner is never written at all). If the pipe is
+ * full (the janitor is starved of CPU), lines wait in memory and the reactor flushes them. A janitor that ends while the JVM runs (someone killed it) is reaped and
  * replaced, and the new one is told everything still registered; each replacement prints one warning
  * line. If it cannot start at all, one warning line says why and crash safety is off; processes are
  * then still ended at normal exit by the shutdown hook.
@@ -71,14 +73,15 @@ public final class Janitor {
     static final int MAX_STARTS = 4;
 
     /**
-     * How long a new process group or process waits before the janitor is told about it, batched with
-     * the others of that moment. One that is gone by then (a {@code true}, a {@code git status}) costs
-     * the janitor nothing: its registration and unregistration cancel out in memory, and the janitor,
-     * a shell that reads its pipe a byte at a time, is not woken twice per process on a machine
-     * where it competes with the tests for CPU. Crash safety meanwhile: the scope's cookie, registered
-     * at once, is in the environment of every process it starts, so a crash in those milliseconds
-     * still ends them (only a member that dropped the cookie from its environment within them would
-     * be missed).
+     * How long a new spawned process group ({@link #registerGroup}) waits before the janitor is told
+     * about it, batched with the others of that moment. One that is gone by then (a {@code true}, a
+     * {@code git status}) costs the janitor nothing: its registration and unregistration cancel out in
+     * memory, and the janitor, a shell that reads its pipe a byte at a time, is not woken twice per
+     * process on a machine where it competes with the tests for CPU. Crash safety meanwhile: the
+     * scope's cookie, registered at once, is in the environment of every process it starts, so a crash
+     * in those milliseconds still ends them (only a member that dropped the cookie from its environment
+     * within them would be missed). Adopted processes and groups carry no cookie, so they are never
+     * delayed.
      */
     public static final long REGISTRATION_DELAY_MILLIS = 20;
 
@@ -144,9 +147,22 @@ public final class Janitor {
         }
     }
 
-    /** Registers a process group led by {@code pgid}, whose leader started at {@code startTime} (clock ticks). */
+    /**
+     * Registers a process group a scope spawned, led by {@code pgid}, whose leader started at
+     * {@code startTime} (clock ticks). Its members carry the scope's cookie, so it is written after
+     * {@value #REGISTRATION_DELAY_MILLIS} ms, batched.
+     */
     public static void registerGroup(long pgid, long startTime) {
-        add("g " + pgid + " " + startTime);
+        add("g " + pgid + " " + startTime, true);
+    }
+
+    /**
+     * Registers a process group whose members carry no scope cookie (an adopted process moved into a
+     * group of its own): written at once, since nothing else would let the janitor find it after a
+     * crash. Unregistered with {@link #unregisterGroup}.
+     */
+    public static void registerAdoptedGroup(long pgid, long startTime) {
+        add("g " + pgid + " " + startTime, false);
     }
 
     /** The group is empty and its leader is about to be reaped (after that its id may be recycled). */
@@ -154,9 +170,12 @@ public final class Janitor {
         remove("g " + pgid + " " + startTime);
     }
 
-    /** Registers a single process (adopted, or an escaped descendant). */
+    /**
+     * Registers a single process (adopted, or an escaped descendant), written at once: an adopted one
+     * carries no scope cookie, so until the janitor reads this line nothing would end it after a crash.
+     */
     public static void registerProcess(long pid, long startTime) {
-        add("p " + pid + " " + startTime);
+        add("p " + pid + " " + startTime, false);
     }
 
     /** The process is gone. */
@@ -166,7 +185,7 @@ public final class Janitor {
 
     /** Registers a scope cookie: after a crash, every live process carrying it in its environment is ended. */
     public static void registerScope(String cookie) {
-        add("s " + checkCookie(cookie));
+        add("s " + checkCookie(cookie), false);
     }
 
     /** The scope is closed. */
@@ -203,14 +222,15 @@ public final class Janitor {
         return cookie;
     }
 
-    private static void add(String entry) {
+    private static void add(String entry, boolean delay) {
         synchronized (LOCK) {
             if (finished || !LIVE.add(entry)) {
                 return;
             }
-            if (entry.startsWith("s ")) {
+            if (!delay) {
+                // At once: a scope cookie covers its processes' first moments; nothing covers an adopted one's.
                 if (current != null) {
-                    current.send("+" + entry + "\n"); // a scope cookie at once: it covers its processes' first moments
+                    current.send("+" + entry + "\n");
                 }
                 return;
             }

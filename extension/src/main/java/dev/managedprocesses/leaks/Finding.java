@@ -3,15 +3,17 @@ package dev.managedprocesses.leaks;
 import java.util.List;
 
 /**
- * Processes one test (or, under parallel execution, one of several candidate tests) left running.
+ * Processes one test or class fixture (or, under parallel execution, one of several candidates) left running.
+ * An ambiguous finding fails no single test in fail mode: it fails the run, naming every candidate.
  *
- * @param tests the test(s) whose execution window contains the processes' start; one means exact
+ * @param tests the candidates: the tests running when the processes started, and the classes (or other
+ *     containers) then in a fixture phase of their own; one means exact
  * @param processes the leaked processes, a tree in depth-first order
  * @param action what was done about it
  */
 public record Finding(List<TestRef> tests, List<LeakedProcess> processes, String action) {
 
-    /** True when more than one test could have started the processes (parallel execution). */
+    /** True when more than one test or class fixture could have started the processes (parallel execution). */
     public boolean ambiguous() {
         return tests.size() > 1;
     }

@@ -19,8 +19,14 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
  * {@code META-INF/services}), or registered with {@code @ExtendWith(LeakCheckExtension.class)}.
  * Inert unless {@value LeakSettings#MODE_KEY} is set.
  *
+ * <p>Only exact findings fail a test. An ambiguous one (under parallel execution, more than one test
+ * or class fixture was running when the process started) fails none, since the test that would go red
+ * could be the innocent one: it is reported with every candidate, and fails the run when the launcher
+ * session closes.
+ *
  * <p>It uses the detector of the launcher listener that watches the run; when there is none (a
- * launcher without the listener), it keeps one of its own for the engine run.
+ * launcher without the listener), it keeps one of its own for the engine run, and in fail mode fails the
+ * engine's run (its root container) at the end for what no test was failed for.
  */
 public class LeakCheckExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
         AfterAllCallback {
@@ -102,6 +108,11 @@ public class LeakCheckExtension implements BeforeAllCallback, BeforeEachCallback
         public void close() {
             if (detector != null) {
                 LeakDetection.closeWithSummary(detector);
+                // No session listener will fail the run: the engine's root container fails instead.
+                Optional<String> failure = LeakDetection.runFailure(detector);
+                if (failure.isPresent()) {
+                    throw new LeakDetectionListener.LeaksDetectedError(failure.get());
+                }
             }
         }
     }

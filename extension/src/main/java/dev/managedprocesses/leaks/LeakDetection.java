@@ -87,6 +87,18 @@ final class LeakDetection {
         return Optional.empty();
     }
 
+    /**
+     * In fail mode, the message that fails the run for the findings no test was failed for (ambiguous
+     * ones, and leaks found outside any test); empty otherwise.
+     */
+    static Optional<String> runFailure(LeakDetector detector) {
+        if (detector.settings().mode() != LeakMode.FAIL) {
+            return Optional.empty();
+        }
+        List<Finding> unfailed = detector.findings().stream().filter(f -> !f.action().contains("test failed")).toList();
+        return unfailed.isEmpty() ? Optional.empty() : Optional.of(failureMessage("The test run", unfailed, detector));
+    }
+
     /** The message that fails a test for its leaks. */
     static String failureMessage(String what, List<Finding> findings, LeakDetector detector) {
         int n = LeakReport.processCount(findings);
@@ -94,7 +106,7 @@ final class LeakDetection {
                 .append(" (managed-processes leak detection, mode fail):");
         for (Finding f : findings) {
             if (f.ambiguous()) {
-                sb.append("\n  [ambiguous: it started while these tests ran: ")
+                sb.append("\n  [ambiguous: it started while these were running: ")
                         .append(String.join(", ", f.tests().stream().map(Finding.TestRef::displayName).toList()))
                         .append(']');
             }
@@ -116,8 +128,12 @@ final class LeakDetection {
         }
         int n = LeakReport.processCount(findings);
         long tests = findings.stream().flatMap(f -> f.tests().stream()).distinct().count();
+        String killed = "";
+        if (detector.settings().mode() == LeakMode.KILL) {
+            killed = findings.stream().allMatch(f -> f.action().equals("killed")) ? " (killed)"
+                    : " (not all killed: see the report)";
+        }
         return Optional.of("managed-processes: " + n + (n == 1 ? " process" : " processes") + " leaked by " + tests
-                + (tests == 1 ? " test" : " tests") + (detector.settings().mode() == LeakMode.KILL ? " (killed)" : "")
-                + "; report: " + detector.report().textFile().toAbsolutePath());
+                + (tests == 1 ? " test" : " tests") + killed + "; report: " + detector.report().textFile().toAbsolutePath());
     }
 }

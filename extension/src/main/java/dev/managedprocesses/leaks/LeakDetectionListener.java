@@ -25,7 +25,10 @@ import org.junit.platform.launcher.TestPlan;
  * <p>A listener cannot fail a test (JUnit logs what it throws). In {@code fail} mode the guilty
  * Jupiter test goes red through {@link LeakCheckExtension} (auto-detected with
  * {@code junit.jupiter.extensions.autodetection.enabled=true}, or {@code @ExtendWith}); leaks that no
- * test was failed for fail the run when the launcher session closes.
+ * test was failed for fail the run when the launcher session closes. That includes every ambiguous
+ * finding (parallel execution: more than one test or class fixture was running when the process
+ * started): no single test is failed for it, since it could be the innocent one; the run's failure
+ * names every candidate.
  */
 public class LeakDetectionListener implements LauncherSessionListener, TestExecutionListener {
     private volatile LeakDetector detector;
@@ -48,13 +51,7 @@ public class LeakDetectionListener implements LauncherSessionListener, TestExecu
             CONFIG_ERRORS.clear();
         }
         for (LeakDetector d : LeakDetection.sessionClosed(sessionMark)) {
-            if (d.settings().mode() != LeakMode.FAIL) {
-                continue;
-            }
-            List<Finding> unfailed = d.findings().stream().filter(f -> !f.action().contains("test failed")).toList();
-            if (!unfailed.isEmpty()) {
-                problems.add(LeakDetection.failureMessage("The test run", unfailed, d));
-            }
+            LeakDetection.runFailure(d).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             // JUnit does not catch what a session listener throws: the run (and Surefire's fork) fails.

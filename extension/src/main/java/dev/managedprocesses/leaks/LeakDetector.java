@@ -1,9 +1,7 @@
 package dev.managedprocesses.leaks;
 
-import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.ProcessScope;
-import dev.managedprocesses.SurvivorsException;
 import dev.managedprocesses.internal.Janitor;
 import dev.managedprocesses.internal.OrphanReaper;
 import dev.managedprocesses.internal.Reactor;
@@ -21,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -42,13 +41,25 @@ import java.util.regex.Pattern;
  * was created. The kernel hands out pids in order, so a window is bounded by the last allocated pid
  * when it opened and when it closed (exact, even for tests a few microseconds apart), and checked
  * against start times in clock ticks (10 ms) so that a pid wrap cannot mislead it. While any such
- * test still runs, judgement waits; under parallel execution every candidate is named and the
- * finding is marked ambiguous. A process started outside every test window (a {@code @BeforeAll}
- * fixture) is judged when its class ends.
+ * test still runs, judgement waits. The candidates are the innermost windows that contain the start:
+ * every test running then, and every class (or other container) then in a fixture phase of its own
+ * ({@code @BeforeAll}, {@code @AfterAll}: none of its tests running), so a process started by class
+ * A's {@code @BeforeAll} while class B's test runs (concurrent classes) names both. More than one
+ * candidate makes the finding ambiguous. A process a class fixture starts is judged when its class ends.
+ *
+ * <p>Ambiguous findings never fail a single test, in {@code fail} mode either: the test that would go
+ * red could be the innocent one. They are reported with every candidate, and fail the run instead
+ * (the launcher session's end, or the Jupiter engine's end when no listener watches); see
+ * {@link #finished(TestRef)}.
+ *
+ * <p>The crash-safety janitor ({@link Janitor}), which may start inside any test's window and lives as
+ * long as the JVM, is never a leak; the report names it as ignored.
  */
 public final class LeakDetector {
     private static final int RANGE_LIMIT = 4096;
     private static final Pattern JSPAWNHELPER = Pattern.compile(".*jspawnhelper.*");
+    /** The action of an ambiguous finding in fail mode: no test goes red for it, the run does. */
+    static final String AMBIGUOUS_IN_FAIL_MODE = "reported; ambiguous, so no single test is failed: the run fails";
 
     private final OsProcesses os;
     private final LeakSettings settings;
@@ -59,6 +70,7 @@ public final class LeakDetector {
     private final Map<String, Window> windows = new LinkedHashMap<>();
     private final List<Finding> findings = new ArrayList<>();
     private final Set<String> stdio = new HashSet<>();
+    private final Set<Long> janitors = new TreeSet<>(); // janitor pids seen (and ignored), for the report
     private final LeakReport report;
     private long lastPid;
     private boolean closed;
@@ -129,7 +141,8 @@ public final class LeakDetector {
     /**
      * A test or container finished: closes its window and checks for leaks.
      *
-     * @return the findings (new or earlier) that name {@code ref} and have not been returned before
+     * @return the exact findings (new or earlier) that name {@code ref} alone and that no test was failed
+     *     for yet; never an ambiguous one, which could blame an innocent test (it fails the run instead)
      */
     synchronized List<Finding> finished(TestRef ref) {
         Window w = windows.get(ref.uniqueId());
@@ -141,7 +154,7 @@ public final class LeakDetector {
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < findings.size(); i++) {
             Finding f = findings.get(i);
-            if (f.names(ref.uniqueId()) && !f.action().contains("test failed")) {
+            if (!f.ambiguous() && f.names(ref.uniqueId()) && !f.action().contains("test failed")) {
                 out.add(f);
             }
         }
@@ -155,12 +168,12 @@ public final class LeakDetector {
                 findings.set(i, findings.get(i).withAction(findings.get(i).action() + "; test failed"));
             }
         }
-        report.write(findings);
+        report.write(findings, janitorsSeen());
     }
 
     /** The end of a test plan that is not the last: the report reflects what was found so far. */
     synchronized void checkpoint() {
-        report.write(findings);
+        report.write(findings, janitorsSeen());
     }
 
     /**
@@ -181,7 +194,7 @@ public final class LeakDetector {
         }
         check();
         reapOrphanZombies(true);
-        report.write(findings);
+        report.write(findings, janitorsSeen());
         return true;
     }
 
@@ -233,7 +246,8 @@ public final class LeakDetector {
                 continue;
             }
             if (Janitor.pid().orElse(-1) == s.pid()) {
-                continue; // our crash-safety janitor: started lazily inside some test, it lives as long as the JVM
+                janitors.add(s.pid()); // our crash-safety janitor: started lazily inside some test, it lives as long as the JVM
+                continue;
             }
             if (ScopeRegistry.owned(os, s)) {
                 pending.put(s.pid(), s.startTime()); // look again once its scope has closed
@@ -316,26 +330,53 @@ public final class LeakDetector {
         return out;
     }
 
-    /** Waits (at most the settle budget) for the candidates to end by themselves; drops those that do. */
+    /**
+     * Waits (at most the settle budget) for the candidates to end by themselves; drops those that do.
+     * Woken by pidfds; without them (Linux &lt; 5.3) their start times are polled, 10 ms, then doubling,
+     * within the same budget.
+     */
     private void settle(Map<Long, ProcStat> candidates) {
         Reactor reactor = Reactor.get();
         CountDownLatch allGone = new CountDownLatch(candidates.size());
         List<Reactor.Registration> watches = new ArrayList<>();
+        List<ProcStat> polled = new ArrayList<>();
         for (ProcStat s : candidates.values()) {
             int fd = os.openPidfd(s.pid());
             Optional<ProcStat> again = os.stat(s.pid());
-            if (fd < 0 || again.isEmpty() || again.get().startTime() != s.startTime()) {
+            if (again.isEmpty() || again.get().isGone() || again.get().startTime() != s.startTime()) {
                 os.close(fd);
-                allGone.countDown();
-                continue;
+                allGone.countDown(); // gone already
+            } else if (fd < 0) {
+                polled.add(s); // no pidfds here
+            } else {
+                watches.add(reactor.register(fd, r -> {
+                    r.cancelAndClose();
+                    allGone.countDown();
+                }));
             }
-            watches.add(reactor.register(fd, r -> {
-                r.cancelAndClose();
-                allGone.countDown();
-            }));
         }
+        long deadline = System.nanoTime() + settings.settle().toNanos();
+        long pause = 10;
         try {
-            allGone.await(settings.settle().toMillis(), TimeUnit.MILLISECONDS);
+            while (allGone.getCount() > 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    break;
+                }
+                if (polled.isEmpty()) {
+                    allGone.await(left, TimeUnit.MILLISECONDS);
+                    break;
+                }
+                allGone.await(Math.min(pause, left), TimeUnit.MILLISECONDS);
+                pause *= 2;
+                polled.removeIf(s -> {
+                    boolean gone = !isCurrent(s);
+                    if (gone) {
+                        allGone.countDown();
+                    }
+                    return gone;
+                });
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -343,8 +384,12 @@ public final class LeakDetector {
             r.cancelAndClose();
         }
         // Identity re-checked: only the very processes we saw, still alive, are leaks.
-        candidates.values().removeIf(s -> os.stat(s.pid())
-                .map(now -> now.isGone() || now.startTime() != s.startTime()).orElse(true));
+        candidates.values().removeIf(s -> !isCurrent(s));
+    }
+
+    /** That very process (same start time) still exists and has not exited. */
+    private boolean isCurrent(ProcStat s) {
+        return os.stat(s.pid()).map(now -> !now.isGone() && now.startTime() == s.startTime()).orElse(false);
     }
 
     /**
@@ -376,10 +421,28 @@ public final class LeakDetector {
         return roots;
     }
 
-    /** The windows that may have created {@code root}: the tests running then, else the innermost container. */
+    /**
+     * The windows that may have created {@code root}: of those containing its start, the innermost ones
+     * (a window that contains another running window of its own at that moment, such as a class whose
+     * test ran, or the engine, is not a candidate itself). So every test running then is named, and every
+     * class in a fixture phase of its own ({@code @BeforeAll}/{@code @AfterAll}) then.
+     */
     private List<Window> culprits(ProcStat root) {
-        List<Window> culprits = windowsContaining(root, false);
-        return culprits.isEmpty() ? innermostContainer(root) : culprits;
+        List<Window> containing = windowsContaining(root);
+        List<Window> out = new ArrayList<>();
+        for (Window w : containing) {
+            boolean inner = true;
+            for (Window other : containing) {
+                if (other != w && other.isWithin(w)) {
+                    inner = false;
+                    break;
+                }
+            }
+            if (inner) {
+                out.add(w);
+            }
+        }
+        return out;
     }
 
     private static boolean judgeable(List<Window> culprits) {
@@ -405,15 +468,15 @@ public final class LeakDetector {
             List<TestRef> tests = culprits.stream().map(w -> w.ref).toList();
             List<LeakedProcess> processes = describe(root, tree);
             String action = switch (settings.mode()) {
-                case KILL -> kill(root, tree);
-                case FAIL -> "reported";
+                case KILL -> kill(tree);
+                case FAIL -> tests.size() > 1 ? AMBIGUOUS_IN_FAIL_MODE : "reported";
                 default -> "reported (warn mode)";
             };
             findings.add(new Finding(tests, processes, action));
             changed = true;
         }
         if (changed) {
-            report.write(findings);
+            report.write(findings, janitorsSeen());
         }
     }
 
@@ -423,13 +486,13 @@ public final class LeakDetector {
         }
     }
 
-    private List<Window> windowsContaining(ProcStat process, boolean containers) {
+    private List<Window> windowsContaining(ProcStat process) {
         long tick = process.startTime();
         long now = os.lastAllocatedPid();
         List<Window> out = new ArrayList<>();
         for (Window w : windows.values()) {
             // the tick check has one tick of slack each side (10 ms resolution); the pid check is exact
-            if (w.container == containers && w.start - 1 <= tick && (w.end < 0 || tick <= w.end + 1)
+            if (w.start - 1 <= tick && (w.end < 0 || tick <= w.end + 1)
                     && pidWithin(process.pid(), w.startPid, w.end < 0 ? now : w.endPid)) {
                 out.add(w);
             }
@@ -446,16 +509,6 @@ public final class LeakDetector {
         long d = Math.floorMod(pid - from, max);
         long e = Math.floorMod(to - from, max);
         return d > 0 && d <= e;
-    }
-
-    private List<Window> innermostContainer(ProcStat process) {
-        Window best = null;
-        for (Window w : windowsContaining(process, true)) {
-            if (best == null || w.start >= best.start) {
-                best = w;
-            }
-        }
-        return best == null ? List.of() : List.of(best);
     }
 
     private List<ProcStat> tree(ProcStat root, Map<Long, ProcStat> candidates) {
@@ -491,25 +544,17 @@ public final class LeakDetector {
         return out;
     }
 
-    /** Ends a leaked tree through a scope of its own: identity-verified pidfds, TERM, grace, KILL. */
-    private String kill(ProcStat root, List<ProcStat> tree) {
-        try (ProcessScope killer = ProcessScope.builder().name("leak detector (kill mode)")
-                .gracePeriod(settings.killGrace()).open()) {
-            for (ProcStat s : tree) {
-                try {
-                    ManagedProcess p = killer.adopt(s.pid());
-                    if (p.identity().startTime() != s.startTime()) {
-                        return "not killed: pid " + s.pid() + " was recycled before it could be killed";
-                    }
-                } catch (IllegalArgumentException gone) {
-                    // it ended by itself meanwhile
-                }
-            }
-        } catch (SurvivorsException e) {
-            return "kill attempted; survivors: " + e.survivors();
-        }
+    /** Ends a leaked tree, identity-verified (see {@link LeakKiller}), and reaps what re-parented to the JVM. */
+    private String kill(List<ProcStat> tree) {
+        LeakKiller.Outcome outcome = LeakKiller.kill(os, tree, settings.killGrace());
         reapOrphanZombies(true);
-        return "killed";
+        return outcome.action();
+    }
+
+    /** The janitor pids seen among the JVM's descendants and ignored, and the one running now. */
+    private Set<Long> janitorsSeen() {
+        Janitor.pid().ifPresent(janitors::add);
+        return janitors;
     }
 
     /**
@@ -558,6 +603,13 @@ public final class LeakDetector {
             this.startPid = startPid;
             this.container = container;
             this.exempt = exempt;
+        }
+
+        /** True when this window is a descendant of {@code other} in the test tree (by unique id). */
+        boolean isWithin(Window other) {
+            String id = ref.uniqueId();
+            String parent = other.ref.uniqueId();
+            return id.length() > parent.length() && id.startsWith(parent) && id.charAt(parent.length()) == '/';
         }
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -39,11 +40,12 @@ final class LeakReport {
         return settings.reportDirectory().resolve(name + ".json");
     }
 
-    void write(List<Finding> findings) {
+    /** Rewrites both files; {@code janitors} are the crash-safety janitor pids the detector ignored. */
+    void write(List<Finding> findings, Set<Long> janitors) {
         try {
             Files.createDirectories(settings.reportDirectory());
-            replace(textFile(), text(findings));
-            replace(jsonFile(), json(findings));
+            replace(textFile(), text(findings, janitors));
+            replace(jsonFile(), json(findings, janitors));
         } catch (IOException e) {
             System.err.println("managed-processes: could not write the leak report to " + settings.reportDirectory()
                     + ": " + e);
@@ -60,11 +62,16 @@ final class LeakReport {
         return findings.stream().mapToInt(f -> f.processes().size()).sum();
     }
 
-    String text(List<Finding> findings) {
+    String text(List<Finding> findings, Set<Long> janitors) {
         StringBuilder sb = new StringBuilder();
         sb.append("managed-processes leak report\n");
         sb.append("JVM pid ").append(jvmPid).append(", mode ").append(settings.mode().name().toLowerCase(Locale.ROOT))
                 .append(", started ").append(started).append('\n');
+        if (!janitors.isEmpty()) {
+            // it runs beside the JVM for crash safety and started inside some test: said, so nobody wonders
+            sb.append("janitor ").append(janitors.size() == 1 ? "pid " : "pids ")
+                    .append(String.join(", ", janitors.stream().map(String::valueOf).toList())).append(" (ignored)\n");
+        }
         int n = processCount(findings);
         sb.append(n).append(n == 1 ? " leaked process" : " leaked processes").append(" in ").append(findings.size())
                 .append(findings.size() == 1 ? " finding" : " findings").append(".\n");
@@ -72,7 +79,7 @@ final class LeakReport {
         for (Finding f : findings) {
             sb.append('\n').append(i++).append(". ");
             if (f.ambiguous()) {
-                sb.append("[ambiguous: ").append(f.tests().size()).append(" tests ran when it started]\n");
+                sb.append("[ambiguous: ").append(f.tests().size()).append(" candidates were running when it started]\n");
                 for (TestRef t : f.tests()) {
                     sb.append("   candidate: ").append(t.displayName()).append("  (").append(t.uniqueId()).append(")\n");
                 }
@@ -98,10 +105,11 @@ final class LeakReport {
         return ms < 10_000 ? String.format(Locale.ROOT, "%.1f s", ms / 1000.0) : (ms / 1000) + " s";
     }
 
-    String json(List<Finding> findings) {
+    String json(List<Finding> findings, Set<Long> janitors) {
         StringBuilder sb = new StringBuilder("{\n  \"jvmPid\": ").append(jvmPid)
                 .append(",\n  \"mode\": ").append(str(settings.mode().name().toLowerCase(Locale.ROOT)))
                 .append(",\n  \"started\": ").append(str(started.toString()))
+                .append(",\n  \"ignoredJanitorPids\": ").append(janitors)
                 .append(",\n  \"leakedProcesses\": ").append(processCount(findings))
                 .append(",\n  \"findings\": [");
         for (int i = 0; i < findings.size(); i++) {

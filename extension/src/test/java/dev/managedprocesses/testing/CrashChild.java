@@ -4,6 +4,7 @@ import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.internal.Janitor;
 import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.leaks.LeakSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,6 +15,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 
 /**
  * The {@code main} of a child JVM that the crash-safety tests start (through {@link ChildJvm}) and
@@ -35,6 +43,8 @@ public final class CrashChild {
             case "exit" -> exit();
             case "watch" -> watch();
             case "crash-at-once" -> crashAtOnce();
+            case "adopt-and-crash-at-once" -> adoptAndCrashAtOnce();
+            case "leak-check" -> leakCheck();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -90,6 +100,73 @@ public final class CrashChild {
         System.out.flush();
         OsProcesses.instance().signalPid(ProcessHandle.current().pid(), 9);
         Thread.sleep(Duration.ofMinutes(10).toMillis());
+    }
+
+    /**
+     * Adopts a process that carries no scope cookie (a plain {@link ProcessBuilder} child, exec'd, so it
+     * stays in this JVM's group and is registered as a single process) and SIGKILLs this JVM at once:
+     * only a registration written during {@code adopt()} can save the day. Reports {@code solo <pid>},
+     * {@code start <ticks>}, {@code janitor <pid>} and {@code elapsed <µs>} (from the adopt() call to just
+     * before the kill).
+     */
+    private static void adoptAndCrashAtOnce() throws Exception {
+        try (ProcessScope warmUp = ProcessScope.open()) {
+            warmUp.start("true").waitFor(); // native layer, reactor and janitor up: what follows is quick
+        }
+        ProcessScope scope = ProcessScope.builder().name("adopt and crash").open();
+        Process jdk = new ProcessBuilder("sleep", "300").start();
+        if (!Proc.eventually(SETTLE, () -> Proc.comm(jdk.pid()).equals("sleep"))) {
+            throw new IllegalStateException("pid " + jdk.pid() + " did not exec sleep");
+        }
+        long t0 = System.nanoTime();
+        ManagedProcess p = scope.adopt(jdk);
+        System.out.println("solo " + p.pid() + "\nstart " + p.identity().startTime() + "\njanitor "
+                + Janitor.pid().orElseThrow() + "\nready");
+        System.out.flush();
+        System.out.println("elapsed " + (System.nanoTime() - t0) / 1000);
+        System.out.flush();
+        OsProcesses.instance().signalPid(ProcessHandle.current().pid(), 9);
+        Thread.sleep(Duration.ofMinutes(10).toMillis());
+    }
+
+    /**
+     * A fresh JVM whose first managed process (so its janitor, too) starts inside a test watched by the
+     * leak detector in fail mode: a launcher session as a build opens it, with the listener and the
+     * extension found through {@code META-INF/services}. Reports {@code janitor-before none},
+     * {@code janitor <pid>} (from inside the test), {@code tests <succeeded> <failed>}, and
+     * {@code session ok} or {@code session failed: <message>}. The report goes where
+     * {@code -Dmanagedprocesses.leaks.report.dir} says (a system property, as a build may set it).
+     */
+    private static void leakCheck() {
+        System.out.println("janitor-before " + (Janitor.pid().isPresent() ? Janitor.pid().getAsLong() : "none"));
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectClass(FirstManagedProcessTestCase.class))
+                .configurationParameter(LeakSettings.MODE_KEY, "fail")
+                .configurationParameter(LeakSettings.SETTLE_KEY, "300 ms")
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .build();
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        String session = "session ok";
+        try (LauncherSession s = LauncherFactory.openSession()) {
+            s.getLauncher().execute(request, summary);
+        } catch (AssertionError e) {
+            session = "session failed: " + e.getMessage();
+        }
+        System.out.println("tests " + summary.getSummary().getTestsSucceededCount() + " "
+                + summary.getSummary().getTestsFailedCount());
+        summary.getSummary().getFailures().forEach(f -> System.out.println("failure: " + f.getException().getMessage()));
+        System.out.println(session);
+    }
+
+    /** Run by {@code leak-check}: the first managed process of the JVM, started and ended inside one test. */
+    public static final class FirstManagedProcessTestCase {
+        @Test
+        void starts_the_first_managed_process() throws Exception {
+            try (ProcessScope scope = ProcessScope.open()) {
+                scope.start("true").waitFor();
+            }
+            System.out.println("janitor " + Janitor.pid().orElseThrow());
+        }
     }
 
     /** A closed scope, and an open one (with an escapee) left for the exit hook; then returns from main. */

@@ -52,6 +52,8 @@ public final class ProcessScope implements AutoCloseable {
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(2);
     private static final String NULL_COMMAND = "command must not be null: give the program and its arguments, "
             + "e.g. start(\"sleep\", \"10\")";
+    /** How long teardown waits for the JDK to report the status of an adopted {@code Process} that ended. */
+    private static final Duration JDK_STATUS_WAIT = Duration.ofSeconds(2);
     /** How many times teardown looks again for escapees that dying processes started. */
     private static final int ESCAPEE_ROUNDS = 5;
 
@@ -477,9 +479,16 @@ public final class ProcessScope implements AutoCloseable {
                 Terminator.terminate(os, more, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
             }
             SpawnedProcess.closeStreams(Reactor.get(), processes);
-            // Every group is gone, so every re-parenting has happened: reap escapees that became our zombies.
+            // Every group is gone, so every re-parenting has happened: reap escapees that became our zombies,
+            // and the descendants of tracked processes that did.
             for (SoloProcess e : escaped) {
                 e.reapIfOurZombie();
+            }
+            for (Terminator.Target t : targets) {
+                if (t instanceof SoloProcess solo) {
+                    solo.reapOrphanedMembers();
+                    solo.settleStatus(JDK_STATUS_WAIT);
+                }
             }
             // Verify: nothing of the scope may live. A target that is gone (reaped, its group empty) needs
             // no look; for any other, a fresh snapshot names what is left.

@@ -60,6 +60,7 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
     private final CompletableFuture<ExitStatus> status = new CompletableFuture<>();
     private final CompletableFuture<Void> gone = new CompletableFuture<>();
     private final Map<Long, Member> members = new ConcurrentHashMap<>();
+    private final Map<Long, Long> everMembers = new ConcurrentHashMap<>(); // pid -> start time
     private volatile EndedBy lastCause;
     private volatile EndedBy endedBy;
     private volatile Duration terminationTime;
@@ -100,7 +101,7 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
     void start() {
         // Moved into a group of its own (adopted before it exec'd): its group is ours, like a spawned one.
         if (ownGroup) {
-            Janitor.registerGroup(identity.pid(), identity.startTime());
+            Janitor.registerAdoptedGroup(identity.pid(), identity.startTime()); // no cookie: written at once
         } else {
             Janitor.registerProcess(identity.pid(), identity.startTime());
         }
@@ -163,6 +164,26 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
         }
     }
 
+    /**
+     * A descendant that died after its parent is the JVM's zombie (the JVM is a subreaper): reap it, it
+     * cannot be the JDK's child, which is never anyone's descendant. A zombie keeps its pid, so pid + start
+     * time still identify it.
+     */
+    /**
+     * After teardown (every process of the scope gone, so every re-parenting done): reaps the descendants
+     * that died under a living parent and were its zombies until it died too.
+     */
+    void reapOrphanedMembers() {
+        everMembers.forEach(this::reapIfOrphanedToUs);
+    }
+
+    private void reapIfOrphanedToUs(long pid, long start) {
+        Optional<ProcStat> s = os.stat(pid);
+        if (s.isPresent() && s.get().isZombie() && s.get().ppid() == os.selfPid() && s.get().startTime() == start) {
+            os.reap(pid);
+        }
+    }
+
     private void checkGone() {
         if (exited.isDone() && members.isEmpty() && !gone.isDone()) {
             synchronized (lock) {
@@ -201,9 +222,12 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
             }
             Member m = new Member(s.pid(), fd);
             members.put(s.pid(), m);
+            long start = s.startTime();
+            everMembers.put(s.pid(), start);
             m.registration = reactor.register(fd, r -> {
                 m.close();
                 members.remove(m.pid);
+                reapIfOrphanedToUs(m.pid, start);
                 scanMembers(); // it may have forked on its way out
                 checkGone();
             });
@@ -223,14 +247,43 @@ final class SoloProcess implements ManagedProcess, Terminator.Target {
         return gone;
     }
 
+    /**
+     * Starts watching the process's descendants; the future completes once they have been looked for
+     * the first time. Teardown waits for it before the first signal: a process that dies at once would
+     * otherwise orphan children nobody had seen yet (they re-parent to the JVM and live on).
+     */
     @Override
-    public void watch() {
-        reactor.execute(() -> {
-            if (!watching) {
-                watching = true;
-                scanMembers();
+    public CompletableFuture<Void> watch() {
+        CompletableFuture<Void> scanned = new CompletableFuture<>();
+        Runnable first = () -> {
+            try {
+                if (!watching) {
+                    watching = true;
+                    scanMembers();
+                }
+            } finally {
+                scanned.complete(null);
             }
-        });
+        };
+        if (reactor.inReactorThread()) {
+            first.run();
+        } else {
+            reactor.execute(first);
+        }
+        return scanned;
+    }
+
+    /** A JDK {@code Process} we adopted reports its status from the JDK's reaper thread: give it a moment. */
+    void settleStatus(Duration atMost) {
+        if (jdkProcess != null && exited.isDone() && !status.isDone()) {
+            try {
+                status.get(atMost.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // unknown, then
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

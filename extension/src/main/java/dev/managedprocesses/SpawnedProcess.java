@@ -305,17 +305,21 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
     }
 
     @Override
-    public void watch() {
+    public CompletableFuture<Void> watch() {
         // While the leader runs there is nothing to do: its exit (pidfd) starts the watching of the group's
         // members (recordExit). Teardown calls this for every group before signalling; a group check per
-        // call used to cost the reactor a scan per group (n^2 /proc reads for n groups).
+        // call used to cost the reactor a scan per group (n^2 /proc reads for n groups). Nothing to wait
+        // for before signalling: the group is signalled as a whole, its members need no looking for.
         if (exit.isDone() && !gone.isDone()) {
             reactor.execute(() -> {
                 watchingGroup = true;
                 reactor.requestGroupCheck(this);
             });
         }
+        return WATCHING;
     }
+
+    private static final CompletableFuture<Void> WATCHING = CompletableFuture.completedFuture(null);
 
     @Override
     public void send(Signal signal, EndedBy cause) {

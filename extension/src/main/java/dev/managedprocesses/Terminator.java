@@ -28,8 +28,11 @@ final class Terminator {
 
         CompletableFuture<Void> gone();
 
-        /** Starts watching the target's members so {@link #gone()} completes as soon as all are dead. */
-        void watch();
+        /**
+         * Starts watching the target's members so {@link #gone()} completes as soon as all are dead; the
+         * future completes when signals may be sent (the members a signal must also reach are known).
+         */
+        CompletableFuture<Void> watch();
 
         /** Sends the signal to the whole target; {@code cause} is what its record will say ended it. */
         void send(Signal signal, EndedBy cause);
@@ -53,9 +56,8 @@ final class Terminator {
         if (live.isEmpty()) {
             return List.of();
         }
+        watchAll(live, start);
         for (Target t : live) {
-            t.beginTermination(start);
-            t.watch();
             t.send(Signal.TERM, EndedBy.SIGTERM);
             t.send(Signal.CONT, null); // a stopped process only acts on SIGTERM once continued
         }
@@ -96,11 +98,12 @@ final class Terminator {
         List<Target> live = new ArrayList<>();
         for (Target t : targets) {
             if (!t.isGone()) {
-                t.beginTermination(start);
-                t.watch();
-                t.send(Signal.KILL, EndedBy.SIGKILL);
                 live.add(t);
             }
+        }
+        watchAll(live, start);
+        for (Target t : live) {
+            t.send(Signal.KILL, EndedBy.SIGKILL);
         }
         boolean interrupted = !live.isEmpty() && !await(live, KILL_WAIT);
         List<ProcessInfo> survivors = new ArrayList<>();
@@ -117,6 +120,20 @@ final class Terminator {
             Thread.currentThread().interrupt();
         }
         return survivors;
+    }
+
+    /** Starts watching every target at once, then waits until each may be signalled. */
+    private static void watchAll(List<Target> live, long start) {
+        List<CompletableFuture<Void>> watching = new ArrayList<>(live.size());
+        for (Target t : live) {
+            t.beginTermination(start);
+            watching.add(t.watch());
+        }
+        for (CompletableFuture<Void> w : watching) {
+            if (!w.isDone()) {
+                w.join();
+            }
+        }
     }
 
     /** Waits for all targets; false if interrupted. */

@@ -3,8 +3,6 @@ package dev.managedprocesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.managedprocesses.internal.OrphanReaper;
-import dev.managedprocesses.internal.os.OsProcesses;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
 import java.io.BufferedReader;
@@ -181,10 +179,9 @@ class ScopeTeardownTest {
             }
             assertThat(jdk.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(jdk.exitValue()).isEqualTo(143);
-            // Known gap: the record is built as soon as the pidfd fires, often before the JDK's reaper thread has
-            // delivered the exit status, so an adopted Process's record may say "exit status unknown".
+            // teardown waits for the JDK's reaper thread to deliver an adopted Process's status before the record
             assertThat(scope.records()).singleElement().asString().matches("pid " + jdk.pid()
-                    + " \\(sleep 300\\) \\[adopted\\]: (killed by SIGTERM|exit status unknown)" + ENDED_BY_TEARDOWN);
+                    + " \\(sleep 300\\) \\[adopted\\]: killed by SIGTERM" + ENDED_BY_TEARDOWN);
         } finally {
             destroy(jdk);
         }
@@ -280,11 +277,9 @@ class ScopeTeardownTest {
 
     @Test
     void the_descendants_of_an_adopted_process_are_ended_with_it() throws Exception {
-        // The sh outlives SIGTERM by half a second. Known gap: an adopted process that dies at once orphans
-        // its children before teardown has listed them (SoloProcess.watch() scans on the reactor thread,
-        // after send() has already signalled the process), and they survive: see the helper's report.
-        Process sh = new ProcessBuilder("sh", "-c", "trap 'sleep 0.5; exit 143' TERM; sleep 300 & echo $!; wait")
-                .start();
+        // The sh dies at once on SIGTERM: teardown must have found its child before the first signal, or the
+        // child, re-parented to this JVM, would live on.
+        Process sh = new ProcessBuilder("sh", "-c", "sleep 300 & echo $!; wait").start();
         long grandchild = firstLineAsPid(sh);
         long grandchildStart = Proc.startTime(grandchild);
         try {
@@ -297,11 +292,8 @@ class ScopeTeardownTest {
         } finally {
             killIfStill(grandchild, grandchildStart);
             destroy(sh);
-            // Known gap: when the adopted sh dies first, its ended child re-parents to this JVM (a subreaper)
-            // and teardown does not reap it; only the stale-orphan reaper does, two seconds later.
-            OsProcesses os = OsProcesses.instance();
-            OrphanReaper.reapStale(os, os.snapshot(), true);
         }
+        // whichever died first, teardown reaped the child that became this JVM's zombie
         assertThat(Proc.zombieChildren()).as("zombie children of the JVM").isEmpty();
     }
 

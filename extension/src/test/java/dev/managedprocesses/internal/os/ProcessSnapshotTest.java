@@ -27,7 +27,9 @@ class ProcessSnapshotTest {
         try (ProcessScope scope = ProcessScope.open()) {
             ManagedProcess p = scope.start(program.toString(), "100");
             long pid = p.pid();
-            assertThat(Proc.eventually(TIMEOUT, () -> "a) b (c".equals(Proc.comm(pid)))).as("exec'd").isTrue();
+            // exec'd, and asleep (right after exec the loader runs: state R)
+            assertThat(Proc.eventually(TIMEOUT, () -> "a) b (c".equals(Proc.comm(pid)) && Proc.state(pid) == 'S'))
+                    .as("exec'd and sleeping").isTrue();
             String[] f = Proc.stat(pid).orElseThrow(); // fields after the last ')': state, ppid, pgrp, session, ...
 
             ProcStat fromSnapshot = os.snapshot().stream().filter(s -> s.pid() == pid).findFirst().orElseThrow();

@@ -100,15 +100,26 @@ public interface ManagedProcess {
      * Ends the process and its whole group: SIGTERM (and SIGCONT, so stopped processes can act on
      * it), the scope's grace period, then SIGKILL for whatever is left; waits until all are gone.
      *
-     * @return the exit status of this process
+     * @return the exit status of this process; {@code null} for a process adopted by pid or
+     *     {@code ProcessHandle}, whose status only its parent can read ({@link #isAlive()} is
+     *     {@code false} and {@link #endedBy()} says who ended it all the same)
      * @throws SurvivorsException if something survived SIGKILL (named in the message)
      */
     ExitStatus terminate();
 
-    /** {@link #terminate()} with an explicit grace period between SIGTERM and SIGKILL. */
+    /**
+     * {@link #terminate()} with an explicit grace period between SIGTERM and SIGKILL.
+     *
+     * @param gracePeriod how long to wait after SIGTERM; {@code Duration.ZERO} sends SIGKILL right after it
+     * @return as {@link #terminate()}
+     */
     ExitStatus terminate(Duration gracePeriod);
 
-    /** SIGKILL to the whole group; waits until all are gone. */
+    /**
+     * SIGKILL to the whole group; waits until all are gone.
+     *
+     * @return as {@link #terminate()}
+     */
     ExitStatus kill();
 
     /** SIGSTOP to the whole group. A stopped process still counts as alive. */
@@ -132,7 +143,10 @@ public interface ManagedProcess {
     /** The process group id (equal to {@link #pid()} for processes a scope started). */
     long processGroup();
 
-    /** True when this process leads a process group of its own that this library signals as a whole. */
+    /**
+     * True while this process runs and leads a process group of its own that this library signals as a
+     * whole; false once it has ended (even while its group still has members).
+     */
     boolean isProcessGroupLeader();
 
     /** A JDK handle for the process, while it is alive and its pid still names it. */

@@ -534,7 +534,8 @@ final class SpawnedProcess implements ManagedProcess, Terminator.Target, Reactor
 
     @Override
     public boolean isProcessGroupLeader() {
-        return gate.whileUnreaped(() -> os.stat(pid()).map(s -> s.pgid() == pid())).orElse(false);
+        // a zombie leader runs nothing, so it leads no group (the same answer an adopted handle gives)
+        return gate.whileUnreaped(() -> os.stat(pid()).map(s -> s.pgid() == pid() && !s.isGone())).orElse(false);
     }
 
     @Override

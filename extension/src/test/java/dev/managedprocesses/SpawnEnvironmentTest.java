@@ -104,6 +104,24 @@ class SpawnEnvironmentTest {
         assertThat(p.stdout().awaitLineContaining("|", TIMEOUT)).isEqualTo("héllo wörld ✓|grüß dich");
     }
 
+    /**
+     * A JVM in the C locale decodes a non-ASCII environment value lossily (System.getenv shows '?' or
+     * U+FFFD); its managed children must still inherit the exact bytes, as the JDK's own children do.
+     */
+    @Test
+    void inherited_environment_bytes_reach_the_child_unchanged_in_a_c_locale_jvm() throws Exception {
+        ManagedProcess jvm = scope.command(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
+                        "-cp", System.getProperty("java.class.path"),
+                        dev.managedprocesses.testing.InheritedEnvironmentChild.class.getName())
+                .clearEnvironment().environment("PATH", System.getenv("PATH")).environment("LANG", "C")
+                .environment("LC_ALL", "C").environment("X", "grüß").start();
+        assertThat(jvm.waitFor(Duration.ofSeconds(60))).contains(ExitStatus.exited(0));
+        jvm.stdout().awaitLineContaining("child", TIMEOUT);
+        assertThat(jvm.stdout().lines()).as("stderr: %s", jvm.stderr().lines())
+                .containsExactly("jnu ANSI_X3.4-1968", "decoded lossy", "child 67 72 c3 bc c3 9f");
+    }
+
     @Test
     void working_directory_and_environment_as_asked(@TempDir Path dir) throws Exception {
         ManagedProcess p = scope.command("sh", "-c", "pwd; echo \"K=$K\"; echo \"HOME=${HOME-unset}\"; echo \"S=$"

@@ -270,6 +270,67 @@ public final class LinuxProcesses implements OsProcesses {
     }
 
     /**
+     * An environment entry {@code KEY=value}, NUL-terminated. UTF-8, except for a variable the JVM
+     * inherited with bytes its own decoding could not keep (a JVM in the C locale shows non-ASCII bytes
+     * as '?' or U+FFFD in {@code System.getenv}): while its value is still the one the JVM decoded, the
+     * child gets the exact bytes the JVM got, as the JDK's own children do.
+     */
+    private static byte[] environmentEntry(String entry) {
+        Map<String, byte[]> lossy = InheritedEnvironment.LOSSY;
+        if (!lossy.isEmpty()) {
+            int eq = entry.indexOf('=');
+            String key = entry.substring(0, eq);
+            byte[] raw = lossy.get(key);
+            if (raw != null && entry.substring(eq + 1).equals(System.getenv(key))) {
+                byte[] k = key.getBytes(StandardCharsets.UTF_8);
+                byte[] out = new byte[k.length + 1 + raw.length + 1]; // zeroed: the NUL is there
+                System.arraycopy(k, 0, out, 0, k.length);
+                out[k.length] = '=';
+                System.arraycopy(raw, 0, out, k.length + 1, raw.length);
+                return out;
+            }
+        }
+        return cString(entry);
+    }
+
+    /** The variables of the JVM's own environment whose decoded value does not encode back to its bytes. */
+    private static final class InheritedEnvironment {
+        static final Map<String, byte[]> LOSSY = read();
+
+        private static Map<String, byte[]> read() {
+            byte[] all;
+            try {
+                all = Files.readAllBytes(Path.of("/proc/self/environ")); // what the JVM started with
+            } catch (IOException e) {
+                return Map.of();
+            }
+            Map<String, byte[]> out = new java.util.HashMap<>();
+            int start = 0;
+            for (int i = 0; i <= all.length; i++) {
+                if (i == all.length || all[i] == 0) {
+                    int eq = -1;
+                    for (int j = start; j < i; j++) {
+                        if (all[j] == '=') {
+                            eq = j;
+                            break;
+                        }
+                    }
+                    if (eq > start) {
+                        String key = new String(all, start, eq - start, StandardCharsets.UTF_8);
+                        byte[] value = java.util.Arrays.copyOfRange(all, eq + 1, i);
+                        String decoded = System.getenv(key);
+                        if (decoded != null && !java.util.Arrays.equals(decoded.getBytes(StandardCharsets.UTF_8), value)) {
+                            out.put(key, value);
+                        }
+                    }
+                    start = i + 1;
+                }
+            }
+            return Map.copyOf(out);
+        }
+    }
+
+    /**
      * argv and envp: two NULL-terminated {@code char*[]} tables (argv's first, envp's right after it)
      * followed by all their NUL-terminated UTF-8 strings, in one native allocation the caller frees.
      */
@@ -279,7 +340,7 @@ public final class LinuxProcesses implements OsProcesses {
         long tables = (long) (count + 2) * Long.BYTES;
         long total = tables;
         for (int i = 0; i < count; i++) {
-            encoded[i] = cString(i < argv.size() ? argv.get(i) : envp.get(i - argv.size()));
+            encoded[i] = i < argv.size() ? cString(argv.get(i)) : environmentEntry(envp.get(i - argv.size()));
             total += encoded[i].length;
         }
         long block = LibC.allocate(total); // zeroed: both tables' NULL terminators are already there

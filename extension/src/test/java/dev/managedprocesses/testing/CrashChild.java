@@ -190,7 +190,9 @@ public final class CrashChild {
         for (int i = 0; i < 3; i++) {
             report(scope.start("sleep", "300"));
         }
-        settle(scope, 3);
+        // Changes are reported against the janitor settle() reported: the test may kill it, and a new one may
+        // take over, before this thread looks again (found under load: the new one was never reported).
+        OptionalLong shown = settle(scope, 3);
         Thread commands = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII))) {
                 String line;
@@ -207,7 +209,6 @@ public final class CrashChild {
         }, "commands");
         commands.setDaemon(true);
         commands.start();
-        OptionalLong shown = Janitor.pid();
         while (true) {
             OptionalLong now = Janitor.pid();
             if (now.isPresent() && !now.equals(shown)) {
@@ -244,7 +245,8 @@ public final class CrashChild {
     }
 
     /** Waits until {@code expected} live processes carry the scope's cookie, reports them, and says ready. */
-    private static void settle(ProcessScope scope, int expected) {
+    /** Waits until {@code expected} processes carry the scope's marker, reports them; answers the janitor reported. */
+    private static OptionalLong settle(ProcessScope scope, int expected) {
         String marker = ProcessScope.SCOPE_VARIABLE + "=" + scope.id();
         if (!Proc.eventually(SETTLE, () -> Proc.withEnvironment(marker).size() == expected)) {
             throw new IllegalStateException("expected " + expected + " processes with " + marker + " but found "
@@ -253,8 +255,10 @@ public final class CrashChild {
         List<Long> marked = Proc.withEnvironment(marker);
         System.out.println("scope " + scope.id());
         marked.forEach(pid -> System.out.println("marked " + pid));
-        System.out.println("janitor " + (Janitor.pid().isPresent() ? Janitor.pid().getAsLong() : "none"));
+        OptionalLong janitor = Janitor.pid();
+        System.out.println("janitor " + (janitor.isPresent() ? janitor.getAsLong() : "none"));
         System.out.println("ready");
+        return janitor;
     }
 
     private static void waitToBeKilled() throws InterruptedException {

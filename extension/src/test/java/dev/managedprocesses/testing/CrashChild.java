@@ -244,8 +244,10 @@ public final class CrashChild {
         System.out.println("group " + p.pid());
     }
 
-    /** Waits until {@code expected} live processes carry the scope's cookie, reports them, and says ready. */
-    /** Waits until {@code expected} processes carry the scope's marker, reports them; answers the janitor reported. */
+    /**
+     * Waits until {@code expected} live processes carry the scope's cookie, reports them and the janitor,
+     * and says ready; answers the janitor it reported.
+     */
     private static OptionalLong settle(ProcessScope scope, int expected) {
         String marker = ProcessScope.SCOPE_VARIABLE + "=" + scope.id();
         if (!Proc.eventually(SETTLE, () -> Proc.withEnvironment(marker).size() == expected)) {

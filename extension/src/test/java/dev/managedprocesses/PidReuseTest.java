@@ -59,6 +59,7 @@ class PidReuseTest {
 
     /** The same for handles that were adopted (tracked through a pidfd, or by pid + start time without one). */
     @Test
+    @SuppressWarnings("try") // the scope is closed inside its try block on purpose: teardown is under test
     void an_adopted_handle_whose_pid_was_recycled_never_signals_the_stranger() throws Exception {
         String why = PidReuse.unavailableReason();
         assumeTrue(why == null, () -> "Skipped: " + why);

@@ -454,7 +454,11 @@ class LeakDetectionTest {
         ParallelTestCase.bothRunning = new java.util.concurrent.CyclicBarrier(2);
         LeakRun.Outcome outcome = run(via, List.of(ParallelTestCase.class), "warn",
                 "junit.jupiter.execution.parallel.enabled", "true",
-                "junit.jupiter.execution.parallel.mode.default", "concurrent");
+                "junit.jupiter.execution.parallel.mode.default", "concurrent",
+                // fixed, not one thread per core: with two cores, the class and the method template could
+                // hold both workers and leave the two invocations one thread (found under load)
+                "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
         assertThat(outcome.testsSucceeded()).isEqualTo(2);
         assertThat(outcome.failures()).isEmpty();
         String text = report("txt");
@@ -472,7 +476,11 @@ class LeakDetectionTest {
         ParallelTestCase.bothRunning = new java.util.concurrent.CyclicBarrier(2);
         LeakRun.Outcome outcome = run(via, List.of(ParallelTestCase.class), "fail",
                 "junit.jupiter.execution.parallel.enabled", "true",
-                "junit.jupiter.execution.parallel.mode.default", "concurrent");
+                "junit.jupiter.execution.parallel.mode.default", "concurrent",
+                // fixed, not one thread per core: with two cores, the class and the method template could
+                // hold both workers and leave the two invocations one thread (found under load)
+                "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
 
         assertThat(outcome.testsSucceeded()).as("either could be the innocent one").isEqualTo(2);
         assertThat(outcome.testsFailed()).isZero();
@@ -497,7 +505,7 @@ class LeakDetectionTest {
                 "junit.jupiter.execution.parallel.mode.default", "same_thread",
                 "junit.jupiter.execution.parallel.mode.classes.default", "concurrent",
                 "junit.jupiter.execution.parallel.config.strategy", "fixed",
-                "junit.jupiter.execution.parallel.config.fixed.parallelism", "2");
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
 
         assertThat(outcome.failures()).as("no test and no class is failed for an ambiguous finding")
                 .allMatch(r -> r.uniqueId().indexOf('/') < 0);

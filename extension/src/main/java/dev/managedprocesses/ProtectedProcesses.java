@@ -34,33 +34,8 @@ final class ProtectedProcesses {
         }
     }
 
-    /** Why {@code pid} is protected, or null when it is not. */
+    /** Why {@code pid} is protected, or null when it is not (see {@link OsProcesses#protectedReason}). */
     static String reason(OsProcesses os, long pid) {
-        if (pid < 0) {
-            return "a negative pid (kill(2) would read it as a whole process group)";
-        }
-        if (pid == 0) {
-            return "pid 0 (kill(2) would signal the JVM's whole process group)";
-        }
-        if (pid == 1) {
-            return "init (pid 1)";
-        }
-        if (pid == 2) {
-            return "the kernel's thread daemon (pid 2)";
-        }
-        long self = os.selfPid();
-        if (pid == self) {
-            return "this JVM";
-        }
-        if (pid == os.selfParentPid()) {
-            return "this JVM's parent";
-        }
-        if (pid == os.selfSessionId()) {
-            return "this JVM's session leader";
-        }
-        if (pid == os.selfProcessGroupId()) {
-            return "the leader of this JVM's process group";
-        }
-        return null;
+        return os.protectedReason(pid);
     }
 }

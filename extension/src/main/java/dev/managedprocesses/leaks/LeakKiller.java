@@ -99,7 +99,7 @@ final class LeakKiller {
         List<Target> targets = new ArrayList<>();
         try {
             for (ProcStat s : tree) {
-                String why = protectedReason(os, s.pid());
+                String why = os.protectedReason(s.pid());
                 if (why != null) {
                     protectedOnes.add("pid " + s.pid() + " (it is " + why + ")");
                     continue;
@@ -204,32 +204,5 @@ final class LeakKiller {
             Thread.currentThread().interrupt();
         }
         return left;
-    }
-
-    /**
-     * Why {@code pid} must never be signalled, or null: the same list as the library's
-     * {@code ProtectedProcesses} (which is not visible from this package). A leaked descendant of the
-     * JVM can only be one of these through a bug, so this is a guard, not a filter.
-     */
-    static String protectedReason(OsProcesses os, long pid) {
-        if (pid <= 0) {
-            return "pid " + pid + " (kill(2) would read it as a process group)";
-        }
-        if (pid == 1 || pid == 2) {
-            return pid == 1 ? "init (pid 1)" : "the kernel's thread daemon (pid 2)";
-        }
-        if (pid == os.selfPid()) {
-            return "this JVM";
-        }
-        if (pid == os.selfParentPid()) {
-            return "this JVM's parent";
-        }
-        if (pid == os.selfSessionId()) {
-            return "this JVM's session leader";
-        }
-        if (pid == os.selfProcessGroupId()) {
-            return "the leader of this JVM's process group";
-        }
-        return null;
     }
 }

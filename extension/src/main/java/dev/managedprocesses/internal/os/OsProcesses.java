@@ -59,6 +59,40 @@ public interface OsProcesses {
     /** A full description (uid and command line included) of one process, or empty when it is gone. */
     Optional<ProcessInfo> describe(ProcStat stat);
 
+    /**
+     * Why {@code pid} must never be signalled, whatever the library is asked, or null when it may be:
+     * pid 0 and negative pids (they mean "a whole group" to kill(2)), 1 (init), 2 (kthreadd), this JVM,
+     * its parent, its session leader and the leader of its process group. The one list every signalling
+     * path checks.
+     */
+    default String protectedReason(long pid) {
+        if (pid < 0) {
+            return "a negative pid (kill(2) would read it as a whole process group)";
+        }
+        if (pid == 0) {
+            return "pid 0 (kill(2) would signal the JVM's whole process group)";
+        }
+        if (pid == 1) {
+            return "init (pid 1)";
+        }
+        if (pid == 2) {
+            return "the kernel's thread daemon (pid 2)";
+        }
+        if (pid == selfPid()) {
+            return "this JVM";
+        }
+        if (pid == selfParentPid()) {
+            return "this JVM's parent";
+        }
+        if (pid == selfSessionId()) {
+            return "this JVM's session leader";
+        }
+        if (pid == selfProcessGroupId()) {
+            return "the leader of this JVM's process group";
+        }
+        return null;
+    }
+
     /** The threads of this JVM, each as a {@link ProcStat} whose pid is the thread id and comm its name. */
     List<ProcStat> ownThreads();
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -25,12 +24,7 @@ class PidReuseTest {
             assertThat(Proc.eventually(Duration.ofSeconds(10), () -> !Proc.exists(pid)))
                     .as("the library reaped its child").isTrue();
 
-            // Start times have clock-tick (10 ms) resolution: a reuse within the same tick would have the
-            // same identity (documented in ProcessIdentity). The handle itself never depends on that.
-            Thread.sleep(20);
-            Optional<Process> forced = PidReuse.startWithPid(pid, "sleep", "300");
-            assumeTrue(forced.isPresent(), "Skipped: could not get pid " + pid + " reused in 50 tries");
-            Process stranger = forced.get();
+            Process stranger = PidReuse.strangerOn(pid);
             try {
                 long strangerStart = Proc.startTime(pid);
                 assertThat(ProcessHandle.of(pid)).as("a raw pid check is fooled").isPresent();
@@ -76,10 +70,7 @@ class PidReuseTest {
             assertThat(Proc.eventually(Duration.ofSeconds(10), () -> !Proc.exists(pid)))
                     .as("the JDK reaped its child").isTrue();
 
-            Thread.sleep(20); // a later clock tick: see above
-            Optional<Process> forced = PidReuse.startWithPid(pid, "sleep", "300");
-            assumeTrue(forced.isPresent(), "Skipped: could not get pid " + pid + " reused in 50 tries");
-            Process stranger = forced.get();
+            Process stranger = PidReuse.strangerOn(pid);
             try {
                 long strangerStart = Proc.startTime(pid);
                 assertThat(ProcessHandle.of(pid)).as("a raw pid check is fooled").isPresent();

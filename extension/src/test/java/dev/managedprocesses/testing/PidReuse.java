@@ -74,6 +74,19 @@ public final class PidReuse {
         }
     }
 
+    /**
+     * A {@code sleep 300} outside every scope on exactly {@code pid} (a pid that has just been freed), started
+     * a clock tick later: start times have a 10 ms resolution, and a reuse within the same tick would have
+     * the very same identity (documented in ProcessIdentity). Skips the test when 50 tries do not get it.
+     */
+    public static Process strangerOn(long pid) throws IOException, InterruptedException {
+        Thread.sleep(20);
+        Optional<Process> forced = startWithPid(pid, "sleep", "300");
+        org.junit.jupiter.api.Assumptions.assumeTrue(forced.isPresent(),
+                () -> "Skipped: could not get pid " + pid + " reused in 50 tries");
+        return forced.get();
+    }
+
     /** A child the JDK will neither kill nor reap (see above): unreaped, its pid is pinned, so kill(pid) is safe. */
     private static void endForsaken(long pid) throws InterruptedException {
         OsProcesses os = OsProcesses.instance();

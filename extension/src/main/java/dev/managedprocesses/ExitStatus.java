@@ -1,5 +1,6 @@
 package dev.managedprocesses;
 
+import dev.managedprocesses.internal.os.SignalNumbers;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -73,12 +74,7 @@ public final class ExitStatus {
         if (!killed()) {
             return Optional.empty();
         }
-        for (Signal s : Signal.values()) {
-            if (s.number() == signalNumber) {
-                return Optional.of(s);
-            }
-        }
-        return Optional.empty();
+        return SignalNumbers.current().signal(signalNumber);
     }
 
     /** The number of the signal that killed the process, or 0 when it exited. */

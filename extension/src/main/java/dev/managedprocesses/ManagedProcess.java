@@ -20,9 +20,9 @@ import java.util.concurrent.CompletableFuture;
  * ExitStatus status = server.terminate();   // SIGTERM, grace period, SIGKILL if needed
  * }</pre>
  *
- * <p>Not meant to be implemented outside this library.
+ * <p>Sealed: every handle is one this library made, so every handle keeps the guarantees above.
  */
-public interface ManagedProcess {
+public sealed interface ManagedProcess permits ScopedProcess {
 
     /** The process id. Use {@link #identity()} to tell this process from a later one with the same pid. */
     long pid();

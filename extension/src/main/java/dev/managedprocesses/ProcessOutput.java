@@ -1,23 +1,15 @@
 package dev.managedprocesses;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.Charset;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
+import dev.managedprocesses.internal.core.OutputBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Predicate;
-import java.util.regex.Matcher;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 /**
- * The captured stdout or stderr of a {@link ManagedProcess}: a bounded in-memory buffer of lines,
- * filled in the background as the process writes (no thread per process), that can be read at
+ * The captured stdout or stderr of a {@link ManagedProcess}, read-only: a bounded in-memory buffer of
+ * lines, filled in the background as the process writes (no thread per process), that can be read at
  * any time and awaited.
  *
  * <pre>{@code
@@ -27,258 +19,70 @@ import java.util.regex.Pattern;
  *
  * <p>When the process writes more than the limit ({@link ProcessSpec#outputLimit(int)}), the oldest
  * lines are dropped and {@link #droppedLines()} counts them. A stream that is not a pipe (inherited,
- * discarded, redirected to a file) is never captured: it reads as empty and already ended.
+ * discarded, redirected to a file) is never captured: it reads as empty and already ended. Thread-safe.
  */
 public final class ProcessOutput {
-    private final String description;
-    private final int limitChars;
-    private final boolean captured;
-    private final CharsetDecoder decoder;
-    private final ArrayDeque<String> lines = new ArrayDeque<>();
-    private final StringBuilder partial = new StringBuilder();
-    private ByteBuffer pendingBytes = ByteBuffer.allocate(0);
-    private long retainedChars;
-    private long droppedLines;
-    private boolean ended;
-    private volatile ManagedProcess process;
+    private final OutputBuffer buffer;
 
-    /** For the library: a captured stream named like {@code stdout of pid 42 (sleep 1)}. */
-    ProcessOutput(String description, Charset charset, int limitChars, boolean captured) {
-        this.description = description;
-        this.limitChars = limitChars;
-        this.captured = captured;
-        this.decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        this.ended = !captured;
-    }
-
-    void attach(ManagedProcess process) {
-        this.process = process;
+    ProcessOutput(OutputBuffer buffer) {
+        this.buffer = Objects.requireNonNull(buffer);
     }
 
     /** Whether this stream is captured (a pipe) at all. */
     public boolean isCaptured() {
-        return captured;
+        return buffer.isCaptured();
     }
 
     /** True once the process closed the stream (usually: it exited and so did every process holding it). */
-    public synchronized boolean hasEnded() {
-        return ended;
+    public boolean hasEnded() {
+        return buffer.hasEnded();
     }
 
     /** All retained output as text, lines joined with {@code \n}. */
-    public synchronized String text() {
-        StringBuilder sb = new StringBuilder((int) Math.min(Integer.MAX_VALUE, retainedChars + partial.length()));
-        for (String l : lines) {
-            sb.append(l).append('\n');
-        }
-        return sb.append(partial).toString();
+    public String text() {
+        return buffer.text();
     }
 
     /** The retained lines, the unterminated last one included. */
-    public synchronized List<String> lines() {
-        List<String> out = new ArrayList<>(lines);
-        if (partial.length() > 0) {
-            out.add(partial.toString());
-        }
-        return out;
-    }
-
-    /** The last {@code n} retained lines. */
-    public synchronized List<String> tail(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("n must not be negative but was " + n);
-        }
-        List<String> all = lines();
-        return new ArrayList<>(all.subList(Math.max(0, all.size() - n), all.size()));
-    }
-
-    /** How many of the oldest lines were dropped to stay within the limit. */
-    public synchronized long droppedLines() {
-        return droppedLines;
+    public List<String> lines() {
+        return buffer.lines();
     }
 
     /**
-     * Waits until a line matches {@code pattern} (searched with {@link Matcher#find()}), looking at
-     * lines already received first.
+     * The last {@code n} retained lines.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
+    public List<String> tail(int n) {
+        return buffer.tail(n);
+    }
+
+    /** How many of the oldest lines were dropped to stay within the limit. */
+    public long droppedLines() {
+        return buffer.droppedLines();
+    }
+
+    /**
+     * Waits until a line matches {@code pattern} (searched with {@link java.util.regex.Matcher#find()}),
+     * looking at lines already received first.
      *
      * @return the match, so groups can be read ({@code .group(1)})
      * @throws ProcessTimeoutException when no line matched in time; the message shows the last lines
      * @throws OutputEndedException when the stream ended without a matching line
+     * @throws IllegalStateException when the stream is not captured
      */
     public MatchResult awaitLine(Pattern pattern, Duration timeout) {
-        Objects.requireNonNull(pattern, "pattern");
-        MatchResult[] result = new MatchResult[1];
-        awaitLine(line -> {
-            Matcher m = pattern.matcher(line);
-            if (m.find()) {
-                result[0] = m.toMatchResult();
-                return true;
-            }
-            return false;
-        }, "matching /" + pattern.pattern() + "/", timeout);
-        return result[0];
+        return buffer.awaitLine(pattern, timeout);
     }
 
     /** Waits until a line contains {@code text}; returns that line. See {@link #awaitLine(Pattern, Duration)}. */
     public String awaitLineContaining(String text, Duration timeout) {
-        Objects.requireNonNull(text, "text");
-        return awaitLine(line -> line.contains(text), "containing \"" + text + "\"", timeout);
+        return buffer.awaitLineContaining(text, timeout);
     }
 
-    private String awaitLine(Predicate<String> predicate, String what, Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative but was " + timeout
-                    + ": pass how long to wait for the line, e.g. Duration.ofSeconds(10)");
-        }
-        if (!captured) {
-            throw new IllegalStateException("Cannot await a line of " + description + ": it is not captured. "
-                    + "Leave it as a pipe (the default) to read it");
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long next = 0; // absolute index of the next line to test
-        boolean endedWithoutMatch;
-        synchronized (this) {
-            while (true) {
-                long first = droppedLines;
-                long i = Math.max(next, first);
-                for (var it = lines.iterator(); it.hasNext(); ) {
-                    String line = it.next();
-                    if (first++ < i) {
-                        continue;
-                    }
-                    if (predicate.test(line)) {
-                        return line;
-                    }
-                    i++;
-                }
-                next = i;
-                if (ended) {
-                    String last = partial.toString();
-                    if (!last.isEmpty() && predicate.test(last)) {
-                        return last;
-                    }
-                    endedWithoutMatch = true;
-                    break;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    endedWithoutMatch = false;
-                    break;
-                }
-                try {
-                    wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ProcessTimeoutException("Interrupted while awaiting a line of " + description + " " + what);
-                }
-            }
-        }
-        // Outside the lock: the library's thread needs it to deliver the exit we may wait for here.
-        if (endedWithoutMatch) {
-            throw new OutputEndedException(description + " ended without a line " + what + statusNote(true)
-                    + lastLines());
-        }
-        throw new ProcessTimeoutException("No line of " + description + " " + what + " within "
-                + format(timeout) + statusNote(false) + lastLines());
-    }
-
-    private String statusNote(boolean streamEnded) {
-        ManagedProcess p = process;
-        if (p == null) {
-            return "";
-        }
-        if (streamEnded) {
-            // The kernel closes a dying process's pipes just before it becomes a zombie: give the exit
-            // a moment to be seen, so the message says how the process ended.
-            try {
-                p.waitFor(Duration.ofMillis(500));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return p.exitStatus().map(s -> " (the process " + s + ")").orElse(" (the process is still running)");
-    }
-
-    private String lastLines() {
-        List<String> tail = tail(10);
-        if (tail.isEmpty()) {
-            return "; it printed nothing";
-        }
-        StringBuilder sb = new StringBuilder("; last lines:");
-        for (String l : tail) {
-            sb.append("\n  ").append(l);
-        }
-        return sb.toString();
-    }
-
-    static String format(Duration d) {
-        long ms = d.toMillis();
-        return ms % 1000 == 0 ? (ms / 1000) + " s" : ms + " ms";
-    }
-
-    // ---------------------------------------------------------------- filled by the reactor
-
-    synchronized void append(byte[] bytes, int length) {
-        ByteBuffer in;
-        if (pendingBytes.hasRemaining()) {
-            in = ByteBuffer.allocate(pendingBytes.remaining() + length);
-            in.put(pendingBytes).put(bytes, 0, length).flip();
-        } else {
-            in = ByteBuffer.wrap(bytes, 0, length);
-        }
-        CharBuffer out = CharBuffer.allocate(length + 16);
-        decoder.decode(in, out, false);
-        out.flip();
-        pendingBytes = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : ByteBuffer.allocate(0);
-        appendChars(out);
-        notifyAll();
-    }
-
-    private void appendChars(CharSequence chars) {
-        for (int i = 0; i < chars.length(); i++) {
-            char c = chars.charAt(i);
-            if (c == '\n') {
-                int end = partial.length();
-                if (end > 0 && partial.charAt(end - 1) == '\r') {
-                    partial.setLength(end - 1);
-                }
-                completeLine();
-            } else {
-                partial.append(c);
-                if (partial.length() >= limitChars) {
-                    completeLine(); // a single enormous line is cut rather than kept whole
-                }
-            }
-        }
-    }
-
-    private void completeLine() {
-        String line = partial.toString();
-        partial.setLength(0);
-        lines.addLast(line);
-        retainedChars += line.length() + 1;
-        while (retainedChars > limitChars && lines.size() > 1) {
-            retainedChars -= lines.removeFirst().length() + 1;
-            droppedLines++;
-        }
-    }
-
-    synchronized void end() {
-        if (!ended) {
-            CharBuffer out = CharBuffer.allocate(16);
-            decoder.decode(pendingBytes, out, true);
-            decoder.flush(out);
-            out.flip();
-            appendChars(out);
-            ended = true;
-            notifyAll();
-        }
-    }
-
+    /** What it is, e.g. {@code stdout of pid 42 (sleep 1)}. */
     @Override
     public String toString() {
-        return description;
+        return buffer.toString();
     }
 }

@@ -1,6 +1,6 @@
 package dev.managedprocesses;
 
-import dev.managedprocesses.internal.os.SpawnRequest.Stdio;
+import dev.managedprocesses.internal.core.SpawnPlan;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -147,46 +147,12 @@ public final class ProcessSpec {
 
     // ---------------------------------------------------------------- for ProcessScope
 
+    /** What the engine starts. */
+    SpawnPlan plan() {
+        return new SpawnPlan(command, directory, environment, stdin, stdout, stderr, mergeStderr, charset, outputLimit);
+    }
+
     List<String> command() {
         return command;
-    }
-
-    Path directory() {
-        return directory;
-    }
-
-    Map<String, String> environmentMap() {
-        return environment;
-    }
-
-    int outputLimit() {
-        return outputLimit;
-    }
-
-    Charset charset() {
-        return charset;
-    }
-
-    Stdio stdio(int fd) {
-        if (fd == 2 && mergeStderr) {
-            return Stdio.SAME_AS_STDOUT;
-        }
-        Redirect r = fd == 0 ? stdin : fd == 1 ? stdout : stderr;
-        if (r == Redirect.PIPE) {
-            return Stdio.PIPE;
-        }
-        if (r == Redirect.INHERIT) {
-            return Stdio.INHERIT;
-        }
-        if (r == Redirect.DISCARD) {
-            return Stdio.DISCARD;
-        }
-        String file = r.file().getAbsolutePath();
-        return switch (r.type()) {
-            case READ -> new Stdio(Stdio.Kind.READ_FILE, file);
-            case WRITE -> new Stdio(Stdio.Kind.WRITE_FILE, file);
-            case APPEND -> new Stdio(Stdio.Kind.APPEND_FILE, file);
-            default -> throw new IllegalArgumentException("Unsupported redirect " + r);
-        };
     }
 }

@@ -1,9 +1,11 @@
 package dev.managedprocesses;
 
+import dev.managedprocesses.internal.safety.ProtectedProcesses;
+import dev.managedprocesses.internal.core.ProgramResolver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.testing.Stranger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,30 +151,30 @@ class BadInputTest {
 
     @Test
     void protected_pids_are_never_signalled() {
-        OsProcesses os = OsProcesses.instance();
+        Os os = Os.current();
         ProcessHandle self = ProcessHandle.current();
         long parent = self.parent().orElseThrow().pid();
-        long jvmGroup = os.stat(self.pid()).orElseThrow().pgid();
-        long session = os.stat(self.pid()).orElseThrow().sid();
+        long jvmGroup = os.table().stat(self.pid()).orElseThrow().pgid();
+        long session = os.table().stat(self.pid()).orElseThrow().sid();
         for (long pid : new long[] {0, 1, 2, -1, -5, self.pid(), parent, session}) {
-            assertThatThrownBy(() -> ProtectedProcesses.checkProcess(os, pid, "signal"))
+            assertThatThrownBy(() -> ProtectedProcesses.checkProcess(os.table(), pid, "signal"))
                     .as("pid %d", pid)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("Refusing to signal pid " + pid + ": it is ")
                     .hasMessageEndingWith(". managed-processes only signals processes it started or adopted");
         }
-        assertThatThrownBy(() -> ProtectedProcesses.checkProcess(os, self.pid(), "signal")).hasMessageContaining("this JVM");
-        assertThatThrownBy(() -> ProtectedProcesses.checkProcess(os, parent, "signal")).hasMessageContaining("parent");
-        assertThatThrownBy(() -> ProtectedProcesses.checkGroup(os, jvmGroup, "signal"))
+        assertThatThrownBy(() -> ProtectedProcesses.checkProcess(os.table(), self.pid(), "signal")).hasMessageContaining("this JVM");
+        assertThatThrownBy(() -> ProtectedProcesses.checkProcess(os.table(), parent, "signal")).hasMessageContaining("parent");
+        assertThatThrownBy(() -> ProtectedProcesses.checkGroup(os.table(), jvmGroup, "signal"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Refusing to signal process group " + jvmGroup + ": it is ");
         // and the OS layer itself refuses anything that kill(2) would read as a group
-        assertThatThrownBy(() -> os.signalPid(0, Signal.TERM.number())).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> os.signalPid(-1, Signal.TERM.number())).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> os.signalGroup(1, Signal.TERM.number())).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> os.reap(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> os.control().signalPid(0, Signal.TERM)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> os.control().signalPid(-1, Signal.TERM)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> os.control().signalGroup(1, Signal.TERM)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> os.control().reap(-1)).isInstanceOf(IllegalArgumentException.class);
         // a stranger is not protected, just not ours: the check passes, but no handle can reach it
-        ProtectedProcesses.checkProcess(os, stranger.pid(), "signal");
+        ProtectedProcesses.checkProcess(os.table(), stranger.pid(), "signal");
     }
 
     @Test

@@ -1,11 +1,12 @@
 package dev.managedprocesses;
 
+import dev.managedprocesses.internal.os.SignalResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.managedprocesses.internal.Janitor;
-import dev.managedprocesses.internal.Subreaper;
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.janitor.Janitor;
+import dev.managedprocesses.internal.safety.Subreaper;
+import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.testing.ChildJvm;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
@@ -39,11 +40,11 @@ import org.junit.jupiter.api.TestReporter;
 class CrashSafetyTest {
     private static final long SELF = ProcessHandle.current().pid();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final OsProcesses OS = OsProcesses.instance();
+    private static final Os OS = Os.current();
 
     @BeforeAll
     static void subreaper() {
-        Subreaper.ensure(OS);
+        Subreaper.ensure(OS.control());
         assumeTrue(Subreaper.isActive(), "Skipped: this JVM must be a subreaper to reap the killed children's orphans "
                 + "(is -Dmanagedprocesses.subreaper=false set?)");
     }
@@ -150,7 +151,7 @@ class CrashSafetyTest {
             for (long pid : List.of(recycledGroup, recycledSolo)) {
                 // Orphaned, it re-parents here (a subreaper); reaping it frees its pid for a stranger.
                 assertThat(poll(TIMEOUT, () -> Proc.state(pid) == 'Z' && Proc.ppid(pid) == SELF)).as("pid %d", pid).isTrue();
-                assertThat(OS.reap(pid)).as("reaping pid %d", pid).isPresent();
+                assertThat(OS.control().reap(pid)).as("reaping pid %d", pid).isPresent();
                 Optional<Process> stranger = PidReuse.startWithPid(pid, "sleep", "300");
                 stranger.ifPresent(strangers::add);
                 if (stranger.isEmpty()) {
@@ -379,7 +380,7 @@ class CrashSafetyTest {
                         continue; // gone (or its pid recycled)
                     }
                     if (Proc.state(pid) == 'Z' && Proc.ppid(pid) == SELF) {
-                        OS.reap(pid).ifPresent(s -> reaped.put(pid, s));
+                        OS.control().reap(pid).ifPresent(s -> reaped.put(pid, s));
                     } else {
                         done = false;
                     }
@@ -408,7 +409,7 @@ class CrashSafetyTest {
             }
             for (long pid : ids.keySet()) {
                 if (running(pid)) {
-                    OS.signalPid(pid, Signal.KILL.number());
+                    OS.control().signalPid(pid, Signal.KILL);
                 }
             }
             reapOrphans();
@@ -432,8 +433,8 @@ class CrashSafetyTest {
     }
 
     private static void signal(long pid, Signal signal) {
-        assertThat(OS.signalPid(pid, signal.number())).as("%s to pid %d", signal, pid)
-                .isEqualTo(OsProcesses.SignalResult.DELIVERED);
+        assertThat(OS.control().signalPid(pid, signal)).as("%s to pid %d", signal, pid)
+                .isEqualTo(SignalResult.DELIVERED);
     }
 
     /** Polls gently (20 ms): the machine is shared, and the janitor under test needs the CPU. */

@@ -53,7 +53,7 @@ class ProcessLifecycleTest {
         assertThat(p.processGroup()).isEqualTo(p.pid());
         assertThat(p.isProcessGroupLeader()).isTrue();
         assertThat(p.identity().startTime()).isEqualTo(Proc.startTime(p.pid()));
-        assertThat(p.identity().isCurrent()).isTrue();
+        assertThat(Proc.isRunning(p.identity())).isTrue();
     }
 
     @Test

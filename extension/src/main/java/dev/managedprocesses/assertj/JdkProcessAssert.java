@@ -1,29 +1,13 @@
 package dev.managedprocesses.assertj;
 
-import static dev.managedprocesses.assertj.ShouldBeAlive.shouldBeAlive;
-import static dev.managedprocesses.assertj.ShouldHaveExitedWith.shouldHaveExitedWith;
-import static dev.managedprocesses.assertj.ShouldHaveExitedWithin.shouldHaveExitedWithin;
-import static dev.managedprocesses.assertj.ShouldNotBeAlive.shouldNotBeAlive;
-
-import java.time.Duration;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.assertj.core.api.AbstractAssert;
-
 /**
- * Assertions on a JDK {@link Process}, for code under test that starts processes with
- * {@link ProcessBuilder}. Get one with {@link ProcessAssertions#assertThat(Process)}.
+ * Assertions on a {@link Process}: see {@link AbstractJdkProcessAssert} for what they check. Get one with
+ * {@link ProcessAssertions#assertThat(Process)}.
  *
- * <pre>{@code
- * Process tool = new ProcessBuilder("sh", "-c", "exit 2").start();
- * assertThat(tool).exitedWithin(Duration.ofSeconds(10)).exitedWith(2);
- * }</pre>
- *
- * <p>The JDK reports a death by signal {@code n} as exit code {@code 128 + n} and cannot tell the two
- * apart; a {@code ManagedProcess} can ({@link ManagedProcessAssert#wasKilledBy}).
+ * <p>Non-final with a public one-argument constructor, so AssertJ's soft assertions can proxy it (see
+ * {@link ProcessSoftAssertions}); to add assertions of your own, extend {@link AbstractJdkProcessAssert}.
  */
-public class JdkProcessAssert extends AbstractAssert<JdkProcessAssert, Process> {
+public class JdkProcessAssert extends AbstractJdkProcessAssert<JdkProcessAssert, Process> {
 
     /**
      * Assertions on {@code actual}; {@link ProcessAssertions#assertThat(Process)} is the usual way to
@@ -33,109 +17,5 @@ public class JdkProcessAssert extends AbstractAssert<JdkProcessAssert, Process> 
      */
     public JdkProcessAssert(Process actual) {
         super(actual, JdkProcessAssert.class);
-    }
-
-    /**
-     * Verifies that the process runs (and is not a zombie the JDK has yet to reap).
-     *
-     * <pre>{@code
-     * // passes
-     * assertThat(new ProcessBuilder("sleep", "100").start()).isAlive();
-     * // fails: "but it exited with code 3"
-     * Process p = new ProcessBuilder("sh", "-c", "exit 3").start();
-     * p.waitFor();
-     * assertThat(p).isAlive();
-     * }</pre>
-     *
-     * @return {@code this} assertion object
-     */
-    public JdkProcessAssert isAlive() {
-        isNotNull();
-        Optional<String> why = JdkLiveness.whyNotAlive(actual);
-        if (why.isPresent()) {
-            throwAssertionError(shouldBeAlive(actual, why.get()));
-        }
-        return myself;
-    }
-
-    /**
-     * Verifies that the process has ended; a zombie counts as ended.
-     *
-     * <pre>{@code
-     * // fails: "but it is still running"
-     * assertThat(new ProcessBuilder("sleep", "100").start()).isNotAlive();
-     * // passes
-     * Process p = new ProcessBuilder("true").start();
-     * p.waitFor();
-     * assertThat(p).isNotAlive();
-     * }</pre>
-     *
-     * @return {@code this} assertion object
-     */
-    public JdkProcessAssert isNotAlive() {
-        isNotNull();
-        if (JdkLiveness.whyNotAlive(actual).isEmpty()) {
-            throwAssertionError(shouldNotBeAlive(actual));
-        }
-        return myself;
-    }
-
-    /**
-     * Verifies that the process exited with {@code code} ({@link Process#exitValue()}, so a death by
-     * signal {@code n} counts as {@code 128 + n}). Does not wait: use {@link #exitedWithin(Duration)} first.
-     *
-     * <pre>{@code
-     * Process p = new ProcessBuilder("sh", "-c", "exit 2").start();
-     * // passes
-     * assertThat(p).exitedWithin(Duration.ofSeconds(10)).exitedWith(2);
-     * // fails: "but it exited with code 2"
-     * assertThat(p).exitedWith(0);
-     * }</pre>
-     *
-     * @param code the expected exit value
-     * @return {@code this} assertion object
-     */
-    public JdkProcessAssert exitedWith(int code) {
-        isNotNull();
-        Optional<Integer> exitValue = actual.isAlive() ? Optional.empty() : Optional.of(actual.exitValue());
-        if (exitValue.isEmpty() || exitValue.get() != code) {
-            throwAssertionError(shouldHaveExitedWith(actual, code, exitValue));
-        }
-        return myself;
-    }
-
-    /**
-     * Waits up to {@code timeout} for the process to end, and fails if it is still running then.
-     *
-     * <pre>{@code
-     * // passes
-     * assertThat(new ProcessBuilder("true").start()).exitedWithin(Duration.ofSeconds(10));
-     * // fails after 100 ms: "but it was still running after 100 ms"
-     * assertThat(new ProcessBuilder("sleep", "100").start()).exitedWithin(Duration.ofMillis(100));
-     * }</pre>
-     *
-     * @param timeout how long to wait at most
-     * @return {@code this} assertion object
-     * @throws IllegalArgumentException if {@code timeout} is negative
-     */
-    public JdkProcessAssert exitedWithin(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout must not be null");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative but was " + timeout);
-        }
-        isNotNull();
-        boolean exited;
-        boolean interrupted = false;
-        try {
-            exited = actual.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            interrupted = true;
-            exited = !actual.isAlive();
-        }
-        if (!exited) {
-            throwAssertionError(shouldHaveExitedWithin(actual, timeout, interrupted));
-        }
-        return myself;
     }
 }

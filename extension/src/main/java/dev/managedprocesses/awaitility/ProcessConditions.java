@@ -5,8 +5,7 @@ import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessIdentity;
 import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.ProcessOutput;
-import dev.managedprocesses.internal.os.OsProcesses;
-import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.internal.core.ProcessLookup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,7 +142,6 @@ public final class ProcessConditions {
     }
 
     private static String portUnmet(ManagedProcess process, int port) {
-        OsProcesses os = OsProcesses.instance();
         Set<Integer> ports = new TreeSet<>();
         // Whether it has ended first: if it has, the descendants read next are all that can still open the
         // port. Ended is an exit status or, for a process adopted by pid or ProcessHandle, not alive.
@@ -151,8 +149,8 @@ public final class ProcessConditions {
         boolean ended = status.isPresent() || !process.isAlive();
         if (!ended) {
             // Only trust the pid while it provably names this process: the same start time after the read.
-            Set<Integer> own = os.listeningTcpPorts(process.pid());
-            if (process.identity().isCurrent()) {
+            Set<Integer> own = ProcessLookup.listeningTcpPorts(process.pid());
+            if (ProcessLookup.isRunning(process.identity())) {
                 ports.addAll(own);
             }
         }
@@ -160,9 +158,9 @@ public final class ProcessConditions {
         boolean pidTaken = ProcessIdentity.of(process.pid()).filter(now -> !now.equals(process.identity())).isPresent();
         List<ProcessInfo> descendants = pidTaken ? List.of() : process.descendants();
         for (ProcessInfo d : descendants) {
-            Set<Integer> theirs = os.listeningTcpPorts(d.pid());
-            Optional<ProcStat> again = os.stat(d.pid());
-            if (again.isPresent() && !again.get().isGone() && again.get().startTime() == d.startTime()) {
+            Set<Integer> theirs = ProcessLookup.listeningTcpPorts(d.pid());
+            Optional<ProcessInfo> again = ProcessLookup.holder(d.pid());
+            if (again.isPresent() && again.get().isAlive() && again.get().startTime() == d.startTime()) {
                 ports.addAll(theirs);
             }
         }
@@ -176,7 +174,7 @@ public final class ProcessConditions {
         }
         String who = descendants.isEmpty() ? "it listens" : "it and its " + descendants.size() + " live descendants listen";
         String seen = ports.isEmpty() ? who + " on no TCP port yet" : who + " on TCP ports " + ports;
-        boolean someoneElse = os.listeningTcpPortsInNamespaceOf(process.pid()).contains(port);
+        boolean someoneElse = ProcessLookup.listeningTcpPortsInNamespaceOf(process.pid()).contains(port);
         return seen + (someoneElse ? "; port " + port + " is listening, but not by " + (descendants.isEmpty() ? "it" : "them")
                 : "; nothing listens on port " + port);
     }

@@ -1,6 +1,6 @@
 package dev.managedprocesses.leaks;
 
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.leaks.Finding.TestRef;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +101,7 @@ public class LeakCheckExtension implements BeforeAllCallback, BeforeEachCallback
         static OwnDetector create(ExtensionContext context) {
             LeakSettings settings = LeakSettings.read(context::getConfigurationParameter, new ArrayList<>());
             return new OwnDetector(settings.mode() == LeakMode.OFF ? null
-                    : new LeakDetector(OsProcesses.instance(), settings));
+                    : new LeakDetector(Os.current(), settings));
         }
 
         @Override

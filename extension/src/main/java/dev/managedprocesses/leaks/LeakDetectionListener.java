@@ -1,6 +1,6 @@
 package dev.managedprocesses.leaks;
 
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.leaks.Finding.TestRef;
 import java.lang.reflect.AnnotatedElement;
 import java.util.ArrayList;
@@ -80,7 +80,7 @@ public class LeakDetectionListener implements LauncherSessionListener, TestExecu
         }
         this.plan = testPlan;
         LeakSettings chosen = settings;
-        this.detector = LeakDetection.planStarted(settings, () -> new LeakDetector(OsProcesses.instance(), chosen));
+        this.detector = LeakDetection.planStarted(settings, () -> new LeakDetector(Os.current(), chosen));
     }
 
     @Override

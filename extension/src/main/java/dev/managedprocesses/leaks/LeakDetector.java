@@ -2,13 +2,15 @@ package dev.managedprocesses.leaks;
 
 import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.ProcessScope;
-import dev.managedprocesses.internal.Janitor;
-import dev.managedprocesses.internal.OrphanReaper;
-import dev.managedprocesses.internal.Reactor;
-import dev.managedprocesses.internal.ScopeRegistry;
-import dev.managedprocesses.internal.Subreaper;
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.core.ScopeRegistry;
+import dev.managedprocesses.internal.janitor.Janitor;
+import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.internal.os.ProcessTable;
+import dev.managedprocesses.internal.os.ProcessTree;
+import dev.managedprocesses.internal.safety.OrphanReaper;
+import dev.managedprocesses.internal.safety.PinnedProcess;
+import dev.managedprocesses.internal.safety.Subreaper;
 import dev.managedprocesses.leaks.Finding.LeakedProcess;
 import dev.managedprocesses.leaks.Finding.TestRef;
 import java.util.ArrayList;
@@ -20,8 +22,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -61,7 +65,8 @@ public final class LeakDetector {
     /** The action of an ambiguous finding in fail mode: no test goes red for it, the run does. */
     static final String AMBIGUOUS_IN_FAIL_MODE = "reported; ambiguous, so no single test is failed: the run fails";
 
-    private final OsProcesses os;
+    private final Os os;
+    private final ProcessTable table;
     private final LeakSettings settings;
     private final long self;
     private final Set<String> baseline = new HashSet<>();      // pid:start
@@ -78,29 +83,30 @@ public final class LeakDetector {
     private final long nanoAtStart;
     private final long uptimeTicksAtStart;
 
-    LeakDetector(OsProcesses os, LeakSettings settings) {
+    LeakDetector(Os os, LeakSettings settings) {
         this.os = os;
+        this.table = os.table();
         this.settings = settings;
-        this.self = os.selfPid();
+        this.self = table.selfPid();
         if (settings.subreaper()) {
-            Subreaper.force(os);
+            Subreaper.force(os.control());
         }
         if (settings.mode() == LeakMode.KILL) {
             // It kills what it finds, so after a crash the janitor should too; started now, it is part of
             // the baseline rather than a new process inside some test's window.
             Janitor.ensureStarted();
         }
-        Map<Integer, String> own = os.openFiles(self);
+        Map<Integer, String> own = os.inspector().openFiles(self);
         for (int fd : new int[] {1, 2}) {
             String target = own.get(fd);
             if (target != null && target.startsWith("pipe:")) {
                 stdio.add(target);
             }
         }
-        this.lastPid = os.lastAllocatedPid();
+        this.lastPid = table.lastAllocatedPid();
         this.nanoAtStart = System.nanoTime();
-        this.uptimeTicksAtStart = os.uptimeTicks();
-        for (ProcStat s : descendants(os.snapshot())) {
+        this.uptimeTicksAtStart = table.uptimeTicks();
+        for (ProcStat s : descendants(table.snapshot())) {
             baseline.add(key(s));
         }
         this.report = new LeakReport(settings, self);
@@ -126,7 +132,7 @@ public final class LeakDetector {
     /** A test or container started. Idempotent. */
     synchronized void started(TestRef ref, boolean container, boolean exempt) {
         if (!windows.containsKey(ref.uniqueId())) { // the listener and the extension both announce each test
-            windows.put(ref.uniqueId(), new Window(ref, nowTicks(), os.lastAllocatedPid(), container, exempt));
+            windows.put(ref.uniqueId(), new Window(ref, nowTicks(), table.lastAllocatedPid(), container, exempt));
         }
     }
 
@@ -135,7 +141,7 @@ public final class LeakDetector {
      * {@code /proc/uptime}, then advanced with {@link System#nanoTime()} (no file read per test).
      */
     private long nowTicks() {
-        return uptimeTicksAtStart + (System.nanoTime() - nanoAtStart) * os.clockTicksPerSecond() / 1_000_000_000L;
+        return uptimeTicksAtStart + (System.nanoTime() - nanoAtStart) * table.clockTicksPerSecond() / 1_000_000_000L;
     }
 
     /**
@@ -148,7 +154,7 @@ public final class LeakDetector {
         Window w = windows.get(ref.uniqueId());
         if (w != null && w.end < 0) {
             w.end = nowTicks();
-            w.endPid = os.lastAllocatedPid();
+            w.endPid = table.lastAllocatedPid();
         }
         check();
         List<Finding> out = new ArrayList<>();
@@ -189,7 +195,7 @@ public final class LeakDetector {
         for (Window w : windows.values()) {
             if (w.end < 0) {
                 w.end = nowTicks();
-                w.endPid = os.lastAllocatedPid();
+                w.endPid = table.lastAllocatedPid();
             }
         }
         check();
@@ -217,23 +223,23 @@ public final class LeakDetector {
 
     /** New live descendants of the JVM that nobody accounts for. */
     private Map<Long, ProcStat> collect() {
-        long current = os.lastAllocatedPid();
+        long current = table.lastAllocatedPid();
         long previous = lastPid;
         lastPid = current;
         List<ProcStat> found;
-        long range = current >= previous ? current - previous : current + os.pidMax() - previous;
+        long range = current >= previous ? current - previous : current + table.pidMax() - previous;
         if (current < 0 || previous < 0 || range > RANGE_LIMIT) {
-            found = descendants(os.snapshot());
+            found = descendants(table.snapshot());
         } else {
             found = new ArrayList<>();
             Map<Long, Optional<ProcStat>> cache = new HashMap<>();
             List<Long> pids = new ArrayList<>(pending.keySet());
             for (long i = 1; i <= range; i++) {
                 long pid = previous + i;
-                pids.add(pid > os.pidMax() ? pid - os.pidMax() : pid);
+                pids.add(pid > table.pidMax() ? pid - table.pidMax() : pid);
             }
             for (long pid : pids) {
-                Optional<ProcStat> s = cache.computeIfAbsent(pid, os::stat);
+                Optional<ProcStat> s = cache.computeIfAbsent(pid, table::stat);
                 if (s.isPresent() && isDescendant(s.get(), cache)) {
                     found.add(s.get());
                 }
@@ -249,25 +255,25 @@ public final class LeakDetector {
                 janitors.add(s.pid()); // our crash-safety janitor: started lazily inside some test, it lives as long as the JVM
                 continue;
             }
-            if (ScopeRegistry.owned(os, s)) {
+            if (ScopeRegistry.owned(table, s)) {
                 pending.put(s.pid(), s.startTime()); // look again once its scope has closed
                 continue;
             }
-            if (!os.isProcess(s.pid())) {
+            if (!table.isProcess(s.pid())) {
                 continue; // another thread of a child, not a process
             }
             if (descendsFromReported(s)) {
                 reported.add(k); // part of a leak already reported (a daemon forking later): not a new finding
                 continue;
             }
-            String cmd = os.describe(s).map(ProcessInfo::commandLine).orElse("");
+            String cmd = table.describe(s).map(ProcessInfo::commandLine).orElse("");
             if (JSPAWNHELPER.matcher(cmd).matches() || ignored(cmd)) {
                 reported.add(k);
                 continue;
             }
             out.put(s.pid(), s);
         }
-        pending.entrySet().removeIf(e -> os.stat(e.getKey()).map(s -> s.isGone() || s.startTime() != e.getValue())
+        pending.entrySet().removeIf(e -> table.stat(e.getKey()).map(s -> s.isGone() || s.startTime() != e.getValue())
                 .orElse(true));
         return out;
     }
@@ -284,7 +290,7 @@ public final class LeakDetector {
     private boolean descendsFromReported(ProcStat s) {
         long ppid = s.ppid();
         for (int depth = 0; depth < 64 && ppid > 1 && ppid != self; depth++) {
-            Optional<ProcStat> parent = os.stat(ppid);
+            Optional<ProcStat> parent = table.stat(ppid);
             if (parent.isEmpty()) {
                 return false;
             }
@@ -305,7 +311,7 @@ public final class LeakDetector {
             if (ppid <= 1) {
                 return false;
             }
-            Optional<ProcStat> parent = cache.computeIfAbsent(ppid, os::stat);
+            Optional<ProcStat> parent = cache.computeIfAbsent(ppid, table::stat);
             if (parent.isEmpty()) {
                 return false;
             }
@@ -315,19 +321,7 @@ public final class LeakDetector {
     }
 
     private List<ProcStat> descendants(List<ProcStat> snapshot) {
-        Map<Long, List<ProcStat>> children = new HashMap<>();
-        for (ProcStat s : snapshot) {
-            children.computeIfAbsent(s.ppid(), k -> new ArrayList<>()).add(s);
-        }
-        List<ProcStat> out = new ArrayList<>();
-        List<Long> queue = new ArrayList<>(List.of(self));
-        for (int i = 0; i < queue.size(); i++) {
-            for (ProcStat c : children.getOrDefault(queue.get(i), List.of())) {
-                out.add(c);
-                queue.add(c.pid());
-            }
-        }
-        return out;
+        return ProcessTree.descendants(snapshot, Set.of(self), Set.of());
     }
 
     /**
@@ -336,60 +330,31 @@ public final class LeakDetector {
      * within the same budget.
      */
     private void settle(Map<Long, ProcStat> candidates) {
-        Reactor reactor = Reactor.get();
-        CountDownLatch allGone = new CountDownLatch(candidates.size());
-        List<Reactor.Registration> watches = new ArrayList<>();
-        List<ProcStat> polled = new ArrayList<>();
+        List<PinnedProcess> watched = new ArrayList<>();
+        List<CompletableFuture<Void>> exits = new ArrayList<>();
         for (ProcStat s : candidates.values()) {
-            int fd = os.openPidfd(s.pid());
-            Optional<ProcStat> again = os.stat(s.pid());
-            if (again.isEmpty() || again.get().isGone() || again.get().startTime() != s.startTime()) {
-                os.close(fd);
-                allGone.countDown(); // gone already
-            } else if (fd < 0) {
-                polled.add(s); // no pidfds here
-            } else {
-                watches.add(reactor.register(fd, r -> {
-                    r.cancelAndClose();
-                    allGone.countDown();
-                }));
+            PinnedProcess.Pin pin = PinnedProcess.pin(os, s.pid(), s.startTime());
+            if (pin.pinned()) {
+                watched.add(pin.process());
+                exits.add(pin.process().exited());
             }
         }
-        long deadline = System.nanoTime() + settings.settle().toNanos();
-        long pause = 10;
         try {
-            while (allGone.getCount() > 0) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    break;
-                }
-                if (polled.isEmpty()) {
-                    allGone.await(left, TimeUnit.MILLISECONDS);
-                    break;
-                }
-                allGone.await(Math.min(pause, left), TimeUnit.MILLISECONDS);
-                pause *= 2;
-                polled.removeIf(s -> {
-                    boolean gone = !isCurrent(s);
-                    if (gone) {
-                        allGone.countDown();
-                    }
-                    return gone;
-                });
-            }
+            CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new))
+                    .get(settings.settle().toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // still running after the budget: leaks, unless they ended a moment ago (checked below)
         }
-        for (Reactor.Registration r : watches) {
-            r.cancelAndClose();
-        }
+        watched.forEach(PinnedProcess::close);
         // Identity re-checked: only the very processes we saw, still alive, are leaks.
         candidates.values().removeIf(s -> !isCurrent(s));
     }
 
     /** That very process (same start time) still exists and has not exited. */
     private boolean isCurrent(ProcStat s) {
-        return os.stat(s.pid()).map(now -> !now.isGone() && now.startTime() == s.startTime()).orElse(false);
+        return table.stat(s.pid()).map(now -> !now.isGone() && now.startTime() == s.startTime()).orElse(false);
     }
 
     /**
@@ -488,7 +453,7 @@ public final class LeakDetector {
 
     private List<Window> windowsContaining(ProcStat process) {
         long tick = process.startTime();
-        long now = os.lastAllocatedPid();
+        long now = table.lastAllocatedPid();
         List<Window> out = new ArrayList<>();
         for (Window w : windows.values()) {
             // the tick check has one tick of slack each side (10 ms resolution); the pid check is exact
@@ -505,7 +470,7 @@ public final class LeakDetector {
         if (from < 0 || to < 0) {
             return true; // unknown: the tick check alone decides
         }
-        long max = os.pidMax();
+        long max = table.pidMax();
         long d = Math.floorMod(pid - from, max);
         long e = Math.floorMod(to - from, max);
         return d > 0 && d <= e;
@@ -527,18 +492,18 @@ public final class LeakDetector {
 
     private List<LeakedProcess> describe(ProcStat root, List<ProcStat> tree) {
         long now = nowTicks();
-        long ticks = os.clockTicksPerSecond();
+        long ticks = table.clockTicksPerSecond();
         Map<Long, Integer> depth = new HashMap<>();
         depth.put(root.ppid(), -1);
         List<LeakedProcess> out = new ArrayList<>();
         for (ProcStat s : tree) {
             int d = depth.getOrDefault(s.ppid(), -1) + 1;
             depth.put(s.pid(), d);
-            Optional<ProcessInfo> info = os.describe(s);
+            Optional<ProcessInfo> info = table.describe(s);
             int uid = info.map(ProcessInfo::uid).orElse(-1);
-            boolean holds = !stdio.isEmpty() && os.openFiles(s.pid()).values().stream().anyMatch(stdio::contains);
+            boolean holds = !stdio.isEmpty() && os.inspector().openFiles(s.pid()).values().stream().anyMatch(stdio::contains);
             out.add(new LeakedProcess(s.pid(), s.ppid(), s.startTime(), s.state(),
-                    Math.max(0, (now - s.startTime()) * 1000 / ticks), uid, os.userName(uid).orElse(String.valueOf(uid)),
+                    Math.max(0, (now - s.startTime()) * 1000 / ticks), uid, os.inspector().userName(uid).orElse(String.valueOf(uid)),
                     info.map(ProcessInfo::commandLine).orElse("[" + s.comm() + "]"), d, holds));
         }
         return out;
@@ -568,7 +533,7 @@ public final class LeakDetector {
             return;
         }
         lastOrphanSweep = now;
-        OrphanReaper.reapStale(os, os.snapshot(), wait);
+        OrphanReaper.reapStale(os, table.snapshot(), wait);
     }
 
     private void pruneWindows() {
@@ -579,7 +544,7 @@ public final class LeakDetector {
         for (long start : pending.values()) {
             oldestPending = Math.min(oldestPending, start);
         }
-        long horizon = Math.min(oldestPending, nowTicks() - 60 * os.clockTicksPerSecond());
+        long horizon = Math.min(oldestPending, nowTicks() - 60 * table.clockTicksPerSecond());
         windows.values().removeIf(w -> w.end >= 0 && w.end < horizon);
     }
 

@@ -10,7 +10,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import dev.managedprocesses.ProcessScope;
-import dev.managedprocesses.internal.Janitor;
+import dev.managedprocesses.internal.janitor.Janitor;
 import dev.managedprocesses.junit.ManagedProcesses;
 import dev.managedprocesses.testing.ChildJvm;
 import dev.managedprocesses.testing.Proc;

@@ -3,7 +3,7 @@ package dev.managedprocesses.leaks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * time), never a stranger that got one of their pids, and says what became of each.
  */
 class LeakKillerTest {
-    private static final OsProcesses OS = OsProcesses.instance();
+    private static final Os OS = Os.current();
     private static final Duration GRACE = Duration.ofMillis(500);
     private final List<Process> started = new ArrayList<>();
     private Stranger stranger;
@@ -51,7 +51,7 @@ class LeakKillerTest {
     }
 
     private static ProcStat found(Process p) {
-        return OS.stat(p.pid()).orElseThrow();
+        return OS.table().stat(p.pid()).orElseThrow();
     }
 
     @Test
@@ -87,7 +87,7 @@ class LeakKillerTest {
     @Test
     void a_protected_process_is_never_signalled_nor_reported_as_killed() throws Exception {
         Process leaked = sleep();
-        ProcStat self = OS.stat(ProcessHandle.current().pid()).orElseThrow();
+        ProcStat self = OS.table().stat(ProcessHandle.current().pid()).orElseThrow();
 
         LeakKiller.Outcome outcome = LeakKiller.kill(OS, List.of(self, found(leaked)), GRACE);
 
@@ -107,7 +107,7 @@ class LeakKillerTest {
         assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue(); // reaped by the JDK: its pid is free
         // A process on the same pid within the same clock tick would have the very same identity (the known
         // limit of pid + start time): let a tick pass, so that the stranger is distinguishable at all.
-        assertThat(Proc.eventually(Duration.ofSeconds(10), () -> OS.uptimeTicks() > found.startTime() + 1)).isTrue();
+        assertThat(Proc.eventually(Duration.ofSeconds(10), () -> OS.table().uptimeTicks() > found.startTime() + 1)).isTrue();
         Optional<Process> onRecycledPid = PidReuse.startWithPid(found.pid(), "sleep", "300");
         onRecycledPid.ifPresent(started::add);
         assumeTrue(onRecycledPid.isPresent(), () -> "Skipped: could not get pid " + found.pid() + " reused in 50 tries");

@@ -1,9 +1,10 @@
 package dev.managedprocesses.testing;
 
+import dev.managedprocesses.Signal;
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessScope;
-import dev.managedprocesses.internal.Janitor;
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.internal.janitor.Janitor;
+import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.leaks.LeakSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -98,7 +99,7 @@ public final class CrashChild {
         System.out.println("scope " + scope.id() + "\ngroup " + p.pid() + "\nstart " + p.identity().startTime()
                 + "\njanitor " + Janitor.pid().orElseThrow() + "\nelapsed " + elapsed + "\nready");
         System.out.flush();
-        OsProcesses.instance().signalPid(ProcessHandle.current().pid(), 9);
+        Os.current().control().signalPid(ProcessHandle.current().pid(), Signal.KILL);
         Thread.sleep(Duration.ofMinutes(10).toMillis());
     }
 
@@ -125,7 +126,7 @@ public final class CrashChild {
         System.out.flush();
         System.out.println("elapsed " + (System.nanoTime() - t0) / 1000);
         System.out.flush();
-        OsProcesses.instance().signalPid(ProcessHandle.current().pid(), 9);
+        Os.current().control().signalPid(ProcessHandle.current().pid(), Signal.KILL);
         Thread.sleep(Duration.ofMinutes(10).toMillis());
     }
 
@@ -227,7 +228,7 @@ public final class CrashChild {
                 for (Path fd : fds.toList()) {
                     try {
                         if (Files.readSymbolicLink(fd).toString().equals(pipe)) {
-                            OsProcesses.instance().close(Integer.parseInt(fd.getFileName().toString()));
+                            Os.current().descriptors().close(Integer.parseInt(fd.getFileName().toString()));
                             System.out.println("closed " + fd.getFileName());
                         }
                     } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.managedprocesses.testing;
 
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.Signal;
+import dev.managedprocesses.internal.os.Os;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,17 +18,16 @@ import java.util.concurrent.TimeUnit;
  * re-parent here as zombies once their parent is gone, are reaped by pid and start time.
  */
 public final class JdkTrees {
-    private static final int SIGSTOP = 19;
 
     private JdkTrees() {
     }
 
     /** Ends {@code root} and its descendants and waits until none of them is left, zombies included. */
     public static void end(Process root) throws InterruptedException {
-        OsProcesses os = OsProcesses.instance();
+        Os os = Os.current();
         long self = ProcessHandle.current().pid();
         if (root.isAlive()) {
-            os.signalPid(root.pid(), SIGSTOP); // a live child of ours: its pid is pinned until the JDK reaps it
+            os.control().signalPid(root.pid(), Signal.STOP); // a live child of ours: its pid is pinned until the JDK reaps it
         }
         Map<Long, Long> descendants = new HashMap<>();
         root.descendants().forEach(d -> {
@@ -38,7 +38,7 @@ public final class JdkTrees {
         root.waitFor(10, TimeUnit.SECONDS);
         Proc.eventually(Duration.ofSeconds(10), () -> {
             descendants.entrySet().removeIf(e -> Proc.startTime(e.getKey()) != e.getValue() // gone
-                    || (Proc.state(e.getKey()) == 'Z' && Proc.ppid(e.getKey()) == self && os.reap(e.getKey()).isPresent()));
+                    || (Proc.state(e.getKey()) == 'Z' && Proc.ppid(e.getKey()) == self && os.control().reap(e.getKey()).isPresent()));
             return descendants.isEmpty();
         });
     }

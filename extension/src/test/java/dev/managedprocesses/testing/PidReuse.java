@@ -1,6 +1,7 @@
 package dev.managedprocesses.testing;
 
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.Signal;
+import dev.managedprocesses.internal.os.Os;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -89,11 +90,11 @@ public final class PidReuse {
 
     /** A child the JDK will neither kill nor reap (see above): unreaped, its pid is pinned, so kill(pid) is safe. */
     private static void endForsaken(long pid) throws InterruptedException {
-        OsProcesses os = OsProcesses.instance();
+        Os os = Os.current();
         long start = Proc.startTime(pid);
-        os.signalPid(pid, 9);
+        os.control().signalPid(pid, Signal.KILL);
         for (int i = 0; i < 5000 && Proc.startTime(pid) == start; i++) {
-            if (os.reap(pid).isEmpty()) {
+            if (os.control().reap(pid).isEmpty()) {
                 Thread.sleep(1);
             }
         }

@@ -45,6 +45,21 @@ public final class Proc {
         return stat(pid).map(f -> Long.parseLong(f[19])).orElse(-1L);
     }
 
+    /** That very process (same pid and start time, this boot) runs: not gone, not a zombie. */
+    public static boolean isRunning(dev.managedprocesses.ProcessIdentity identity) {
+        return alive(identity.pid()) && startTime(identity.pid()) == identity.startTime()
+                && identity.bootId().equals(bootId());
+    }
+
+    /** This boot's id, read directly. */
+    public static String bootId() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Alive = exists and is neither a zombie nor dead. */
     public static boolean alive(long pid) {
         char s = state(pid);

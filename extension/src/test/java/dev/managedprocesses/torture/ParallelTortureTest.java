@@ -33,7 +33,7 @@ class ParallelTortureTest {
                     .configurationParameter("repetitions", Integer.toString(tests))
                     .execute();
             // by identity: with 1,600 processes on a busy machine, bare pids are recycled
-            java.util.List<ProcessIdentity> alive = PIDS.stream().filter(ProcessIdentity::isCurrent).toList();
+            java.util.List<ProcessIdentity> alive = PIDS.stream().filter(Proc::isRunning).toList();
             long survivors = alive.size();
             long markedAlive = SCOPES.stream()
                     .mapToLong(id -> Proc.withEnvironment(ProcessScope.SCOPE_VARIABLE + "=" + id).size()).sum();

@@ -23,7 +23,7 @@ class ProcessSnapshotTest {
     @Test
     void every_field_matches_proc_even_for_a_name_with_parentheses_and_spaces(@TempDir Path dir) throws Exception {
         Path program = Files.copy(Path.of("/bin/sleep"), dir.resolve("a) b (c"));
-        OsProcesses os = OsProcesses.instance();
+        Os os = Os.current();
         try (ProcessScope scope = ProcessScope.open()) {
             ManagedProcess p = scope.start(program.toString(), "100");
             long pid = p.pid();
@@ -32,16 +32,16 @@ class ProcessSnapshotTest {
                     .as("exec'd and sleeping").isTrue();
             String[] f = Proc.stat(pid).orElseThrow(); // fields after the last ')': state, ppid, pgrp, session, ...
 
-            ProcStat fromSnapshot = os.snapshot().stream().filter(s -> s.pid() == pid).findFirst().orElseThrow();
-            assertThat(os.stat(pid)).contains(fromSnapshot);
+            ProcStat fromSnapshot = os.table().snapshot().stream().filter(s -> s.pid() == pid).findFirst().orElseThrow();
+            assertThat(os.table().stat(pid)).contains(fromSnapshot);
             assertThat(fromSnapshot.comm()).isEqualTo("a) b (c");
             assertThat(fromSnapshot.state()).isEqualTo(f[0].charAt(0)).isEqualTo('S');
-            assertThat(fromSnapshot.ppid()).isEqualTo(Long.parseLong(f[1])).isEqualTo(os.selfPid());
+            assertThat(fromSnapshot.ppid()).isEqualTo(Long.parseLong(f[1])).isEqualTo(os.table().selfPid());
             assertThat(fromSnapshot.pgid()).isEqualTo(Long.parseLong(f[2])).isEqualTo(pid);
-            assertThat(fromSnapshot.sid()).isEqualTo(Long.parseLong(f[3])).isEqualTo(os.selfSessionId());
+            assertThat(fromSnapshot.sid()).isEqualTo(Long.parseLong(f[3])).isEqualTo(os.table().selfSessionId());
             assertThat(fromSnapshot.startTime()).isEqualTo(Long.parseLong(f[19])).isEqualTo(p.identity().startTime());
 
-            ProcessInfo info = os.describe(fromSnapshot).orElseThrow();
+            ProcessInfo info = os.table().describe(fromSnapshot).orElseThrow();
             assertThat(info.uid()).isEqualTo(Integer.parseInt(Proc.status(pid, "Uid").split("\\s+")[0]));
             assertThat(info.commandLine()).isEqualTo(program + " 100").isEqualTo(Proc.cmdline(pid));
             assertThat(info.pgid()).isEqualTo(pid);
@@ -51,7 +51,7 @@ class ProcessSnapshotTest {
     @Test
     void the_boot_id_is_the_kernels() throws Exception {
         String kernel = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
-        assertThat(OsProcesses.instance().bootId()).isEqualTo(kernel);
+        assertThat(Os.current().table().bootId()).isEqualTo(kernel);
         try (ProcessScope scope = ProcessScope.open()) {
             assertThat(scope.start("true").identity().bootId()).isEqualTo(kernel);
         }
@@ -59,12 +59,12 @@ class ProcessSnapshotTest {
 
     @Test
     void the_jvms_own_ids_are_the_kernels() {
-        OsProcesses os = OsProcesses.instance();
+        Os os = Os.current();
         long self = ProcessHandle.current().pid();
         String[] f = Proc.stat(self).orElseThrow();
-        assertThat(os.selfPid()).isEqualTo(self);
-        assertThat(os.selfParentPid()).isEqualTo(Long.parseLong(f[1]));
-        assertThat(os.selfProcessGroupId()).isEqualTo(Long.parseLong(f[2]));
-        assertThat(os.selfSessionId()).isEqualTo(Long.parseLong(f[3]));
+        assertThat(os.table().selfPid()).isEqualTo(self);
+        assertThat(os.table().selfParentPid()).isEqualTo(Long.parseLong(f[1]));
+        assertThat(os.table().selfProcessGroupId()).isEqualTo(Long.parseLong(f[2]));
+        assertThat(os.table().selfSessionId()).isEqualTo(Long.parseLong(f[3]));
     }
 }

@@ -1,14 +1,17 @@
 package dev.managedprocesses.internal.os.linux;
 
 import dev.managedprocesses.ExitStatus;
-import dev.managedprocesses.ProcessInfo;
-import dev.managedprocesses.internal.os.OsProcesses;
+import dev.managedprocesses.Signal;
+import dev.managedprocesses.internal.os.Descriptors;
 import dev.managedprocesses.internal.os.Poller;
-import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.internal.os.ProcessControl;
+import dev.managedprocesses.internal.os.SignalNumbers;
+import dev.managedprocesses.internal.os.SignalResult;
 import dev.managedprocesses.internal.os.SpawnException;
 import dev.managedprocesses.internal.os.SpawnRequest;
 import dev.managedprocesses.internal.os.SpawnRequest.Stdio;
 import dev.managedprocesses.internal.os.Spawned;
+import dev.managedprocesses.internal.os.Spawner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,12 +20,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import com.kenai.jffi.Invoker;
 
-/** Linux: posix_spawn, pidfd, waitid, epoll and {@code /proc}, called through jffi (see {@link LibC}). */
-public final class LinuxProcesses implements OsProcesses {
+/**
+ * Linux: posix_spawn, pidfd, signals, waitid and epoll, called through jffi (see {@link LibC}). The
+ * process table is {@link LinuxProcessTable}; ports and open files are {@link LinuxInspector}.
+ */
+final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     private static final short POSIX_SPAWN_SETPGROUP = 0x02;
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -55,29 +59,26 @@ public final class LinuxProcesses implements OsProcesses {
     private static final boolean PIDFD_ALLOWED =
             !"false".equals(System.getProperty("managedprocesses.internal.pidfd"));
 
-    private final LibC libc;
-    private final long selfPid;
-    private final String bootId;
-    private final boolean pidfd;
-    private final long clockTicks;
-    private volatile long bootTimeMillis = -1;
-    private volatile long pidMax = -1;
+    private static final SignalNumbers SIGNALS = SignalNumbers.LINUX;
 
-    private LinuxProcesses(LibC libc) {
+    private final LibC libc;
+    private final boolean pidfd;
+
+    LinuxProcesses(LibC libc) {
         this.libc = libc;
-        this.selfPid = libc.getpid();
-        this.bootId = ProcFs.read("/proc/sys/kernel/random/boot_id", 64)
-                .map(b -> new String(b, StandardCharsets.US_ASCII).trim()).orElse("unknown");
         this.pidfd = PIDFD_ALLOWED && probePidfd();
+    }
+
+    /** Clock ticks per second of start times ({@code sysconf(_SC_CLK_TCK)}), 100 when unknown. */
+    static long clockTicks(LibC libc) {
         long ticks = libc.sysconf(SC_CLK_TCK);
-        this.clockTicks = ticks > 0 ? ticks : 100;
+        return ticks > 0 ? ticks : 100;
     }
 
     /** Loads libc. Throws with a clear message when native access is impossible. */
-    public static LinuxProcesses create() {
+    static LibC loadLibC() {
         nativeAccessHint();
-        LibC libc = LibC.load();
-        return new LinuxProcesses(libc);
+        return LibC.load();
     }
 
     /**
@@ -117,33 +118,6 @@ public final class LinuxProcesses implements OsProcesses {
 
     private int errno() {
         return LibC.errno();
-    }
-
-    @Override
-    public long selfPid() {
-        return selfPid;
-    }
-
-    // System calls, not /proc/self/stat: a signal checks these every time (ProtectedProcesses), and
-    // reading the JVM's stat file costs tens of microseconds (the kernel walks every JVM thread).
-    @Override
-    public long selfParentPid() {
-        return libc.getppid();
-    }
-
-    @Override
-    public long selfSessionId() {
-        return libc.getsid(0);
-    }
-
-    @Override
-    public long selfProcessGroupId() {
-        return libc.getpgid(0);
-    }
-
-    @Override
-    public String bootId() {
-        return bootId;
     }
 
     // ---------------------------------------------------------------- spawn
@@ -358,166 +332,6 @@ public final class LinuxProcesses implements OsProcesses {
         return block;
     }
 
-    // ---------------------------------------------------------------- /proc
-
-    @Override
-    public Optional<ProcStat> stat(long pid) {
-        return ProcFs.stat(pid);
-    }
-
-    @Override
-    public List<ProcStat> snapshot() {
-        return ProcFs.snapshot();
-    }
-
-    @Override
-    public List<ProcStat> ownThreads() {
-        return ProcFs.ownThreads();
-    }
-
-    @Override
-    public Optional<ProcessInfo> describe(ProcStat s) {
-        String cmd = ProcFs.commandLine(s.pid(), s.comm());
-        int uid = ProcFs.uid(s.pid());
-        return Optional.of(new ProcessInfo(s.pid(), s.ppid(), s.pgid(), s.sid(), s.state(), s.startTime(), uid, cmd));
-    }
-
-    @Override
-    public Optional<String> executable(long pid) {
-        try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString());
-        } catch (IOException | UnsupportedOperationException e) {
-            return Optional.empty();
-        }
-    }
-
-    @Override
-    public boolean environmentContains(long pid, String entry) {
-        return ProcFs.environmentContains(pid, entry);
-    }
-
-    @Override
-    public long lastAllocatedPid() {
-        // "0.00 0.01 0.05 1/123 4567": the last field is the most recently allocated pid
-        return ProcFs.text("/proc/loadavg").map(t -> {
-            int sp = t.trim().lastIndexOf(' ');
-            try {
-                return Long.parseLong(t.trim().substring(sp + 1));
-            } catch (NumberFormatException e) {
-                return -1L;
-            }
-        }).orElse(-1L);
-    }
-
-    @Override
-    public long pidMax() {
-        long m = pidMax;
-        if (m <= 0) {
-            m = ProcFs.text("/proc/sys/kernel/pid_max").map(t -> Long.parseLong(t.trim())).orElse(4_194_304L);
-            pidMax = m;
-        }
-        return m;
-    }
-
-    @Override
-    public long uptimeTicks() {
-        // "12345.67 2345.67": seconds since boot with centisecond resolution
-        return ProcFs.text("/proc/uptime").map(t -> {
-            String first = t.substring(0, t.indexOf(' '));
-            int dot = first.indexOf('.');
-            long cs = Long.parseLong(first.substring(0, dot)) * 100 + Long.parseLong(first.substring(dot + 1));
-            return cs * clockTicks / 100;
-        }).orElse(0L);
-    }
-
-    @Override
-    public Optional<String> userName(int uid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
-                String[] f = line.split(":", 4);
-                if (f.length >= 3 && f[2].equals(Integer.toString(uid))) {
-                    return Optional.of(f[0]);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // no passwd file (some containers): fall through
-        }
-        return Optional.empty();
-    }
-
-    @Override
-    public boolean isProcess(long pid) {
-        return ProcFs.tgid(pid) == pid;
-    }
-
-    @Override
-    public java.util.Map<Integer, String> openFiles(long pid) {
-        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
-        String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
-        if (fds == null) {
-            return out;
-        }
-        for (String fd : fds) {
-            try {
-                out.put(Integer.parseInt(fd), Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString());
-            } catch (IOException | NumberFormatException e) {
-                // closed meanwhile
-            }
-        }
-        return out;
-    }
-
-    @Override
-    public Set<Integer> listeningTcpPorts(long pid) {
-        Set<Integer> ports = new TreeSet<>();
-        if (pid <= 0) {
-            return ports;
-        }
-        Set<Long> inodes = ProcFs.socketInodes(pid);
-        if (inodes.isEmpty()) {
-            return ports; // no sockets: skip reading the (possibly long) tcp tables
-        }
-        // The process's own /proc/<pid>/net: right even when it runs in another network namespace.
-        for (Map.Entry<Long, Integer> socket : ProcFs.listeningTcpSockets(Long.toString(pid)).entrySet()) {
-            if (inodes.contains(socket.getKey())) {
-                ports.add(socket.getValue());
-            }
-        }
-        return ports;
-    }
-
-    @Override
-    public Set<Integer> listeningTcpPortsInNamespaceOf(long pid) {
-        Map<Long, Integer> sockets = pid > 0 ? ProcFs.listeningTcpSockets(Long.toString(pid)) : Map.of();
-        if (sockets.isEmpty()) {
-            sockets = ProcFs.listeningTcpSockets("self");
-        }
-        return new TreeSet<>(sockets.values());
-    }
-
-    @Override
-    public long clockTicksPerSecond() {
-        return clockTicks;
-    }
-
-    @Override
-    public long bootTimeMillis() {
-        long b = bootTimeMillis;
-        if (b < 0) {
-            b = ProcFs.read("/proc/stat", 1 << 16).map(raw -> {
-                String s = new String(raw, StandardCharsets.US_ASCII);
-                int i = s.indexOf("\nbtime ");
-                if (i < 0) {
-                    return 0L;
-                }
-                int end = s.indexOf('\n', i + 7);
-                return Long.parseLong(s.substring(i + 7, end < 0 ? s.length() : end).trim()) * 1000;
-            }).orElse(0L);
-            bootTimeMillis = b;
-        }
-        return b;
-    }
-
     // ---------------------------------------------------------------- signals and exits
 
     @Override
@@ -547,24 +361,24 @@ public final class LinuxProcesses implements OsProcesses {
     }
 
     @Override
-    public SignalResult signalPidfd(int pidfd, int signal) {
-        return result(libc.pidfd_send_signal(pidfd, signal));
+    public SignalResult signalPidfd(int pidfd, Signal signal) {
+        return result(libc.pidfd_send_signal(pidfd, SIGNALS.number(signal)));
     }
 
     @Override
-    public SignalResult signalPid(long pid, int signal) {
+    public SignalResult signalPid(long pid, Signal signal) {
         if (pid <= 0) {
             throw new IllegalArgumentException("refusing kill(" + pid + "): not a single process");
         }
-        return result(libc.kill((int) pid, signal));
+        return result(libc.kill((int) pid, SIGNALS.number(signal)));
     }
 
     @Override
-    public SignalResult signalGroup(long pgid, int signal) {
+    public SignalResult signalGroup(long pgid, Signal signal) {
         if (pgid <= 1) {
             throw new IllegalArgumentException("refusing killpg(" + pgid + ")");
         }
-        return result(libc.kill((int) -pgid, signal));
+        return result(libc.kill((int) -pgid, SIGNALS.number(signal)));
     }
 
     private SignalResult result(int rc) {

@@ -226,23 +226,38 @@ final class ProcFs {
         return read(path, 4096).map(b -> new String(b, StandardCharsets.US_ASCII));
     }
 
+    /**
+     * Whether {@code /proc/<pid>/environ} holds exactly {@code entry} ({@code KEY=value}) as one of its
+     * NUL-separated entries. Streamed through the reused buffer, so the whole environment is read however
+     * large it is (the kernel allows far more than 1 MiB: a cookie past any fixed limit must still be found)
+     * without allocating it.
+     */
     static boolean environmentContains(long pid, String entry) {
-        Optional<byte[]> raw = read("/proc/" + pid + "/environ", 1 << 20);
-        if (raw.isEmpty()) {
+        byte[] want = entry.getBytes(StandardCharsets.UTF_8);
+        byte[] buf = BUFFER.get();
+        try (FileInputStream in = new FileInputStream("/proc/" + pid + "/environ")) {
+            int pos = 0;          // index within the current entry
+            boolean match = true; // the current entry equals want so far
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buf[i];
+                    if (b == 0) {
+                        if (match && pos == want.length) {
+                            return true;
+                        }
+                        pos = 0;
+                        match = true;
+                    } else {
+                        match = match && pos < want.length && want[pos] == b;
+                        pos++;
+                    }
+                }
+            }
+            return match && pos == want.length; // a last entry without its NUL
+        } catch (IOException e) {
             return false;
         }
-        byte[] env = raw.get();
-        byte[] want = entry.getBytes(StandardCharsets.UTF_8);
-        int start = 0;
-        for (int i = 0; i <= env.length; i++) {
-            if (i == env.length || env[i] == 0) {
-                if (i - start == want.length && java.util.Arrays.equals(env, start, i, want, 0, want.length)) {
-                    return true;
-                }
-                start = i + 1;
-            }
-        }
-        return false;
     }
 
     /** TCP state {@code LISTEN} in {@code /proc/net/tcp}: the "st" column is the kernel's enum, in hex. */

@@ -1,0 +1,72 @@
+package dev.managedprocesses.internal.core;
+
+import dev.managedprocesses.ProcessStartException;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the file a program name means, the way {@code posix_spawnp} and the JDK do (the JVM's PATH),
+ * but before spawning, so a failure can say exactly what was searched and what to do.
+ */
+public final class ProgramResolver {
+    private ProgramResolver() {
+    }
+
+    public static String resolve(String program, Path directory) {
+        return resolve(program, directory, System.getenv("PATH"));
+    }
+
+    /** As {@link #resolve(String, Path)}, searching {@code path} (a PATH value) for a bare name. */
+    public static String resolve(String program, Path directory, String path) {
+        if (program.contains("/")) {
+            Path p = Path.of(program);
+            if (!p.isAbsolute()) {
+                // exec resolves a relative path after the child's chdir, so do the same
+                p = (directory != null ? directory : Path.of("").toAbsolutePath()).resolve(p);
+            }
+            p = p.normalize();
+            if (!Files.exists(p)) {
+                throw new ProcessStartException("Cannot start '" + program + "': " + p + " does not exist. "
+                        + "Check the path (relative paths are resolved against the working directory "
+                        + (directory != null ? directory : Path.of("").toAbsolutePath()) + ")");
+            }
+            checkRunnable(program, p);
+            return p.toString();
+        }
+        if (path == null || path.isEmpty()) {
+            path = "/usr/local/bin:/usr/bin:/bin";
+        }
+        List<Path> notExecutable = new ArrayList<>();
+        for (String dir : path.split(File.pathSeparator, -1)) {
+            Path candidate = (dir.isEmpty() ? Path.of("").toAbsolutePath() : Path.of(dir)).resolve(program);
+            if (Files.isRegularFile(candidate)) {
+                if (Files.isExecutable(candidate)) {
+                    return candidate.toAbsolutePath().toString();
+                }
+                notExecutable.add(candidate);
+            }
+        }
+        if (!notExecutable.isEmpty()) {
+            throw new ProcessStartException("Cannot start '" + program + "': found " + notExecutable.get(0)
+                    + " on PATH but it is not executable. Make it executable (chmod +x) or give the full path "
+                    + "of the program you meant");
+        }
+        throw new ProcessStartException("Cannot start '" + program + "': no such program on the PATH searched ("
+                + path + "). Install it, add its directory to the JVM's PATH, or give an absolute path");
+    }
+
+    private static void checkRunnable(String program, Path p) {
+        if (Files.isDirectory(p)) {
+            throw new ProcessStartException("Cannot start '" + program + "': " + p + " is a directory, not a program");
+        }
+        if (!Files.isExecutable(p)) {
+            throw new ProcessStartException("Cannot start '" + program + "': " + p + " is not executable. "
+                    + "Make it executable (chmod +x " + p + ") or run it through an interpreter (e.g. \"sh\", \""
+                    + p + "\")");
+        }
+    }
+}

@@ -1,0 +1,500 @@
+package dev.managedprocesses.internal.core;
+
+import dev.managedprocesses.ProcessInfo;
+import dev.managedprocesses.ProcessStartException;
+import dev.managedprocesses.internal.janitor.Janitor;
+import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.internal.os.SpawnException;
+import dev.managedprocesses.internal.os.SpawnRequest;
+import dev.managedprocesses.internal.os.SpawnRequest.Stdio;
+import dev.managedprocesses.internal.os.Spawned;
+import dev.managedprocesses.internal.reactor.Reactor;
+import dev.managedprocesses.internal.safety.OrphanReaper;
+import dev.managedprocesses.internal.safety.PinnedProcess;
+import dev.managedprocesses.internal.safety.ProtectedProcesses;
+import dev.managedprocesses.internal.safety.Subreaper;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The engine of one scope: what it started and adopted, and its teardown. The public
+ * {@code ProcessScope} checks the caller's input and hands out handles; everything that touches
+ * processes happens here.
+ *
+ * <p>Teardown: the scope is marked closed (nothing new can start), its escaped descendants are looked
+ * for, then everything is ended by {@link Terminator}; a dying process may start new escapees, so more
+ * rounds follow until a fresh look finds none, at most {@value #ESCAPEE_ROUNDS}; whatever the last look
+ * still finds is a survivor. Then every process releases what it holds ({@link TrackedProcess#afterTeardown()})
+ * and a fresh snapshot verifies that nothing of the scope lives.
+ */
+public final class ScopeCore implements ScopeRegistry.Owner {
+
+    /** The environment variable that marks every process a scope starts (and, by inheritance, their descendants). */
+    public static final String SCOPE_VARIABLE = "MANAGED_PROCESSES_SCOPE";
+
+    /** How many times teardown looks again for escapees that dying processes started. */
+    private static final int ESCAPEE_ROUNDS = 5;
+    /** How long teardown waits for the reactor to drain and close the output pipes. */
+    private static final Duration STREAMS_WAIT = Duration.ofSeconds(5);
+
+    private static final AtomicLong COUNTER = new AtomicLong();
+
+    private final String id;
+    private final String name;
+    private final Duration gracePeriod;
+    private final Object lock = new Object();
+    private final List<TrackedProcess> processes = new ArrayList<>(); // started and adopted, in that order
+    private final CompletableFuture<Teardown> closed = new CompletableFuture<>();
+    private long firstStartTicks = Long.MAX_VALUE;
+    private boolean closing;
+    private boolean tracked;
+
+    /**
+     * What {@link #close()} did.
+     *
+     * @param entries one per process: started, adopted, and escaped descendants found
+     * @param survivors what was still alive after SIGKILL (empty when everything ended)
+     */
+    public record Teardown(List<TeardownEntry> entries, List<ProcessInfo> survivors) {
+    }
+
+    public ScopeCore(String name, Duration gracePeriod) {
+        this.name = name;
+        this.gracePeriod = gracePeriod;
+        this.id = ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        ScopeRegistry.opened(this);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Duration gracePeriod() {
+        return gracePeriod;
+    }
+
+    // ---------------------------------------------------------------- ScopeRegistry.Owner
+
+    @Override
+    public String marker() {
+        return SCOPE_VARIABLE + "=" + id;
+    }
+
+    @Override
+    public boolean ownsDirectly(ProcStat s) {
+        synchronized (lock) {
+            for (TrackedProcess p : processes) {
+                if (p.heldGroup() == s.pgid()
+                        || (s.pid() == p.pid() && s.startTime() == p.identity().startTime())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- start and adopt
+
+    /** True once {@link #close()} has begun. */
+    public boolean isClosed() {
+        synchronized (lock) {
+            return closing;
+        }
+    }
+
+    /** Throws {@link IllegalStateException} saying what could not be done, once the scope is closing. */
+    public void checkOpen(String action) {
+        synchronized (lock) {
+            if (closing) {
+                throw new IllegalStateException("Cannot " + action + ": ProcessScope '" + name + "' is closed"
+                        + " (its processes were torn down). Start processes only while the scope is open (inside "
+                        + "the test or lifecycle method that received it)");
+            }
+        }
+    }
+
+    /** The processes started or adopted, in that order. */
+    public List<TrackedProcess> processes() {
+        synchronized (lock) {
+            return List.copyOf(processes);
+        }
+    }
+
+    /** Starts {@code plan} in a process group of its own. */
+    public TrackedProcess start(SpawnPlan plan) {
+        List<String> command = plan.command();
+        // Every check before anything starts (the reactor, the subreaper, the janitor); checked again under the lock.
+        checkOpen("start " + String.join(" ", command));
+        Path dir = plan.directory();
+        if (dir != null) {
+            dir = dir.toAbsolutePath().normalize();
+            if (!Files.isDirectory(dir)) {
+                throw new ProcessStartException("Cannot start '" + command.get(0) + "': working directory " + dir
+                        + (Files.exists(dir) ? " is not a directory" : " does not exist")
+                        + ". Create it first or pass an existing directory to directory(...)");
+            }
+        }
+        String executable = ProgramResolver.resolve(command.get(0), dir);
+        List<String> env = new ArrayList<>();
+        for (Map.Entry<String, String> e : plan.environment().entrySet()) {
+            if (!e.getKey().equals(SCOPE_VARIABLE)) {
+                env.add(e.getKey() + "=" + e.getValue());
+            }
+        }
+        env.add(marker());
+        Stdio stderr = plan.mergeStderr() ? Stdio.SAME_AS_STDOUT : stdio(plan.stderr());
+        SpawnRequest request = new SpawnRequest(executable, command, env, dir == null ? null : dir.toString(),
+                stdio(plan.stdin()), stdio(plan.stdout()), stderr);
+        String shown = String.join(" ", command);
+        Os os = Os.current();
+        Reactor reactor = Reactor.get();
+        Subreaper.ensure(os.control());
+        Janitor.ensureStarted();
+        synchronized (lock) {
+            // Spawning under the lock: close() can never miss a process that is being started.
+            checkOpen("start " + shown);
+            track(); // before the spawn: should the JVM die right after it, the janitor knows the cookie
+            Spawned spawned;
+            try {
+                spawned = os.spawner().spawn(request);
+            } catch (SpawnException e) {
+                throw new ProcessStartException("Cannot start '" + shown + "': posix_spawn failed with "
+                        + e.errnoName() + " (" + e.getMessage() + ")" + hint(e.errnoName()));
+            }
+            String label = "pid " + spawned.pid() + " (" + shown + ")";
+            OutputBuffer out = new OutputBuffer("stdout of " + label, plan.charset(), plan.outputLimit(),
+                    request.stdout().kind() == Stdio.Kind.PIPE);
+            OutputBuffer err = new OutputBuffer("stderr of " + label, plan.charset(), plan.outputLimit(),
+                    request.stderr().kind() == Stdio.Kind.PIPE);
+            SpawnedGroup p = SpawnedGroup.watch(os, reactor, spawned, command, gracePeriod, out, err);
+            processes.add(p);
+            firstStartTicks = Math.min(firstStartTicks, p.identity().startTime());
+            return p;
+        }
+    }
+
+    private static Stdio stdio(Redirect r) {
+        if (r == Redirect.PIPE) {
+            return Stdio.PIPE;
+        }
+        if (r == Redirect.INHERIT) {
+            return Stdio.INHERIT;
+        }
+        if (r == Redirect.DISCARD) {
+            return Stdio.DISCARD;
+        }
+        String file = r.file().getAbsolutePath();
+        return switch (r.type()) {
+            case READ -> new Stdio(Stdio.Kind.READ_FILE, file);
+            case WRITE -> new Stdio(Stdio.Kind.WRITE_FILE, file);
+            case APPEND -> new Stdio(Stdio.Kind.APPEND_FILE, file);
+            default -> throw new IllegalArgumentException("Unsupported redirect " + r);
+        };
+    }
+
+    private static String hint(String errno) {
+        return switch (errno) {
+            case "ENOEXEC" -> ": the file is neither a binary nor a script with a #! line; run it through an interpreter";
+            case "EACCES" -> ": permission denied; check the file's and its directories' permissions";
+            case "ENOENT" -> ": the program or its interpreter (#! line) does not exist";
+            case "E2BIG" -> ": the arguments and environment are too long";
+            default -> "";
+        };
+    }
+
+    /**
+     * Takes responsibility for a process started elsewhere; see the public {@code ProcessScope.adopt}.
+     * Returns the process already tracked when {@code pid} is one of this scope's live processes.
+     *
+     * @param jdk the JDK {@code Process}, when adopted as one (its status stays readable), else null
+     * @param handle the JDK {@code ProcessHandle}, when adopted as one, else null
+     * @param expectedExecutable what it must run, or null
+     * @throws IllegalArgumentException when it is protected, gone, not what was expected
+     */
+    public TrackedProcess adopt(long pid, Process jdk, ProcessHandle handle, Path expectedExecutable) {
+        // Validate first: input that is refused starts nothing (no reactor thread, no janitor process).
+        checkOpen("adopt pid " + pid);
+        Os os = Os.current();
+        String why = ProtectedProcesses.reason(os.table(), pid);
+        if (why != null) {
+            throw new IllegalArgumentException("Cannot adopt pid " + pid + ": it is " + why
+                    + ". Adopt only processes that your test started");
+        }
+        synchronized (lock) {
+            for (TrackedProcess p : processes) {
+                if (p.pid() == pid && p.isAlive()) {
+                    return p; // already ours
+                }
+            }
+        }
+        ProcStat before = os.table().stat(pid).orElseThrow(() -> new IllegalArgumentException("Cannot adopt pid "
+                + pid + ": no such process. Adopt a process while it is running"));
+        if (before.isGone()) {
+            throw new IllegalArgumentException("Cannot adopt pid " + pid + ": it has already exited (it is a zombie "
+                    + "waiting for its parent to reap it)");
+        }
+        // Identity: the pidfd first, then a check that the pid still names the same process.
+        PinnedProcess.Pin pin = PinnedProcess.pin(os, pid, before.startTime());
+        String problem = null;
+        if (!pin.pinned()) {
+            problem = "it exited (or its pid was reused) while being adopted";
+        } else if (jdk != null && !jdk.isAlive()) {
+            problem = "the Process has already exited (exit value " + jdk.exitValue() + ")";
+        } else if (handle != null && !handle.isAlive()) {
+            problem = "the ProcessHandle's process has already exited";
+        } else if (expectedExecutable != null) {
+            String exe = os.table().executable(pid).orElse("(unreadable)");
+            if (!executableMatches(exe, expectedExecutable)) {
+                problem = "it runs " + exe + ", not the expected " + expectedExecutable;
+            }
+        }
+        if (problem != null) {
+            if (pin.pinned()) {
+                pin.process().close();
+            }
+            throw new IllegalArgumentException("Cannot adopt pid " + pid + ": " + problem);
+        }
+        Reactor.get();
+        Janitor.ensureStarted();
+        int err = os.control().moveToOwnGroup(pid);
+        String groupNote = switch (err) {
+            case 0 -> "moved into a process group of its own";
+            case 13 -> "it has already exec'd, so POSIX forbids moving it into a new process group (EACCES)";
+            case 1 -> "it is in another session (EPERM)";
+            case 3 -> "it is not a child of this JVM (ESRCH)";
+            default -> "setpgid failed with errno " + err;
+        };
+        ProcessInfo info = os.table().describe(pin.stat()).orElseThrow();
+        SoloProcess solo = new SoloProcess(os, pin.process(), Arrays.asList(info.commandLine().split(" ")),
+                gracePeriod, TrackedProcess.Origin.ADOPTED, jdk, err == 0, groupNote);
+        synchronized (lock) {
+            if (closing) {
+                pin.process().close();
+                checkOpen("adopt pid " + pid);
+            }
+            try {
+                track();
+            } catch (IllegalStateException e) {
+                pin.process().close();
+                throw e;
+            }
+            processes.add(solo);
+            solo.start();
+        }
+        return solo;
+    }
+
+    private static boolean executableMatches(String exe, Path expected) {
+        String actual = exe.endsWith(" (deleted)") ? exe.substring(0, exe.length() - 10) : exe;
+        if (expected.getParent() == null) {
+            return Path.of(actual).getFileName().toString().equals(expected.toString());
+        }
+        try {
+            return Path.of(actual).equals(expected.toRealPath());
+        } catch (java.io.IOException e) {
+            return Path.of(actual).equals(expected.toAbsolutePath().normalize());
+        }
+    }
+
+    /**
+     * Under the lock, on the first process: the janitor learns this scope's cookie (to find escaped
+     * descendants after a crash) and the exit hook learns to close this scope if nobody else does.
+     */
+    private void track() {
+        if (!tracked) {
+            ExitTeardown.opened(this);
+            tracked = true;
+            Janitor.registerScope(id);
+        }
+    }
+
+    private void untrack() {
+        boolean was;
+        synchronized (lock) {
+            was = tracked;
+            tracked = false;
+        }
+        if (was) {
+            Janitor.unregisterScope(id);
+            ExitTeardown.closed(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- teardown
+
+    /**
+     * Ends every process of this scope, everything in their groups, and every descendant that escaped its
+     * group. Idempotent: a second call returns the first one's result (waiting for it if it runs).
+     */
+    public Teardown close() {
+        List<TrackedProcess> targets;
+        synchronized (lock) {
+            if (closing) {
+                targets = null;
+            } else {
+                closing = true;
+                targets = new ArrayList<>(processes);
+            }
+        }
+        if (targets == null) {
+            return closed.join();
+        }
+        Map<Long, ProcessInfo> survivors = new LinkedHashMap<>();
+        Map<TrackedProcess, Boolean> leftover = new LinkedHashMap<>();
+        List<TeardownEntry> entries = List.of();
+        try {
+            Os os = Os.current();
+            List<ProcStat> snapshot = os.table().snapshot();
+            targets.addAll(findEscapees(os, targets, snapshot));
+            for (TrackedProcess t : targets) {
+                leftover.put(t, !t.isGone());
+            }
+            Terminator.terminate(os.table(), targets, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
+            // A dying process may have started new escapees: more rounds until a fresh snapshot finds none.
+            // Something that keeps spawning escapees faster than they die is not waited out forever: after
+            // the last round, what a fresh snapshot still finds is a survivor, and close() fails naming it.
+            for (int round = 0; ; round++) {
+                snapshot = os.table().snapshot();
+                if (round == ESCAPEE_ROUNDS) {
+                    for (ProcStat s : escapeeCandidates(os, targets, snapshot)) {
+                        os.table().describe(s).ifPresent(i -> survivors.putIfAbsent(i.pid(), i));
+                    }
+                    break;
+                }
+                List<TrackedProcess> more = findEscapees(os, targets, snapshot);
+                if (more.isEmpty()) {
+                    break;
+                }
+                more.forEach(t -> leftover.put(t, true));
+                targets.addAll(more);
+                Terminator.terminate(os.table(), more, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
+            }
+            afterTeardown(targets);
+            // Verify: nothing of the scope may live. A target that is gone (reaped, its group empty) needs
+            // no look; for any other, a fresh snapshot names what is left.
+            boolean fresh = false;
+            for (TrackedProcess t : targets) {
+                if (!t.isGone()) {
+                    if (!fresh) {
+                        snapshot = os.table().snapshot();
+                        fresh = true;
+                    }
+                    for (ProcStat s : t.members(snapshot)) {
+                        os.table().describe(s).ifPresent(i -> survivors.putIfAbsent(i.pid(), i));
+                    }
+                }
+            }
+            List<TeardownEntry> out = new ArrayList<>();
+            for (TrackedProcess t : targets) {
+                out.add(t.entry(leftover.getOrDefault(t, false), survivors.containsKey(t.pid()) || !t.isGone()));
+            }
+            entries = List.copyOf(out);
+            OrphanReaper.reapStale(os, snapshot, false);
+        } finally {
+            ScopeRegistry.closed(this);
+            untrack();
+            closed.complete(new Teardown(entries, List.copyOf(survivors.values())));
+        }
+        return closed.join();
+    }
+
+    /** Every target releases what it holds, at once; waits (a bounded time) until all have. */
+    private static void afterTeardown(List<TrackedProcess> targets) {
+        List<CompletableFuture<Void>> done = new ArrayList<>(targets.size());
+        for (TrackedProcess t : targets) {
+            done.add(t.afterTeardown());
+        }
+        try {
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+                    .get(STREAMS_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the reactor is wedged: nothing sensible to do beyond not hanging the test
+        }
+    }
+
+    /**
+     * Live processes that carry this scope's marker but are in none of its groups and not otherwise
+     * tracked: descendants that called setsid or double-forked out of their group. Only processes
+     * started after the scope's first process are read, to keep the scan cheap.
+     */
+    private List<ProcStat> escapeeCandidates(Os os, List<TrackedProcess> known, List<ProcStat> snapshot) {
+        long threshold;
+        synchronized (lock) {
+            threshold = firstStartTicks;
+        }
+        if (threshold == Long.MAX_VALUE) {
+            return new ArrayList<>();
+        }
+        // By identity, never by bare pid: a reaped leader's pid may already belong to an escapee of this
+        // very scope. Only targets that are not gone count: a start time has a resolution of one clock tick,
+        // so a process that got a reaped leader's pid within the same tick has that leader's "identity".
+        Set<Long> groups = new HashSet<>();      // only groups whose leader is unreaped: their ids are ours
+        Set<String> tracked = new HashSet<>();   // pid:start of live (or unreaped) targets
+        for (TrackedProcess t : known) {
+            if (t.isGone()) {
+                continue;
+            }
+            tracked.add(t.pid() + ":" + t.identity().startTime());
+            if (t.heldGroup() > 0) {
+                groups.add(t.heldGroup());
+            }
+        }
+        String marker = marker();
+        long self = os.table().selfPid();
+        List<ProcStat> out = new ArrayList<>();
+        for (ProcStat s : snapshot) {
+            if (!s.isGone() && s.startTime() >= threshold && !groups.contains(s.pgid())
+                    && !tracked.contains(s.pid() + ":" + s.startTime())
+                    && s.pid() != self && os.table().environmentContains(s.pid(), marker)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** The escapees in {@code snapshot} (see {@link #escapeeCandidates}), each pinned by its pidfd and watched. */
+    private List<TrackedProcess> findEscapees(Os os, List<TrackedProcess> known, List<ProcStat> snapshot) {
+        List<TrackedProcess> found = new ArrayList<>();
+        for (ProcStat s : escapeeCandidates(os, known, snapshot)) {
+            PinnedProcess.Pin pin = PinnedProcess.pin(os, s.pid(), s.startTime());
+            if (!pin.pinned()) {
+                continue;
+            }
+            String cmd = os.table().describe(pin.stat()).map(ProcessInfo::commandLine).orElse("[" + s.comm() + "]");
+            SoloProcess escapee = new SoloProcess(os, pin.process(), Arrays.asList(cmd.split(" ")), gracePeriod,
+                    TrackedProcess.Origin.ESCAPED, null, false, "it escaped its process group");
+            escapee.start();
+            found.add(escapee);
+        }
+        return found;
+    }
+
+    @Override
+    public String toString() {
+        return "ProcessScope '" + name + "' (" + id + ")";
+    }
+
+}

@@ -1,0 +1,465 @@
+package dev.managedprocesses.internal.core;
+
+import dev.managedprocesses.EndedBy;
+import dev.managedprocesses.ExitStatus;
+import dev.managedprocesses.ProcessIdentity;
+import dev.managedprocesses.ProcessInfo;
+import dev.managedprocesses.Signal;
+import dev.managedprocesses.SignalDelivery;
+import dev.managedprocesses.internal.janitor.Janitor;
+import dev.managedprocesses.internal.os.Descriptors;
+import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.internal.os.ProcessTree;
+import dev.managedprocesses.internal.os.SignalResult;
+import dev.managedprocesses.internal.os.Spawned;
+import dev.managedprocesses.internal.reactor.Reactor;
+import dev.managedprocesses.internal.safety.ChildGate;
+import dev.managedprocesses.internal.safety.PinnedProcess;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A child this JVM spawned into a process group of its own, which it leads. Its exit, its output and
+ * its group's members are watched by the {@link Reactor}; the pid-reuse rules for the child live in its
+ * {@link ChildGate}, those for the group's other members in {@link PinnedProcess}. It is gone when the
+ * leader has exited and its group is empty: only then is the leader reaped (its pid, and so the group
+ * id, cannot be recycled before).
+ */
+public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupWatcher {
+    private static final int READ_BUFFER = 64 * 1024;
+    private static final byte[] SHARED_READ_BUFFER = new byte[READ_BUFFER]; // reactor thread only
+    private static final CompletableFuture<Void> WATCHING = CompletableFuture.completedFuture(null);
+
+    private final Reactor reactor;
+    private final ChildGate gate;
+    private final OutputStream stdin;
+
+    // reactor-thread state
+    private Reactor.Registration pidfdRegistration;
+    private final List<Pipe> pipes = new ArrayList<>(2);
+    private boolean watchingGroup;
+    private final Map<Long, PinnedProcess> memberWatches = new HashMap<>();
+    private long fallbackDelayMillis = 1;
+    private long reapRetryMillis = 1;
+
+    private SpawnedGroup(Os os, Reactor reactor, ChildGate gate, Spawned spawned, ProcessIdentity identity,
+            List<String> command, Duration grace, OutputBuffer stdout, OutputBuffer stderr) {
+        super(os, identity, command, grace, Origin.STARTED, stdout, stderr);
+        this.reactor = reactor;
+        this.gate = gate;
+        this.stdin = spawned.stdinFd() >= 0 ? new PipeInput(os.descriptors(), spawned.stdinFd(), this) : new NoInput(this);
+    }
+
+    /** Wraps a freshly spawned, unreaped child and starts watching it. */
+    static SpawnedGroup watch(Os os, Reactor reactor, Spawned spawned, List<String> command, Duration grace,
+            OutputBuffer stdout, OutputBuffer stderr) {
+        // The child is ours and unreaped: its pid cannot be recycled, so this pidfd and this start
+        // time are race-free.
+        int pidfd = os.control().openPidfd(spawned.pid());
+        ChildGate gate = new ChildGate(os, spawned.pid(), pidfd);
+        long start = os.table().stat(spawned.pid()).map(ProcStat::startTime).orElse(0L);
+        ProcessIdentity identity = new ProcessIdentity(spawned.pid(), start, os.table().bootId());
+        SpawnedGroup p = new SpawnedGroup(os, reactor, gate, spawned, identity, command, grace, stdout, stderr);
+        Janitor.registerGroup(spawned.pid(), start);
+        if (spawned.stdoutFd() >= 0) {
+            p.pipes.add(new Pipe(reactor.register(spawned.stdoutFd(), r -> p.drain(r, stdout)), stdout));
+        }
+        if (spawned.stderrFd() >= 0) {
+            p.pipes.add(new Pipe(reactor.register(spawned.stderrFd(), r -> p.drain(r, stderr)), stderr));
+        }
+        if (pidfd >= 0) {
+            p.pidfdRegistration = reactor.register(pidfd, r -> p.onExitReady());
+        } else {
+            reactor.schedule(1, p::pollExit); // no pidfd on this kernel: back off from 1 ms to 50 ms
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------- reactor side
+
+    private void drain(Reactor.Registration r, OutputBuffer out) {
+        while (true) {
+            int n = os.descriptors().read(r.fd(), SHARED_READ_BUFFER);
+            if (n > 0) {
+                out.append(SHARED_READ_BUFFER, n);
+                if (n < READ_BUFFER) {
+                    return;
+                }
+            } else if (n == 0) {
+                out.end();
+                r.cancelAndClose();
+                return;
+            } else {
+                return; // nothing more right now
+            }
+        }
+    }
+
+    private void onExitReady() {
+        gate.peekExit().ifPresent(this::recordExit);
+    }
+
+    private void pollExit() {
+        if (ended.isDone()) {
+            return;
+        }
+        Optional<ExitStatus> status = gate.peekExit();
+        if (status.isPresent()) {
+            recordExit(status.get());
+        } else {
+            fallbackDelayMillis = Math.min(50, fallbackDelayMillis * 2);
+            reactor.schedule(fallbackDelayMillis, this::pollExit);
+        }
+    }
+
+    private void recordExit(ExitStatus status) {
+        if (ended.isDone()) {
+            return;
+        }
+        if (pidfdRegistration != null) {
+            // Stop polling the (level-triggered) pidfd but keep it open until the reap.
+            pidfdRegistration.suspend();
+        }
+        // Everything the process wrote before it exited is already in the pipes: read it now, so that
+        // output is complete for whoever waitFor() wakes up (descendants may still write later).
+        for (Pipe pipe : pipes) {
+            if (!pipe.registration().isCancelled()) {
+                drain(pipe.registration(), pipe.output());
+            }
+        }
+        recordEnd(status);
+        watchingGroup = true; // hold the leader unreaped until its group is empty
+        reactor.requestGroupCheck(this);
+    }
+
+    @Override
+    public long groupId() {
+        return identity.pid();
+    }
+
+    @Override
+    public void onSnapshot(List<ProcStat> snapshot) {
+        if (gone.isDone()) {
+            return;
+        }
+        long pid = identity.pid();
+        long self = os.table().selfPid();
+        List<ProcStat> live = new ArrayList<>();
+        for (ProcStat s : snapshot) {
+            if (s.pgid() != pid || s.pid() == pid) {
+                continue;
+            }
+            if (!s.isGone()) {
+                live.add(s);
+            } else if (s.isZombie() && s.ppid() == self) {
+                // A member orphaned and re-parented to this JVM (it is a subreaper): ours to reap, by pid.
+                os.control().reap(s.pid());
+            }
+        }
+        if (live.isEmpty() && ended.isDone()) {
+            // Forget the group before the reap frees its id: the janitor never holds a recyclable pgid.
+            Janitor.unregisterGroup(pid, identity.startTime());
+            if (gate.reap()) {
+                finish();
+            } else {
+                // Should not happen (it is our exited child); never spin on it: back off up to 1 s.
+                reapRetryMillis = Math.min(1000, reapRetryMillis * 2);
+                reactor.schedule(reapRetryMillis, () -> reactor.requestGroupCheck(this));
+            }
+            return;
+        }
+        if (!watchingGroup) {
+            return;
+        }
+        boolean needPoll = !os.control().pidfdSupported();
+        Set<Long> livePids = new HashSet<>();
+        for (ProcStat m : live) {
+            livePids.add(m.pid());
+            if (memberWatches.containsKey(m.pid()) || needPoll) {
+                continue;
+            }
+            // The member may have died and its pid been reused since the snapshot: pin it by identity, and
+            // check it is still in our group (our leader is unreaped, so the group id is ours).
+            PinnedProcess.Pin pin = PinnedProcess.pin(os, m.pid(), m.startTime());
+            if (!pin.pinned() || pin.stat().pgid() != pid) {
+                if (pin.pinned()) {
+                    pin.process().close();
+                }
+                needPoll = true;
+                continue;
+            }
+            long memberPid = m.pid();
+            PinnedProcess member = pin.process();
+            memberWatches.put(memberPid, member);
+            member.exited().thenRun(() -> {
+                if (memberWatches.remove(memberPid, member)) {
+                    reactor.requestGroupCheck(this);
+                }
+            });
+        }
+        for (Iterator<Map.Entry<Long, PinnedProcess>> it = memberWatches.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, PinnedProcess> e = it.next();
+            if (!livePids.contains(e.getKey())) {
+                e.getValue().close(); // it left the group (setsid/setpgid) or died unseen
+                it.remove();
+            }
+        }
+        if (needPoll) {
+            fallbackDelayMillis = Math.min(50, Math.max(1, fallbackDelayMillis * 2));
+            reactor.schedule(fallbackDelayMillis, () -> reactor.requestGroupCheck(this));
+        }
+    }
+
+    private void finish() {
+        // Nobody in the group can read stdin any more: release its descriptor now rather than at scope
+        // close (a class-wide scope may run thousands of commands). Never blocks the reactor.
+        if (stdin instanceof PipeInput pipe) {
+            pipe.closeIfIdle();
+        }
+        if (pidfdRegistration != null) {
+            pidfdRegistration.cancelAndClose();
+        }
+        for (PinnedProcess m : memberWatches.values()) {
+            m.close();
+        }
+        memberWatches.clear();
+        recordGone();
+    }
+
+    /** Closes stdin, then drains and closes the output pipes on the reactor thread; completes when done. */
+    @Override
+    public CompletableFuture<Void> afterTeardown() {
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // nothing to report: the process is gone
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        reactor.execute(() -> {
+            try {
+                for (Pipe pipe : pipes) {
+                    if (!pipe.registration().isCancelled()) {
+                        drain(pipe.registration(), pipe.output());
+                        pipe.registration().cancelAndClose();
+                    }
+                    pipe.output().end();
+                }
+            } finally {
+                done.complete(null);
+            }
+        });
+        return done;
+    }
+
+    @Override
+    public long heldGroup() {
+        return isGone() ? -1 : identity.pid();
+    }
+
+    // ---------------------------------------------------------------- Terminator.Target
+
+    @Override
+    public CompletableFuture<Void> watch() {
+        // While the leader runs there is nothing to do: its exit (pidfd) starts the watching of the group's
+        // members (recordExit). Nothing to wait for before signalling either: the group is signalled as a
+        // whole, its members need no looking for. A group check per call would cost the reactor a scan per
+        // group (n^2 /proc reads for n groups).
+        if (ended.isDone() && !gone.isDone()) {
+            reactor.execute(() -> {
+                watchingGroup = true;
+                reactor.requestGroupCheck(this);
+            });
+        }
+        return WATCHING;
+    }
+
+    @Override
+    public void send(Signal signal, EndedBy cause) {
+        noteTeardownCause(cause);
+        gate.signalGroupAndLeader(signal);
+    }
+
+    @Override
+    public List<ProcStat> members(List<ProcStat> snapshot) {
+        List<ProcStat> out = new ArrayList<>();
+        for (ProcStat s : snapshot) {
+            if (s.pgid() == identity.pid() && !s.isGone()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- the process
+
+    @Override
+    public boolean isAlive() {
+        if (ended.isDone()) {
+            return false;
+        }
+        // The reactor may not have seen the exit yet: ask the kernel (without reaping).
+        return gate.peekExit().isEmpty() && !gate.isReaped();
+    }
+
+    @Override
+    public Optional<ExitStatus> exitStatus() {
+        if (ended.isDone()) {
+            return super.exitStatus();
+        }
+        return gate.peekExit();
+    }
+
+    @Override
+    protected SignalResult deliver(Signal signal) {
+        return gate.signal(signal);
+    }
+
+    @Override
+    public boolean signalGroup(Signal signal) {
+        java.util.Objects.requireNonNull(signal, "signal must not be null");
+        noteCause(signal);
+        return gate.signalGroup(signal) == SignalResult.DELIVERED;
+    }
+
+    @Override
+    public void suspend() {
+        gate.signalGroup(Signal.STOP);
+    }
+
+    @Override
+    public void resume() {
+        gate.signalGroup(Signal.CONT);
+    }
+
+    @Override
+    public OutputStream stdin() {
+        return stdin;
+    }
+
+    @Override
+    public List<ProcessInfo> descendants() {
+        if (gate.isReaped()) {
+            return List.of(); // its group was empty when it was reaped; the pid may name a stranger now
+        }
+        List<ProcStat> snapshot = os.table().snapshot();
+        List<ProcessInfo> out = new ArrayList<>();
+        for (ProcStat s : ProcessTree.descendants(snapshot, Set.of(pid()), Set.of(pid()))) {
+            os.table().describe(s).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    @Override
+    public long processGroup() {
+        // what the kernel says while the pid is ours; the group it led once it has been reaped
+        return gate.whileUnreaped(() -> os.table().stat(pid()).map(ProcStat::pgid)).orElse(pid());
+    }
+
+    @Override
+    public boolean isProcessGroupLeader() {
+        // a zombie leader runs nothing, so it leads no group (the same answer an adopted handle gives)
+        return gate.whileUnreaped(() -> os.table().stat(pid()).map(s -> s.pgid() == pid() && !s.isGone()))
+                .orElse(false);
+    }
+
+    @Override
+    public Optional<ProcessHandle> toHandle() {
+        return gate.whileUnreaped(() -> isAlive() ? ProcessHandle.of(pid()) : Optional.empty());
+    }
+
+    @Override
+    public SignalDelivery signalDelivery() {
+        return gate.pidfd() >= 0 ? SignalDelivery.PIDFD : SignalDelivery.PID;
+    }
+
+    private record Pipe(Reactor.Registration registration, OutputBuffer output) {
+    }
+
+    private static final class PipeInput extends OutputStream {
+        private final Descriptors io;
+        private final int fd;
+        private final Object owner;
+        private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        private boolean closed;
+
+        PipeInput(Descriptors io, int fd, Object owner) {
+            this.io = io;
+            this.fd = fd;
+            this.owner = owner;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            lock.lock();
+            try {
+                if (closed) {
+                    throw new IOException("stdin of " + owner + " is closed (by close(), or because the process "
+                            + "and its group have ended)");
+                }
+                io.write(fd, b, off, len);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            lock.lock();
+            try {
+                closeLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Closes unless a write is in progress (it will fail with EPIPE; the scope closes it later). */
+        void closeIfIdle() {
+            if (lock.tryLock()) {
+                try {
+                    closeLocked();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        private void closeLocked() {
+            if (!closed) {
+                closed = true;
+                io.close(fd);
+            }
+        }
+    }
+
+    /** stdin that is not a pipe. */
+    private static final class NoInput extends OutputStream {
+        private final Object owner;
+
+        NoInput(Object owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            throw new IOException("stdin of " + owner + " is not a pipe: it was redirected when the process "
+                    + "was started. Leave stdin as a pipe (the default) to write to it");
+        }
+    }
+}

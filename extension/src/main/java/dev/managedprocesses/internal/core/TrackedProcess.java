@@ -1,0 +1,344 @@
+package dev.managedprocesses.internal.core;
+
+import dev.managedprocesses.EndedBy;
+import dev.managedprocesses.ExitStatus;
+import dev.managedprocesses.ProcessIdentity;
+import dev.managedprocesses.ProcessInfo;
+import dev.managedprocesses.Signal;
+import dev.managedprocesses.SignalDelivery;
+import dev.managedprocesses.SurvivorsException;
+import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.SignalResult;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What every process a scope answers for has in common, spawned ({@link SpawnedGroup}) or not
+ * ({@link SoloProcess}): its identity and command, how it ended and who ended it, waiting for that, the
+ * TERM/grace/KILL of {@link Terminator}, and the record teardown keeps of it. Subclasses say how the
+ * process is signalled and when it (and everything it answers for) is gone.
+ *
+ * <p>Three moments, three futures: {@code ended} (the process itself has ended), {@code status} (its exit
+ * status, which may come with the end, a moment later, or never for a process we are not the parent
+ * of), {@code gone} (it and its group or descendants are gone: teardown waits for this one).
+ */
+public abstract class TrackedProcess implements Terminator.Target {
+
+    /** How a process came to be tracked. */
+    public enum Origin {
+        /** Started by a scope, in a process group of its own. */
+        STARTED,
+        /** Adopted: started elsewhere, handed to a scope. */
+        ADOPTED,
+        /** A descendant that left its group ({@code setsid}, double fork), found at teardown. */
+        ESCAPED
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    protected final Os os;
+    protected final ProcessIdentity identity;
+    private final List<String> command;
+    private final Duration grace;
+    private final Origin origin;
+    private final OutputBuffer stdout;
+    private final OutputBuffer stderr;
+    protected final CompletableFuture<Void> ended = new CompletableFuture<>();
+    protected final CompletableFuture<ExitStatus> status = new CompletableFuture<>();
+    protected final CompletableFuture<Void> gone = new CompletableFuture<>();
+    private volatile EndedBy lastCause;
+    private volatile EndedBy endedBy;
+    private volatile Duration terminationTime;
+    private volatile long terminationStart;
+
+    protected TrackedProcess(Os os, ProcessIdentity identity, List<String> command, Duration grace, Origin origin,
+            OutputBuffer stdout, OutputBuffer stderr) {
+        this.os = os;
+        this.identity = identity;
+        this.command = List.copyOf(command);
+        this.grace = grace;
+        this.origin = origin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        stdout.attach(this);
+        stderr.attach(this);
+    }
+
+    /** An output that is not captured (adopted and escaped processes: their pipes, if any, are not ours). */
+    static OutputBuffer uncaptured(String stream, ProcessIdentity identity, List<String> command) {
+        return new OutputBuffer(stream + " of pid " + identity.pid() + " (" + String.join(" ", command) + ")",
+                java.nio.charset.StandardCharsets.UTF_8, 1, false);
+    }
+
+    // ---------------------------------------------------------------- what it is
+
+    public final long pid() {
+        return identity.pid();
+    }
+
+    public final ProcessIdentity identity() {
+        return identity;
+    }
+
+    public final List<String> command() {
+        return command;
+    }
+
+    public final Origin origin() {
+        return origin;
+    }
+
+    public final OutputBuffer stdout() {
+        return stdout;
+    }
+
+    public final OutputBuffer stderr() {
+        return stderr;
+    }
+
+    public abstract OutputStream stdin();
+
+    /** True while the process runs; a zombie does not, a stopped process does. */
+    public abstract boolean isAlive();
+
+    public abstract List<ProcessInfo> descendants();
+
+    public abstract long processGroup();
+
+    public abstract boolean isProcessGroupLeader();
+
+    public abstract Optional<ProcessHandle> toHandle();
+
+    public abstract SignalDelivery signalDelivery();
+
+    // ---------------------------------------------------------------- how it ended
+
+    public Optional<ExitStatus> exitStatus() {
+        return status.isDone() ? Optional.of(status.join()) : Optional.empty();
+    }
+
+    public final Optional<EndedBy> endedBy() {
+        return Optional.ofNullable(endedBy);
+    }
+
+    public final Optional<Duration> terminationTime() {
+        return Optional.ofNullable(terminationTime);
+    }
+
+    public final ExitStatus waitFor() throws InterruptedException {
+        try {
+            ended.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        return knownStatus();
+    }
+
+    public final Optional<ExitStatus> waitFor(Duration timeout) throws InterruptedException {
+        checkTimeout(timeout);
+        try {
+            ended.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        return Optional.of(knownStatus());
+    }
+
+    /** Completes with the status, on the common pool; exceptionally at the end when the status is unknowable. */
+    public final CompletableFuture<ExitStatus> onExit() {
+        if (!statusKnowable()) {
+            // Completes (exceptionally) when the process ends, rather than never.
+            return ended.thenApplyAsync(v -> {
+                throw unknownStatus();
+            });
+        }
+        return status.thenApplyAsync(s -> s);
+    }
+
+    /** The status of an ended process; throws {@link #unknownStatus()} when it cannot be had. */
+    protected ExitStatus knownStatus() throws InterruptedException {
+        if (status.isDone()) {
+            return status.join();
+        }
+        throw unknownStatus();
+    }
+
+    /** False when only the process's parent, not this JVM, can ever read its exit status. */
+    protected boolean statusKnowable() {
+        return true;
+    }
+
+    /** Why the status of an ended process is unknown (only asked when it is). */
+    protected String unknownStatusReason() {
+        return "it is not this JVM's child";
+    }
+
+    protected final IllegalStateException unknownStatus() {
+        return new IllegalStateException(this + " has ended, but its exit status is unknown: " + unknownStatusReason()
+                + ". To wait for its end without the status, wait until isAlive() is false");
+    }
+
+    /**
+     * The process itself has ended: records who ended it (the last signal sent with a cause, else
+     * itself) and, when known, its status. Once only.
+     */
+    protected final void recordEnd(ExitStatus knownStatus) {
+        if (ended.isDone()) {
+            return;
+        }
+        EndedBy cause = lastCause;
+        endedBy = cause == null ? EndedBy.ITSELF : cause;
+        if (knownStatus != null) {
+            status.complete(knownStatus);
+        }
+        ended.complete(null);
+    }
+
+    /** It and everything it answers for are gone: stamps the teardown time, then completes {@code gone}. */
+    protected final void recordGone() {
+        long start = terminationStart;
+        if (start != 0 && terminationTime == null) {
+            terminationTime = Duration.ofNanos(System.nanoTime() - start);
+        }
+        gone.complete(null);
+    }
+
+    // ---------------------------------------------------------------- signals
+
+    /** Sends {@code signal} to this process only; true when delivered. */
+    public final boolean signal(Signal signal) {
+        Objects.requireNonNull(signal, "signal must not be null");
+        noteCause(signal);
+        return deliver(signal) == SignalResult.DELIVERED;
+    }
+
+    /** Delivers a signal to the process itself, safely (its gate or its pidfd). */
+    protected abstract SignalResult deliver(Signal signal);
+
+    /** Sends {@code signal} to the process's whole group; true when delivered. */
+    public abstract boolean signalGroup(Signal signal);
+
+    public abstract void suspend();
+
+    public abstract void resume();
+
+    /** A signal from the caller: it is what ended the process, if it ends now. */
+    protected final void noteCause(Signal signal) {
+        if (!ended.isDone() && signal != Signal.CONT && signal != Signal.STOP) {
+            lastCause = signal == Signal.KILL ? EndedBy.SIGKILL : EndedBy.SIGNAL;
+        }
+    }
+
+    /** A signal from teardown: {@code cause} (null for none, e.g. SIGCONT) is what ended it, if it ends now. */
+    protected final void noteTeardownCause(EndedBy cause) {
+        if (cause != null && !ended.isDone()) {
+            lastCause = cause;
+        }
+    }
+
+    public final ExitStatus terminate() {
+        return terminate(grace);
+    }
+
+    public final ExitStatus terminate(Duration gracePeriod) {
+        checkGracePeriod(gracePeriod);
+        List<ProcessInfo> survivors = Terminator.terminate(os.table(), List.of(this), gracePeriod);
+        if (!survivors.isEmpty()) {
+            throw new SurvivorsException(Terminator.survivorsMessage("terminate() of " + this, survivors), survivors);
+        }
+        return status.getNow(null);
+    }
+
+    public final ExitStatus kill() {
+        List<ProcessInfo> survivors = Terminator.kill(os.table(), List.of(this));
+        if (!survivors.isEmpty()) {
+            throw new SurvivorsException(Terminator.survivorsMessage("kill() of " + this, survivors), survivors);
+        }
+        return status.getNow(null);
+    }
+
+    // ---------------------------------------------------------------- Terminator.Target and teardown
+
+    @Override
+    public final boolean isGone() {
+        return gone.isDone();
+    }
+
+    @Override
+    public final CompletableFuture<Void> gone() {
+        return gone;
+    }
+
+    @Override
+    public final void beginTermination(long startNanos) {
+        if (terminationStart == 0) {
+            terminationStart = startNanos;
+        }
+    }
+
+    /**
+     * After the scope's teardown, when every process of the scope is gone (so every re-parenting has
+     * happened): release what the process still holds (its pipes) and reap what became this JVM's. The
+     * future completes when that is done.
+     */
+    public CompletableFuture<Void> afterTeardown() {
+        return DONE;
+    }
+
+    /**
+     * The process group this process keeps ours while it is not gone (a spawned leader, held unreaped),
+     * or -1: members of that group are the scope's, not escapees.
+     */
+    public long heldGroup() {
+        return -1;
+    }
+
+    /** What teardown did to it. */
+    final TeardownEntry entry(boolean leftover, boolean survived) {
+        return new TeardownEntry(pid(), command, origin, leftover,
+                survived ? null : endedBy().orElse(EndedBy.ITSELF), exitStatus().orElse(null),
+                terminationTime, survived);
+    }
+
+    public final Duration grace() {
+        return grace;
+    }
+
+    // ---------------------------------------------------------------- argument checks
+
+    static void checkTimeout(Duration timeout) {
+        if (timeout == null) {
+            throw new NullPointerException("timeout must not be null: pass a Duration, e.g. Duration.ofSeconds(10)"
+                    + " (Duration.ZERO checks without waiting), or call waitFor() to wait without a limit");
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative but was " + timeout
+                    + ": use Duration.ZERO to check without waiting");
+        }
+    }
+
+    static void checkGracePeriod(Duration gracePeriod) {
+        if (gracePeriod == null) {
+            throw new NullPointerException("gracePeriod must not be null: pass a Duration, e.g. Duration.ofSeconds(2),"
+                    + " or call terminate() for the scope's grace period");
+        }
+        if (gracePeriod.isNegative()) {
+            throw new IllegalArgumentException("gracePeriod must not be negative but was " + gracePeriod
+                    + ": use Duration.ZERO to send SIGKILL right after SIGTERM, or kill() to send SIGKILL alone");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pid " + pid() + " (" + String.join(" ", command) + ")";
+    }
+}

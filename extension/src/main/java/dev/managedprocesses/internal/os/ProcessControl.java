@@ -1,0 +1,54 @@
+package dev.managedprocesses.internal.os;
+
+import dev.managedprocesses.ExitStatus;
+import dev.managedprocesses.Signal;
+import java.util.Optional;
+
+/**
+ * Signals, exits and reaping: the calls that act on processes. Nothing here checks whom it acts on:
+ * the callers in {@code internal.safety} do ({@code ChildGate} for our unreaped children,
+ * {@code PinnedProcess} for every other process, {@code ProtectedProcesses} for both).
+ *
+ * <p>Only ever wait for pids the caller names ({@link #reap(long)}, {@link #peekExit}); never a
+ * wildcard wait ({@code waitpid(-1)}, {@code P_ALL}), which would steal exit statuses from the JDK's own
+ * {@code Process} objects.
+ */
+public interface ProcessControl {
+
+    /** Whether this kernel supports pidfds. */
+    boolean pidfdSupported();
+
+    /**
+     * Opens a pidfd (close-on-exec) for {@code pid}.
+     *
+     * @return the descriptor, or -1 when the process does not exist (or pidfds are unsupported)
+     */
+    int openPidfd(long pid);
+
+    /** True when the process behind {@code pidfd} has exited (works for any process, not just children). */
+    boolean pidfdExited(int pidfd);
+
+    /** Sends {@code signal} through a pidfd. */
+    SignalResult signalPidfd(int pidfd, Signal signal);
+
+    /** Sends {@code signal} to a pid ({@code kill(pid, sig)}). The caller has checked the pid. */
+    SignalResult signalPid(long pid, Signal signal);
+
+    /** Sends {@code signal} to a process group ({@code kill(-pgid, sig)}). The caller has checked the group. */
+    SignalResult signalGroup(long pgid, Signal signal);
+
+    /** The exit status of an exited child, read without reaping it (pidfd, {@code WNOWAIT}); empty while it runs. */
+    Optional<ExitStatus> peekExit(int pidfd);
+
+    /** The exit status of an exited child, read by pid without reaping it; empty while it runs. */
+    Optional<ExitStatus> peekExitByPid(long pid);
+
+    /** Reaps one exited child ({@code waitpid(pid, WNOHANG)}); empty when it has not exited or is not our child. */
+    Optional<ExitStatus> reap(long pid);
+
+    /** Moves {@code pid} into a new process group of its own: 0 on success, else the errno. */
+    int moveToOwnGroup(long pid);
+
+    /** Makes the JVM a child subreaper: orphaned descendants re-parent to it, not to init. */
+    boolean makeChildSubreaper();
+}

@@ -1,0 +1,65 @@
+package dev.managedprocesses.internal.os;
+
+import dev.managedprocesses.ProcessInfo;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The process table, read-only: this JVM's own ids, one process or all of them, their environment, and
+ * the clocks their start times are counted on. Reading never changes anything; a pid read here may be
+ * recycled a moment later, so whoever acts on it re-checks the identity (see {@code internal.safety}).
+ */
+public interface ProcessTable {
+
+    /** This JVM's pid. */
+    long selfPid();
+
+    /** This JVM's parent pid, asked of the kernel now (it changes when the parent dies). */
+    long selfParentPid();
+
+    /** This JVM's session id, asked of the kernel now. */
+    long selfSessionId();
+
+    /** This JVM's process group id, asked of the kernel now. */
+    long selfProcessGroupId();
+
+    /** The kernel boot id (constant per boot). */
+    String bootId();
+
+    /** One process's state, or empty when the pid does not exist. */
+    Optional<ProcStat> stat(long pid);
+
+    /** Every process in the table, zombies included. Cheap: one {@code stat} read per process. */
+    List<ProcStat> snapshot();
+
+    /** A full description (uid and command line included) of one process, or empty when it is gone. */
+    Optional<ProcessInfo> describe(ProcStat stat);
+
+    /** The resolved executable of a process, when readable. */
+    Optional<String> executable(long pid);
+
+    /** True when the process's environment contains {@code entry} (for example {@code KEY=value}), read whole. */
+    boolean environmentContains(long pid, String entry);
+
+    /** True when {@code pid} is a process (thread-group leader), not one of a process's other threads. */
+    boolean isProcess(long pid);
+
+    /**
+     * The most recently allocated pid (the last field of {@code /proc/loadavg}). Pids allocated between
+     * two readings lie between them (modulo {@link #pidMax()}): a cheap way to find new processes.
+     * -1 when unknown.
+     */
+    long lastAllocatedPid();
+
+    /** The largest pid the kernel hands out before wrapping. */
+    long pidMax();
+
+    /** Clock ticks since boot now, on the same clock as {@link ProcStat#startTime()}. */
+    long uptimeTicks();
+
+    /** Clock ticks per second for start times. */
+    long clockTicksPerSecond();
+
+    /** Boot time in epoch milliseconds, to turn start ticks into instants. */
+    long bootTimeMillis();
+}

@@ -1,0 +1,149 @@
+package dev.managedprocesses.internal.os.linux;
+
+import dev.managedprocesses.ProcessInfo;
+import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.internal.os.ProcessTable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** The process table through {@code /proc} ({@link ProcFs}), and this JVM's own ids through system calls. */
+final class LinuxProcessTable implements ProcessTable {
+    private final LibC libc;
+    private final long selfPid;
+    private final String bootId;
+    private final long clockTicks;
+    private volatile long bootTimeMillis = -1;
+    private volatile long pidMax = -1;
+
+    LinuxProcessTable(LibC libc, long clockTicks) {
+        this.libc = libc;
+        this.selfPid = libc.getpid();
+        this.bootId = ProcFs.read("/proc/sys/kernel/random/boot_id", 64)
+                .map(b -> new String(b, StandardCharsets.US_ASCII).trim()).orElse("unknown");
+        this.clockTicks = clockTicks;
+    }
+
+    @Override
+    public long selfPid() {
+        return selfPid;
+    }
+
+    // System calls, not /proc/self/stat: a signal checks these every time (ProtectedProcesses), and
+    // reading the JVM's stat file costs tens of microseconds (the kernel walks every JVM thread).
+    @Override
+    public long selfParentPid() {
+        return libc.getppid();
+    }
+
+    @Override
+    public long selfSessionId() {
+        return libc.getsid(0);
+    }
+
+    @Override
+    public long selfProcessGroupId() {
+        return libc.getpgid(0);
+    }
+
+    @Override
+    public String bootId() {
+        return bootId;
+    }
+
+    @Override
+    public Optional<ProcStat> stat(long pid) {
+        return ProcFs.stat(pid);
+    }
+
+    @Override
+    public List<ProcStat> snapshot() {
+        return ProcFs.snapshot();
+    }
+
+    @Override
+    public Optional<ProcessInfo> describe(ProcStat s) {
+        String cmd = ProcFs.commandLine(s.pid(), s.comm());
+        int uid = ProcFs.uid(s.pid());
+        return Optional.of(new ProcessInfo(s.pid(), s.ppid(), s.pgid(), s.sid(), s.state(), s.startTime(), uid, cmd));
+    }
+
+    @Override
+    public Optional<String> executable(long pid) {
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean environmentContains(long pid, String entry) {
+        return ProcFs.environmentContains(pid, entry);
+    }
+
+    @Override
+    public boolean isProcess(long pid) {
+        return ProcFs.tgid(pid) == pid;
+    }
+
+    @Override
+    public long lastAllocatedPid() {
+        // "0.00 0.01 0.05 1/123 4567": the last field is the most recently allocated pid
+        return ProcFs.text("/proc/loadavg").map(t -> {
+            int sp = t.trim().lastIndexOf(' ');
+            try {
+                return Long.parseLong(t.trim().substring(sp + 1));
+            } catch (NumberFormatException e) {
+                return -1L;
+            }
+        }).orElse(-1L);
+    }
+
+    @Override
+    public long pidMax() {
+        long m = pidMax;
+        if (m <= 0) {
+            m = ProcFs.text("/proc/sys/kernel/pid_max").map(t -> Long.parseLong(t.trim())).orElse(4_194_304L);
+            pidMax = m;
+        }
+        return m;
+    }
+
+    @Override
+    public long uptimeTicks() {
+        // "12345.67 2345.67": seconds since boot with centisecond resolution
+        return ProcFs.text("/proc/uptime").map(t -> {
+            String first = t.substring(0, t.indexOf(' '));
+            int dot = first.indexOf('.');
+            long cs = Long.parseLong(first.substring(0, dot)) * 100 + Long.parseLong(first.substring(dot + 1));
+            return cs * clockTicks / 100;
+        }).orElse(0L);
+    }
+
+    @Override
+    public long clockTicksPerSecond() {
+        return clockTicks;
+    }
+
+    @Override
+    public long bootTimeMillis() {
+        long b = bootTimeMillis;
+        if (b < 0) {
+            b = ProcFs.read("/proc/stat", 1 << 16).map(raw -> {
+                String s = new String(raw, StandardCharsets.US_ASCII);
+                int i = s.indexOf("\nbtime ");
+                if (i < 0) {
+                    return 0L;
+                }
+                int end = s.indexOf('\n', i + 7);
+                return Long.parseLong(s.substring(i + 7, end < 0 ? s.length() : end).trim()) * 1000;
+            }).orElse(0L);
+            bootTimeMillis = b;
+        }
+        return b;
+    }
+}

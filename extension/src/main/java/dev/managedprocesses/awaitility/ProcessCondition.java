@@ -29,7 +29,16 @@ import org.awaitility.core.ThrowingRunnable;
  * 10 seconds because condition dev.managedprocesses.awaitility.ProcessCondition was not fulfilled.}
  *
  * <p>Either way, a condition that can no longer be met (the output ended, the process died) throws
- * {@link ConditionUnreachableException} and ends the wait at once.
+ * {@link ConditionUnreachableException} and ends the wait at once. Awaitility's {@code ignoreExceptions()}
+ * would swallow that and poll on until the timeout: then add the condition's {@link #unreachable()} as
+ * Awaitility's fail-fast condition (4.2 or later), which no exception ignorer can silence:
+ *
+ * <pre>{@code
+ * ProcessCondition ready = lineMatching(server.stdout(), "ready");
+ * await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+ *         .failFast(ready.unreachable())      // ends the wait at once if the server dies first
+ *         .untilAsserted(ready);
+ * }</pre>
  */
 public final class ProcessCondition implements Callable<Boolean>, ThrowingRunnable {
 
@@ -70,6 +79,21 @@ public final class ProcessCondition implements Callable<Boolean>, ThrowingRunnab
         if (unmet != null) {
             throw new AssertionError("expected " + description + ", but " + unmet + System.lineSeparator());
         }
+    }
+
+    /**
+     * A fail-fast check for Awaitility's {@code failFast(...)}: it does nothing while the condition can
+     * still come true, and throws the {@link ConditionUnreachableException} that says why once it never
+     * can (the output ended without the line, the process died without opening the port...). Awaitility
+     * then ends the wait at once with a {@code TerminalFailureException} whose message and cause are that
+     * reason, even under {@code ignoreExceptions()}.
+     *
+     * <pre>{@code
+     * await().ignoreExceptions().failFast(exited.unreachable()).until(exited);
+     * }</pre>
+     */
+    public ThrowingRunnable unreachable() {
+        return () -> probe.unmet(); // throws ConditionUnreachableException when it can never be met
     }
 
     /** What the condition waits for, e.g. {@code a line of stdout of pid 4242 (...) matching /ready/}. */

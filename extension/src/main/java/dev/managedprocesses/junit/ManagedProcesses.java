@@ -43,8 +43,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Suite-wide defaults come from configuration parameters ({@code junit-platform.properties},
  * system properties, or Surefire's {@code configurationParameters}):
- * {@value ManagedProcessesExtension#GRACE_KEY} (e.g. {@code 2 s}) and
- * {@value ManagedProcessesExtension#LEFTOVERS_KEY} ({@code kill} or {@code fail}).
+ * {@value #GRACE_KEY} (e.g. {@code 2 s}) and
+ * {@value #LEFTOVERS_KEY} ({@code kill} or {@code fail}).
  */
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -52,6 +52,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @ExtendWith(ManagedProcessesExtension.class)
 public @interface ManagedProcesses {
+
+    /** Configuration parameter: the default grace period between SIGTERM and SIGKILL, e.g. {@code 2 s}. */
+    String GRACE_KEY = "managedprocesses.teardown.grace.default";
+
+    /** Configuration parameter: what processes still running at teardown mean by default, {@code kill} or {@code fail}. */
+    String LEFTOVERS_KEY = "managedprocesses.teardown.leftovers.default";
 
     /**
      * The grace period between SIGTERM and SIGKILL at teardown, such as {@code "2 s"}, {@code "500 ms"}
@@ -78,7 +84,7 @@ public @interface ManagedProcesses {
 
     /** What processes still running at the end of a test (or class) mean. */
     enum Leftovers {
-        /** The suite-wide default ({@value ManagedProcessesExtension#LEFTOVERS_KEY}), itself {@link #KILL}. */
+        /** The suite-wide default ({@value #LEFTOVERS_KEY}), itself {@link #KILL}. */
         DEFAULT,
         /** End them, record what happened: leaving cleanup to the extension is normal. */
         KILL,

@@ -36,16 +36,14 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * of the context they belong to (as an {@code AutoCloseable}, so the store ends them even if a
  * callback is skipped) and are also closed explicitly in {@code afterEach}/{@code afterAll}, which is
  * where their records are published and where a failure is reported. Closing is idempotent.
- * Parallel-safe: each scope owns only the processes started or adopted through it.
+ * Parallel-safe: each scope owns only the processes started or adopted through it. Users name the
+ * annotation, never this class (as with JUnit's own {@code TempDirectory}).
  */
-public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback, BeforeEachCallback,
+class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback, BeforeEachCallback,
         AfterEachCallback, AfterAllCallback {
 
-    /** Default grace period between SIGTERM and SIGKILL, e.g. {@code 2 s}. */
-    public static final String GRACE_KEY = "managedprocesses.teardown.grace.default";
-
-    /** Default meaning of processes still running at teardown: {@code kill} or {@code fail}. */
-    public static final String LEFTOVERS_KEY = "managedprocesses.teardown.leftovers.default";
+    static final String GRACE_KEY = ManagedProcesses.GRACE_KEY;
+    static final String LEFTOVERS_KEY = ManagedProcesses.LEFTOVERS_KEY;
 
     private static final Namespace NAMESPACE = Namespace.create(ManagedProcessesExtension.class);
     // Store lookups fall through to parent contexts, so keys name their own context: a test must
@@ -132,21 +130,29 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
 
     @Override
     public void afterEach(ExtensionContext context) {
-        if (context.getExecutionException().isPresent()) {
-            // Like TempDir's failure tracker: a class-scoped process's output is worth keeping if any test
-            // failed. Every ancestor, not just the parent: a @ParameterizedTest invocation's parent is its
-            // template, a @Nested test's parent the nested class; the scope may belong to any class above.
-            for (Optional<ExtensionContext> p = context.getParent(); p.isPresent(); p = p.get().getParent()) {
-                ExtensionContext ancestor = p.get();
-                ancestor.getStore(NAMESPACE).put(FAILED_KEY + ancestor.getUniqueId(), Boolean.TRUE);
-            }
-        }
+        trackFailure(context);
         closeScope(context);
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
+        // A @Nested class whose @BeforeAll (or @AfterAll) failed ran no test that could report it.
+        trackFailure(context);
         closeScope(context);
+    }
+
+    /**
+     * Like TempDir's failure tracker: a class-scoped process's output is worth keeping if anything below
+     * the class failed. Every ancestor, not just the parent: a @ParameterizedTest invocation's parent is its
+     * template, a @Nested test's parent the nested class; the scope may belong to any class above.
+     */
+    private static void trackFailure(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            for (Optional<ExtensionContext> p = context.getParent(); p.isPresent(); p = p.get().getParent()) {
+                ExtensionContext ancestor = p.get();
+                ancestor.getStore(NAMESPACE).put(FAILED_KEY + ancestor.getUniqueId(), Boolean.TRUE);
+            }
+        }
     }
 
     private void closeScope(ExtensionContext context) {

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionFactory;
 import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,32 @@ class ProcessConditionsTest {
                 .isInstanceOf(ConditionUnreachableException.class)
                 .hasMessage("stderr of " + subject(p) + " ended without a line containing \"connected\"; last lines:\n"
                         + "  starting\n  bye");
+    }
+
+    @Test
+    void should_fail_at_once_under_ignoreExceptions_through_failFast() {
+        ManagedProcess p = scope.start("sh", "-c", "echo bye; exit 3");
+        ProcessCondition ready = lineMatching(p.stdout(), "ready");
+
+        // ignoreExceptions() swallows the ConditionUnreachableException of the condition itself; the
+        // fail-fast check is what no exception ignorer silences. TIMEOUT is 20 s: ending sooner is the point,
+        // and the exception type proves it (a timeout would be a ConditionTimeoutException).
+        TerminalFailureException failure = catchThrowableOfType(TerminalFailureException.class, () ->
+                await().atMost(TIMEOUT).ignoreExceptions().failFast(ready.unreachable()).untilAsserted(ready));
+
+        assertThat(failure).as("the wait should have ended through failFast").isNotNull()
+                .hasMessage("stdout of " + subject(p) + " ended without a line matching /ready/; last lines:\n  bye")
+                .hasCauseInstanceOf(ConditionUnreachableException.class);
+    }
+
+    @Test
+    void should_let_the_wait_go_on_while_the_condition_can_still_come_true() {
+        ManagedProcess p = scope.start("sh", "-c", "sleep 0.3; echo ready; sleep 100");
+        ProcessCondition ready = lineMatching(p.stdout(), "ready");
+
+        await().atMost(TIMEOUT).ignoreExceptions().failFast(ready.unreachable()).untilAsserted(ready);
+
+        assertThat(p.stdout().lines()).contains("ready");
     }
 
     @Test

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -991,6 +992,36 @@ class ManagedProcessesExtensionTest {
             @Test
             void fails() {
                 throw new AssertionError("the nested test fails");
+            }
+        }
+    }
+
+    @Test
+    void a_nested_class_whose_beforeAll_fails_attaches_the_outer_class_scopes_output() throws Exception {
+        EngineExecutionResults results = run(NestedBeforeAllFailureTestCase.class);
+        results.containerEvents().assertStatistics(s -> s.failed(1));
+        results.testEvents().assertStatistics(s -> s.started(0));
+        assertThat(publishedFiles(results)).containsExactly("class output\n");
+    }
+
+    @ManagedProcesses
+    static class NestedBeforeAllFailureTestCase {
+        @BeforeAll
+        static void classProcess(ProcessScope scope) {
+            ManagedProcess p = track(scope, scope.start("sh", "-c", "echo 'class output'; exec sleep 300"));
+            p.stdout().awaitLineContaining("class output", TIMEOUT);
+        }
+
+        @Nested
+        @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+        class Inner {
+            @BeforeAll
+            void setUp() {
+                throw new AssertionError("the nested class's @BeforeAll fails");
+            }
+
+            @Test
+            void neverRuns() {
             }
         }
     }

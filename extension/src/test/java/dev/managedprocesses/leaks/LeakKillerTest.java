@@ -97,6 +97,20 @@ class LeakKillerTest {
     }
 
     @Test
+    void the_jvms_ancestors_are_never_signalled_nor_reported_as_killed() throws Exception {
+        long parent = Proc.ppid(ProcessHandle.current().pid());
+        long grandparent = Proc.ppid(parent);
+        assumeTrue(grandparent > 1, "Skipped: this JVM has no grandparent below init");
+        ProcStat above = OS.table().stat(grandparent).orElseThrow();
+
+        LeakKiller.Outcome outcome = LeakKiller.kill(OS, List.of(above), GRACE);
+
+        assertThat(outcome.action()).isEqualTo("not killed: pid " + grandparent + " (it is an ancestor of this JVM, "
+                + "such as the build tool or the shell that started it)");
+        assertThat(Proc.startTime(grandparent)).as("still that very process").isEqualTo(above.startTime());
+    }
+
+    @Test
     void a_stranger_on_a_recycled_pid_is_never_touched() throws Exception {
         String why = PidReuse.unavailableReason();
         assumeTrue(why == null, () -> "Skipped: " + why);

@@ -9,6 +9,7 @@ import dev.managedprocesses.internal.os.SpawnRequest.Stdio;
 import dev.managedprocesses.internal.os.Spawned;
 import dev.managedprocesses.internal.reactor.Reactor;
 import dev.managedprocesses.internal.safety.ChildGate;
+import dev.managedprocesses.internal.safety.ProtectedProcesses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -311,12 +312,27 @@ public final class Janitor {
      * pass another process as the "JVM" to watch the script on its own.
      */
     static SpawnRequest request(String shell, long jvmPid, long jvmStart) {
+        // This JVM and its ancestors, as the JVM's own protected-pid check lists them: never signalled
+        // after a crash either (the JVM itself matters when a test stands another process in for it).
+        Os os = Os.current();
+        List<Long> protectedPids = new java.util.ArrayList<>(ProtectedProcesses.ancestors(os.table()).keySet());
+        protectedPids.add(os.table().selfPid());
+        return request(shell, jvmPid, jvmStart, protectedPids);
+    }
+
+    /** As {@link #request(String, long, long)}, with the pids the janitor must never signal. */
+    static SpawnRequest request(String shell, long jvmPid, long jvmStart, List<Long> protectedPids) {
         String path = System.getenv("PATH");
+        StringBuilder protectedList = new StringBuilder();
+        for (long pid : protectedPids) {
+            protectedList.append(protectedList.length() == 0 ? "" : " ").append(pid);
+        }
         // argv[0] names it in ps. A minimal environment: no scope cookie (it must never look like one of
         // our processes), C locale for byte-exact grep, and the JVM's PATH to find grep and sleep.
         return new SpawnRequest(shell,
                 List.of("managed-processes-janitor", "-c", Script.TEXT, "managed-processes-janitor",
-                        Long.toString(jvmPid), Long.toString(jvmStart), Long.toString(GRACE.toMillis() / 10)),
+                        Long.toString(jvmPid), Long.toString(jvmStart), Long.toString(GRACE.toMillis() / 10),
+                        protectedList.toString()),
                 List.of("PATH=" + (path == null || path.isEmpty() ? "/usr/bin:/bin" : path), "LC_ALL=C"),
                 "/", // never pins a directory a test wants to delete or unmount
                 Stdio.PIPE, Stdio.DISCARD, Stdio.DISCARD, // never holds the build's stdout/stderr pipes open

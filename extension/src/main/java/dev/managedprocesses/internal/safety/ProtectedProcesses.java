@@ -54,7 +54,7 @@ public final class ProtectedProcesses {
         }
         Long start = ancestors(table).get(pid);
         if (start != null && table.stat(pid).filter(s -> s.startTime() == start).isPresent()) {
-            return "an ancestor of this JVM (the build tool, a shell or a service above it)";
+            return "an ancestor of this JVM, such as the build tool or the shell that started it";
         }
         return null;
     }

@@ -1,6 +1,6 @@
 # managed-processes janitor: ends the processes of JVM $1 if that JVM dies without saying "bye"
 #
-# POSIX sh (dash, busybox ash, bash), run as "sh -c <this text> name JVM_PID JVM_START GRACE_CS" in a
+# POSIX sh (dash, busybox ash, bash), run as "sh -c <this text> name JVM_PID JVM_START GRACE_CS PROTECTED" in a
 # session of its own, stdin = the read end of a pipe whose only write end the JVM holds (close-on-exec,
 # so no other process inherits it), stdout/stderr = /dev/null. Comment lines are stripped before use.
 #
@@ -20,7 +20,7 @@
 # the JVM); that is no crash, so nothing is touched, and the JVM starts a new janitor.
 #
 # Only builtins on the hot path (read, case, parameter expansion): no fork per message.
-jvm=$1 jvm_start=$2 grace_cs=$3 self=$$
+jvm=$1 jvm_start=$2 grace_cs=$3 protected=" $4 " self=$$
 set -f
 trap '' HUP INT QUIT PIPE TSTP TTIN TTOU USR1 USR2
 reg=';'
@@ -59,8 +59,12 @@ proc() {
 is() { proc "$1" && [ "$start" = "$2" ]; }
 # live PID START: that very process exists and runs.
 live() { is "$1" "$2" && [ "$state" != Z ] && [ "$state" != X ]; }
-# Never pid 0-2 (0 and negatives mean groups to kill), this janitor, or the dead JVM's pid.
-safe() { [ "$1" -gt 2 ] && [ "$1" != "$self" ] && [ "$1" != "$jvm" ]; }
+# Never pid 0-2 (0 and negatives mean groups to kill), this janitor, the dead JVM's pid, or a pid of
+# PROTECTED: the JVM's ancestors (its parent, the build tool above it...), as the JVM's own check lists them.
+safe() {
+  [ "$1" -gt 2 ] && [ "$1" != "$self" ] && [ "$1" != "$jvm" ] || return 1
+  case $protected in *" $1 "*) return 1 ;; esac
+}
 now() { read -r up _ </proc/uptime; up=${up%.*}${up#*.}; }
 
 # A pipe closed by mistake while the JVM runs is no crash. A dying JVM is a zombie, gone, or flagged

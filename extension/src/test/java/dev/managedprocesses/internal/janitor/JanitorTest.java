@@ -50,6 +50,7 @@ class JanitorTest {
         standIn.destroyForcibly();
         standIn.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         for (long pid : List.copyOf(children)) {
+            OS.control().signalGroup(pid, Signal.KILL); // each leads a group of its own (a session, for the janitor)
             OS.control().signalPid(pid, Signal.KILL);
             reap(pid);
         }
@@ -187,6 +188,42 @@ class JanitorTest {
         for (long pid : List.of(otherCookie, wrongStart, wrongGroupStart, unregistered)) {
             assertThat(Proc.alive(pid)).as("pid %d is not (or no longer) the registered process", pid).isTrue();
             assertThat(Proc.state(pid)).isNotEqualTo('T');
+        }
+    }
+
+    @Test
+    void after_the_jvm_died_a_protected_pid_is_never_signalled_even_when_registered_or_marked() throws Exception {
+        String cookie = "123-5-abc";
+        // Stand-ins for the JVM's ancestors: registered by pid, as a group, and carrying a cookie; each traps
+        // every signal the janitor sends and writes it down, so a signal cannot go unnoticed.
+        Path log = Files.createTempFile("protected", ".log");
+        try {
+            String trap = "trap 'echo TERM >> " + log + "' TERM; trap 'echo CONT >> " + log + "' CONT; "
+                    + "while :; do sleep 1; done";
+            long asProcess = spawn(trap);
+            long asGroup = spawn(trap);
+            long marked = spawn(trap, ProcessScope.SCOPE_VARIABLE + "=" + cookie);
+            for (long pid : List.of(asProcess, asGroup, marked)) {
+                assertThat(Proc.eventually(TIMEOUT, () -> Proc.cmdline(pid).contains("while"))).isTrue();
+            }
+            SpawnRequest request = Janitor.request("/bin/sh", standIn.pid(), Proc.startTime(standIn.pid()),
+                    List.of(asProcess, asGroup, marked));
+            Spawned s = OS.spawner().spawn(request);
+            ScriptRun janitor = new ScriptRun(s.pid(), s.stdinFd());
+            janitor.send("+p " + asProcess + " " + Proc.startTime(asProcess),
+                    "+g " + asGroup + " " + Proc.startTime(asGroup),
+                    "+s " + cookie);
+            standIn.destroyForcibly(); // the "JVM" dies
+            standIn.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            janitor.close();
+
+            assertThat(janitor.awaitExit()).isEqualTo(ExitStatus.exited(Janitor.EXIT_CLEANED_UP));
+            for (long pid : List.of(asProcess, asGroup, marked)) {
+                assertThat(Proc.alive(pid)).as("protected pid %d", pid).isTrue();
+            }
+            assertThat(Files.readString(log)).as("signals the protected processes received").isEmpty();
+        } finally {
+            Files.deleteIfExists(log);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.managedprocesses.internal.core;
 
-import dev.managedprocesses.EndedBy;
 import dev.managedprocesses.ExitStatus;
 import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.Signal;
@@ -181,8 +180,7 @@ public final class SoloProcess extends TrackedProcess {
     }
 
     @Override
-    public void send(Signal signal, EndedBy cause) {
-        noteTeardownCause(cause);
+    protected void sendToAll(Signal signal) {
         self.signal(signal);
         for (PinnedProcess m : members.values()) {
             m.signal(signal);
@@ -273,12 +271,12 @@ public final class SoloProcess extends TrackedProcess {
 
     @Override
     public void suspend() {
-        send(Signal.STOP, null);
+        sendToAll(Signal.STOP);
     }
 
     @Override
     public void resume() {
-        send(Signal.CONT, null);
+        sendToAll(Signal.CONT);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.managedprocesses.internal.core;
 
-import dev.managedprocesses.EndedBy;
 import dev.managedprocesses.ExitStatus;
 import dev.managedprocesses.ProcessIdentity;
 import dev.managedprocesses.ProcessInfo;
@@ -285,8 +284,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     }
 
     @Override
-    public void send(Signal signal, EndedBy cause) {
-        noteTeardownCause(cause);
+    protected void sendToAll(Signal signal) {
         gate.signalGroupAndLeader(signal);
     }
 

@@ -238,12 +238,20 @@ public abstract class TrackedProcess implements Terminator.Target {
         }
     }
 
-    /** A signal from teardown: {@code cause} (null for none, e.g. SIGCONT) is what ended it, if it ends now. */
-    protected final void noteTeardownCause(EndedBy cause) {
+    /**
+     * Teardown's signal to everything the process answers for; {@code cause} (null for none, e.g. SIGCONT)
+     * is what ended it, if it ends now.
+     */
+    @Override
+    public final void send(Signal signal, EndedBy cause) {
         if (cause != null && !ended.isDone()) {
             lastCause = cause;
         }
+        sendToAll(signal);
     }
+
+    /** Sends {@code signal} to the process and everything it answers for (its group, its watched descendants). */
+    protected abstract void sendToAll(Signal signal);
 
     public final ExitStatus terminate() {
         return terminate(grace);
@@ -316,24 +324,23 @@ public abstract class TrackedProcess implements Terminator.Target {
     // ---------------------------------------------------------------- argument checks
 
     static void checkTimeout(Duration timeout) {
-        if (timeout == null) {
-            throw new NullPointerException("timeout must not be null: pass a Duration, e.g. Duration.ofSeconds(10)"
-                    + " (Duration.ZERO checks without waiting), or call waitFor() to wait without a limit");
-        }
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative but was " + timeout
-                    + ": use Duration.ZERO to check without waiting");
-        }
+        requireNonNegative(timeout, "timeout must not be null: pass a Duration, e.g. Duration.ofSeconds(10)"
+                + " (Duration.ZERO checks without waiting), or call waitFor() to wait without a limit",
+                "timeout must not be negative but was " + timeout + ": use Duration.ZERO to check without waiting");
     }
 
     static void checkGracePeriod(Duration gracePeriod) {
-        if (gracePeriod == null) {
-            throw new NullPointerException("gracePeriod must not be null: pass a Duration, e.g. Duration.ofSeconds(2),"
-                    + " or call terminate() for the scope's grace period");
+        requireNonNegative(gracePeriod, "gracePeriod must not be null: pass a Duration, e.g. Duration.ofSeconds(2),"
+                + " or call terminate() for the scope's grace period", "gracePeriod must not be negative but was "
+                + gracePeriod + ": use Duration.ZERO to send SIGKILL right after SIGTERM, or kill() to send SIGKILL alone");
+    }
+
+    private static void requireNonNegative(Duration duration, String ifNull, String ifNegative) {
+        if (duration == null) {
+            throw new NullPointerException(ifNull);
         }
-        if (gracePeriod.isNegative()) {
-            throw new IllegalArgumentException("gracePeriod must not be negative but was " + gracePeriod
-                    + ": use Duration.ZERO to send SIGKILL right after SIGTERM, or kill() to send SIGKILL alone");
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException(ifNegative);
         }
     }
 

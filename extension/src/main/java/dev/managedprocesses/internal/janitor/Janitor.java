@@ -38,11 +38,10 @@ import java.util.Set;
  * It never touches a process whose identity no longer matches. At normal exit a shutdown hook ends
  * the open scopes first, then says {@link #bye()}, and the janitor exits quietly.
  *
- * <p>Why a shell script and not a second JVM: it runs beside every test JVM. Measured with dash (see the
- * README and {@code JanitorFootprintTest}): 1.7 MB resident (0.3 MB proportional) and 2.6 to 7.0 ms (medians)
- * until it waits for input, against 33 MB (18 MB) and 59 to 155 ms for a JVM that does nothing but read stdin. It
- * needs {@code /bin/sh}, {@code grep} (with {@code -z}) and {@code sleep} on the {@code PATH}, which
- * every Linux with a shell has.
+ * <p>Why a shell script and not a second JVM: it runs beside every test JVM, so it must be light (a shell
+ * starts in milliseconds and holds a megabyte or two; the numbers are in the README, measured by
+ * {@code JanitorFootprintTest}). It needs {@code /bin/sh}, {@code grep} (with {@code -z}) and {@code sleep}
+ * on the {@code PATH}, which every Linux with a shell has.
  *
  * <p>The JVM side is cheap and never blocks: registrations are short lines written to a non-blocking
  * pipe. What no scope cookie covers is written at once: a scope cookie itself, an adopted process

@@ -13,52 +13,29 @@ import java.util.Objects;
  * as a value to explain in an error message ({@link SpawnException#errnoName()},
  * {@link ProcessControl#moveToOwnGroup}). One implementation per platform, chosen once ({@link #current()}).
  */
-public final class Os {
-    private final String platform;
-    private final ProcessTable table;
-    private final ProcessControl control;
-    private final Spawner spawner;
-    private final Descriptors descriptors;
-    private final ProcessInspector inspector;
+public record Os(String platform, ProcessTable table, ProcessControl control, Spawner spawner,
+        Descriptors descriptors, ProcessInspector inspector) {
 
-    public Os(String platform, ProcessTable table, ProcessControl control, Spawner spawner, Descriptors descriptors,
-            ProcessInspector inspector) {
-        this.platform = Objects.requireNonNull(platform);
-        this.table = Objects.requireNonNull(table);
-        this.control = Objects.requireNonNull(control);
-        this.spawner = Objects.requireNonNull(spawner);
-        this.descriptors = Objects.requireNonNull(descriptors);
-        this.inspector = Objects.requireNonNull(inspector);
+    /**
+     * @param platform the platform's name as users see it in messages and reports (for example {@code linux})
+     * @param table reads the process table
+     * @param control signals, waits for and reaps processes
+     * @param spawner starts processes
+     * @param descriptors this JVM's own pipes, and readiness polling
+     * @param inspector ports, open files, user names: for reports, not for the lifecycle
+     */
+    public Os {
+        Objects.requireNonNull(platform);
+        Objects.requireNonNull(table);
+        Objects.requireNonNull(control);
+        Objects.requireNonNull(spawner);
+        Objects.requireNonNull(descriptors);
+        Objects.requireNonNull(inspector);
     }
 
     /** The implementation for this platform, loaded on first use. */
     public static Os current() {
         return Holder.INSTANCE;
-    }
-
-    /** The platform's name as users see it in messages and reports (for example {@code linux}). */
-    public String platform() {
-        return platform;
-    }
-
-    public ProcessTable table() {
-        return table;
-    }
-
-    public ProcessControl control() {
-        return control;
-    }
-
-    public Spawner spawner() {
-        return spawner;
-    }
-
-    public Descriptors descriptors() {
-        return descriptors;
-    }
-
-    public ProcessInspector inspector() {
-        return inspector;
     }
 
     /** Holder idiom: the platform is loaded on first use only. */

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * with the old one: tokens, not fds, identify registrations).
  */
 public final class Reactor {
-    /** Looked up only when there is something to log: System.Logger's start-up costs ~15 ms of cold start. */
+    /** Looked up only when there is something to log: System.Logger's start-up is a visible part of cold start. */
     private static System.Logger log() {
         return System.getLogger(Reactor.class.getName());
     }

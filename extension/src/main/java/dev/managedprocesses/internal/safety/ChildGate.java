@@ -45,7 +45,7 @@ public final class ChildGate {
      * Checked once, at spawn: while our child is unreaped its pid (and group id) cannot become the
      * JVM's own, an ancestor's (a live process), or its session or group id (the kernel does not hand
      * out a pid still in use as a session or group id, and the JVM never moves itself into its child's
-     * group). Teardown signals every group twice; re-checking per signal was a measurable part of it.
+     * group). Teardown signals every group twice, so the check is made once rather than per signal.
      */
     private final String protectedReason;
 

@@ -15,8 +15,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Not jnr-posix: it cannot set a spawn signal mask or default dispositions, loses posix_spawn's
  * errno, has no pidfd, epoll, waitid or prctl, and its factory costs hundreds of milliseconds to load.
- * Not jnr-ffi either (which this layer used before): binding an interface generates its stubs with ASM
- * at load time, which cost about 200 ms of every test JVM's first {@code start()} (see BENCHMARKS.md,
+ * Not jnr-ffi either: binding an interface generates its stubs with ASM at load time, a cost every test
+ * JVM would pay on its first {@code start()} (measured in BENCHMARKS.md,
  * "cold start"). Here a function is a symbol address and a {@link CallContext} (a prepared libffi call
  * interface), made the first time it is called; every argument travels as a {@code long} (pointers are
  * native addresses from {@link #allocate}); errno is saved by jffi right after the call.

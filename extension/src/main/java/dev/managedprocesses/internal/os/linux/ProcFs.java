@@ -179,38 +179,26 @@ final class ProcFs {
     }
 
     static int uid(long pid) {
-        Optional<byte[]> raw = read("/proc/" + pid + "/status", 8192);
-        if (raw.isEmpty()) {
-            return -1;
-        }
-        String s = new String(raw.get(), StandardCharsets.UTF_8);
-        int i = s.indexOf("\nUid:");
-        if (i < 0) {
-            return -1;
-        }
-        int j = i + 5;
-        while (j < s.length() && Character.isWhitespace(s.charAt(j))) {
-            j++;
-        }
-        int k = j;
-        while (k < s.length() && Character.isDigit(s.charAt(k))) {
-            k++;
-        }
-        return k > j ? Integer.parseInt(s.substring(j, k)) : -1;
+        return (int) statusNumber(pid, "Uid");
     }
 
     /** The Tgid of {@code /proc/<pid>/status}: equal to pid for a process, different for its other threads. */
     static long tgid(long pid) {
+        return statusNumber(pid, "Tgid");
+    }
+
+    /** The first number of the line {@code key:} of {@code /proc/<pid>/status}, or -1. */
+    private static long statusNumber(long pid, String key) {
         Optional<byte[]> raw = read("/proc/" + pid + "/status", 8192);
         if (raw.isEmpty()) {
             return -1;
         }
         String s = new String(raw.get(), StandardCharsets.UTF_8);
-        int i = s.indexOf("\nTgid:");
+        int i = s.indexOf("\n" + key + ":");
         if (i < 0) {
             return -1;
         }
-        int j = i + 6;
+        int j = i + key.length() + 2;
         while (j < s.length() && Character.isWhitespace(s.charAt(j))) {
             j++;
         }

@@ -39,6 +39,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+if [ -n "$compare" ]; then
+  rev="$(git -C "$root" rev-parse --verify --quiet "$compare^{commit}")" \
+    || { echo "run.sh: --compare-with '$compare' is not a commit of this repository" >&2; exit 2; }
+fi
+
 mvn -B -ntp -q -pl benchmarks -am package -DskipTests
 classpath="$here/target/classes:$(cat "$here/target/benchmark.classpath")"
 
@@ -55,8 +60,6 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -n "$compare" ]; then
-  rev="$(git -C "$root" rev-parse --verify --quiet "$compare^{commit}")" \
-    || { echo "run.sh: --compare-with '$compare' is not a commit of this repository" >&2; exit 2; }
   short="$(git -C "$root" rev-parse --short "$rev")"
   tmp="$(mktemp -d "/tmp/mp-compare-$short.XXXXXX")"
   worktree="$tmp/src"

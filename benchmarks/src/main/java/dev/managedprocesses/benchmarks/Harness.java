@@ -274,8 +274,8 @@ public final class Harness {
             for (Map.Entry<Variant, Map<Integer, Measure>> e : teardownVariants.entrySet()) {
                 series.add(TeardownPlot.variant(e.getKey().label(), index++, e.getValue()));
             }
-            TeardownPlot.draw(plot, series, teardownRatios, List.of(Machine.oneLine(), "profile " + profile + ", run " + runId + " on "
-                            + began.truncatedTo(ChronoUnit.SECONDS) + "; load averages at start "
+            TeardownPlot.draw(plot, series, teardownRatios, List.of(Machine.oneLine(), "profile " + profile + ", run "
+                            + runId + " on " + began.truncatedTo(ChronoUnit.SECONDS) + "; load averages at start "
                             + loads.get(0).replaceAll("^start:\\s+loadavg ", "").replaceAll(" [0-9]+/.*", "")));
         }
         console.println();
@@ -291,7 +291,8 @@ public final class Harness {
 
     private void spawn() throws RunnerException, IOException {
         section("(1) Spawn /bin/true and wait for its exit", "µs per process");
-        Map<String, Sample> r = jmh("spawn", "SpawnBenchmark\\.", "SpawnBenchmark\\.managedProcesses$", Mode.SampleTime, TimeUnit.MICROSECONDS, null);
+        Map<String, Sample> r = jmh("spawn", "SpawnBenchmark\\.", "SpawnBenchmark\\.managedProcesses$", Mode.SampleTime,
+                TimeUnit.MICROSECONDS, null);
         ratioTable("spawn", r, "jdk", List.of(
                 row("managedProcesses", "managed-processes: scope.start(...).waitFor()"),
                 row("jdk", "JDK ProcessBuilder.start().waitFor() (baseline)"),
@@ -331,7 +332,8 @@ public final class Harness {
         Measure floor = r.containsKey("rawWaitpid") ? r.get("rawWaitpid").measure() : null;
         List<Variant> measured = variantsIn(r);
         md.append("| Handle | median µs [95% CI] | ratio to the JDK's | above the floor, µs |")
-                .append(measured.isEmpty() ? "\n|---|---|---|---|\n" : " current ÷ variant [95% CI] |\n|---|---|---|---|---|\n");
+                .append(measured.isEmpty() ? "\n|---|---|---|---|\n"
+                        : " current ÷ variant [95% CI] |\n|---|---|---|---|---|\n");
         String[][] rows = {
             {"rawWaitpid", "floor: kill + a blocking waitpid (no library)", null},
             {"managedWaitFor", "managed-processes child: waitFor()", "jdkWaitFor"},
@@ -389,7 +391,8 @@ public final class Harness {
         for (int i = 0; i < groups.length; i++) {
             groups[i] = Integer.toString(profile.groups[i]);
         }
-        Map<String, Sample> r = jmh("teardown", "TeardownBenchmark\\.", "TeardownBenchmark\\.managedProcesses$", Mode.SingleShotTime, TimeUnit.MILLISECONDS,
+        Map<String, Sample> r = jmh("teardown", "TeardownBenchmark\\.", "TeardownBenchmark\\.managedProcesses$",
+                Mode.SingleShotTime, TimeUnit.MILLISECONDS,
                 o -> o.warmupIterations(profile.singleShotWarmups).measurementIterations(profile.singleShotIterations)
                         .param("groups", groups));
         md.append("| Groups | managed-processes close(), ms | floor (killpg + waitpid), ms | ratio to the floor |\n"
@@ -431,15 +434,16 @@ public final class Harness {
         if (measured.isEmpty()) {
             return;
         }
-        md.append("| Groups | library | close(), ms | ratio to the floor | current ÷ variant [95% CI] |\n|---|---|---|---|---|\n");
+        md.append("| Groups | library | close(), ms | ratio to the floor | current ÷ variant [95% CI] |\n"
+                + "|---|---|---|---|---|\n");
         for (int n : profile.groups) {
             Sample ms = r.get("managedProcesses@" + n);
             Sample fs = r.get("rawKillpgWaitpid@" + n);
             if (ms == null || fs == null) {
                 continue;
             }
-            md.append("| ").append(n).append(" | ").append(Variant.CURRENT.label()).append(" | ").append(ms.measure().format())
-                    .append(" | ").append(ms.ratioTo(fs).formatRatio()).append(" | |\n");
+            md.append("| ").append(n).append(" | ").append(Variant.CURRENT.label()).append(" | ")
+                    .append(ms.measure().format()).append(" | ").append(ms.ratioTo(fs).formatRatio()).append(" | |\n");
             for (Variant v : measured) {
                 Sample vs = r.get(variantKey("managedProcesses@" + n, v));
                 if (vs == null) {
@@ -658,7 +662,7 @@ public final class Harness {
         Collection<RunResult> results;
         try {
             results = new Runner(o.build()).run();
-        } catch (RunnerException e) {
+        } catch (RunnerException | RuntimeException e) { // JMH throws the latter when a fork's JVM does not start
             printTail(Path.of(log));
             throw new RunnerException("JMH failed in " + name + " round " + round
                     + (variant.isCurrent() ? "" : " (variant " + variant.name() + ")") + "; its log: " + log, e);
@@ -761,7 +765,8 @@ public final class Harness {
                 libraryRoots.put(v.name(), current);
             } else {
                 libraryRoots.put(v.name(), v.libraryRoot());
-                launchers.put(v.name(), v.writeLauncher(forkDir, java, hostClassPath, v.forkClassPath(hostClassPath, current)));
+                String forkClassPath = v.forkClassPath(hostClassPath, current);
+                launchers.put(v.name(), v.writeLauncher(forkDir, java, hostClassPath, forkClassPath));
             }
         }
     }
@@ -793,11 +798,14 @@ public final class Harness {
         all.addAll(variants);
         for (Variant v : all) {
             List<ForkCheck> checks = forkChecks.stream().filter(c -> c.variant().equals(v.name())).toList();
-            String libraries = checks.stream().map(c -> "`" + c.library() + "`").distinct().collect(Collectors.joining(", "));
-            String seen = checks.stream().map(c -> c.properties().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                    .collect(Collectors.joining(" "))).distinct().collect(Collectors.joining("; "));
+            String libraries = checks.stream().map(c -> "`" + c.library() + "`").distinct()
+                    .collect(Collectors.joining(", "));
+            String seen = checks.stream().map(c -> c.properties().entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")))
+                    .distinct().collect(Collectors.joining("; "));
             md.append("| ").append(v.name()).append(" | ")
-                    .append(libraries.isEmpty() ? "(not forked: " + libraryRoots.get(v.name()) + ")" : libraries).append(" | ")
+                    .append(libraries.isEmpty() ? "(not forked: " + libraryRoots.get(v.name()) + ")" : libraries)
+                    .append(" | ")
                     .append(v.jvmArgs().isEmpty() ? "" : "`" + String.join(" ", v.jvmArgs()) + "`").append(" | ")
                     .append(seen).append(" | ").append(checks.size()).append(" |\n");
         }

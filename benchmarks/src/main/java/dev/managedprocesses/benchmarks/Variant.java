@@ -45,7 +45,8 @@ public record Variant(String name, List<Path> library, List<String> jvmArgs) {
         jvmArgs = List.copyOf(jvmArgs);
         for (String arg : jvmArgs) {
             if (!arg.startsWith("-")) {
-                throw new IllegalArgumentException("variant " + name + ": '" + arg + "' is not a JVM option (e.g. -Dkey=value)");
+                throw new IllegalArgumentException("variant " + name + ": '" + arg
+                        + "' is not a JVM option (e.g. -Dkey=value)");
             }
         }
     }

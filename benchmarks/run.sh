@@ -16,6 +16,7 @@
 #   benchmarks/run.sh --quick --variant portable:-Dmanagedprocesses.platform=portable
 #                                  # the current build with other JVM options (repeatable; comma-separated)
 #   benchmarks/run.sh --quick --variant-library mine=/path/managed-processes.jar   # any build of the library
+#   benchmarks/run.sh --quick --rounds 6 spawn --compare-with main~3   # more rounds: a narrower interval
 #
 # Builds the library and the benchmarks (without their tests; nothing is installed), then runs the
 # harness (dev.managedprocesses.benchmarks.Main) on target/classes + the dependency class path.

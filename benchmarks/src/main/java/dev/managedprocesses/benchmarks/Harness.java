@@ -125,6 +125,7 @@ public final class Harness {
     private Path forkDir;
     private Path checkFile;
     private int checkLinesRead;
+    private int rounds;
 
     public Harness(Profile profile, Path out, PrintStream console) {
         this(profile, out, console, List.of());
@@ -143,6 +144,20 @@ public final class Harness {
             }
         }
         this.variants = List.copyOf(variants);
+        this.rounds = profile.rounds;
+    }
+
+    /**
+     * Runs the JMH sections in {@code n} rounds instead of the profile's: more rounds, more forks per
+     * contender, for a ratio whose interval the profile leaves too wide (a variant that differs by a few
+     * percent); the forks, not the iterations within one, carry most of the noise of a busy machine.
+     */
+    public Harness rounds(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1, not " + n);
+        }
+        this.rounds = n;
+        return this;
     }
 
     /**
@@ -211,12 +226,14 @@ public final class Harness {
         System.setProperty(Benchmarks.RUN_PROPERTY, runId); // for benchmarks run in this JVM (SMOKE)
         Instant began = Instant.now();
         String machine = Machine.describe();
-        console.println("managed-processes benchmarks, profile " + profile + ", run " + runId);
+        console.println("managed-processes benchmarks, profile " + profile
+                + (rounds != profile.rounds ? " in " + rounds + " rounds" : "") + ", run " + runId);
         console.println(machine);
         load("start");
         md.append("# Benchmark results (profile ").append(profile).append(")\n\n");
         md.append("Produced by `benchmarks/run.sh ").append(profile == Profile.FULL ? "--full" : "--quick")
-                .append("`").append(profile == Profile.SMOKE ? " (smoke profile: not a measurement)" : "")
+                .append(rounds != profile.rounds ? " --rounds " + rounds : "").append("`")
+                .append(profile == Profile.SMOKE ? " (smoke profile: not a measurement)" : "")
                 .append(" on ").append(began.truncatedTo(ChronoUnit.SECONDS)).append(", run id `").append(runId)
                 .append("`.\n\n```\n").append(machine).append("\n```\n\n");
         md.append("Times are medians with 95% confidence intervals in brackets. Ratios are against the baseline "
@@ -594,34 +611,41 @@ public final class Harness {
     // ---------------------------------------------------------------- JMH
 
     /**
-     * Runs the matching benchmarks, {@link Profile#rounds} times over (one fork per benchmark and round);
+     * Runs the matching benchmarks in {@link #rounds(int) rounds} (the profile's number unless set; one
+     * fork per benchmark and round);
      * returns a sample per method name ({@code name@groups} for the teardown sizes).
      *
-     * <p>{@code variantInclude} (null: none) names the section's managed-processes benchmarks: each
-     * {@linkplain Variant variant} runs those once per round too, right before or after the current
-     * build's run (the order flips every round, so drifting load favours no side), in forks of its own;
-     * their samples are keyed {@code name[variant]}. Every fork's {@link LibraryCheck} report is read
-     * back; a fork of a {@code variantInclude} benchmark that did not report fails the run.
+     * <p>{@code variantInclude} (null: none) names the section's managed-processes benchmarks. With
+     * {@linkplain Variant variants}, a round runs the other contenders first, then the current build's
+     * managed-processes benchmarks and each variant's back to back, in forks of their own (the order
+     * of that group flips every round, so drifting load favours no side): the forks that "current ÷
+     * variant" pairs are neighbours. Variant samples are keyed {@code name[variant]}. Every fork's
+     * {@link LibraryCheck} report is read back; a fork of a {@code variantInclude} benchmark that did
+     * not report fails the run.
      */
     private Map<String, Sample> jmh(String name, String include, String variantInclude, Mode mode, TimeUnit unit,
             Function<ChainedOptionsBuilder, ChainedOptionsBuilder> tweak) throws RunnerException, IOException {
-        Map<String, List<double[]>> rounds = new LinkedHashMap<>();
-        List<Variant> order = new ArrayList<>();
-        order.add(Variant.CURRENT);
-        if (variantInclude != null) {
-            order.addAll(variants);
-        }
-        for (int round = 1; round <= profile.rounds; round++) {
-            List<Variant> thisRound = new ArrayList<>(order);
+        Map<String, List<double[]>> byRound = new LinkedHashMap<>();
+        boolean withVariants = variantInclude != null && !variants.isEmpty();
+        List<Variant> group = new ArrayList<>();
+        group.add(Variant.CURRENT);
+        group.addAll(variants);
+        for (int round = 1; round <= rounds; round++) {
+            if (!withVariants) {
+                runJmh(name, "", round, Variant.CURRENT, include, null, variantInclude, mode, unit, tweak, byRound);
+                continue;
+            }
+            runJmh(name, "", round, Variant.CURRENT, include, variantInclude, null, mode, unit, tweak, byRound);
+            List<Variant> thisRound = new ArrayList<>(group);
             if (round % 2 == 0) {
                 Collections.reverse(thisRound);
             }
             for (Variant v : thisRound) {
-                runJmh(name, round, v, v.isCurrent() ? include : variantInclude, variantInclude, mode, unit, tweak, rounds);
+                runJmh(name, "-" + v.name(), round, v, variantInclude, null, variantInclude, mode, unit, tweak, byRound);
             }
         }
         Map<String, Sample> byName = new LinkedHashMap<>();
-        for (Map.Entry<String, List<double[]>> e : rounds.entrySet()) {
+        for (Map.Entry<String, List<double[]>> e : byRound.entrySet()) {
             double[] all = e.getValue().stream().flatMapToDouble(java.util.Arrays::stream).toArray();
             Measure m = mode == Mode.SingleShotTime ? Measure.ofSamples(all)
                     : Measure.ofIterations(Measure.median(all), all);
@@ -630,14 +654,16 @@ public final class Harness {
         return byName;
     }
 
-    /** One JMH run: the benchmarks matching {@code include}, for one variant (or the current build), one round. */
-    private void runJmh(String name, int round, Variant variant, String include, String variantInclude, Mode mode,
-            TimeUnit unit, Function<ChainedOptionsBuilder, ChainedOptionsBuilder> tweak, Map<String, List<double[]>> rounds)
-            throws RunnerException, IOException {
+    /**
+     * One JMH run, one round, for one variant (or the current build): the benchmarks matching
+     * {@code include} and not {@code exclude} (null: none); the log is {@code jmh-<name><tag>[-roundN].log}.
+     */
+    private void runJmh(String name, String tag, int round, Variant variant, String include, String exclude,
+            String variantInclude, Mode mode, TimeUnit unit, Function<ChainedOptionsBuilder, ChainedOptionsBuilder> tweak,
+            Map<String, List<double[]>> byRound) throws RunnerException, IOException {
         // The smoke profile runs in this JVM, but a variant needs a JVM of its own (its class path, its properties).
         boolean forked = !profile.inProcess || !variant.isCurrent();
-        String log = out.resolve("jmh-" + name + (variant.isCurrent() ? "" : "-" + variant.name())
-                + (profile.rounds > 1 ? "-round" + round : "") + ".log").toString();
+        String log = out.resolve("jmh-" + name + tag + (rounds > 1 ? "-round" + round : "") + ".log").toString();
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .include(PACKAGE.replace(".", "\\.") + "\\." + include)
                 .mode(mode)
@@ -654,11 +680,14 @@ public final class Harness {
         if (launcher != null) {
             o = o.jvm(launcher.toString());
         }
+        if (exclude != null) {
+            o = o.exclude(PACKAGE.replace(".", "\\.") + "\\." + exclude);
+        }
         if (tweak != null) {
             o = tweak.apply(o);
         }
-        console.println("  [jmh " + name + (variant.isCurrent() ? "" : ", variant " + variant.name()) + "] round " + round
-                + "/" + profile.rounds + " (log: " + log + ")");
+        console.println("  [jmh " + name + (tag.isEmpty() ? "" : ", " + tag.substring(1)) + "] round " + round
+                + "/" + rounds + " (log: " + log + ")");
         Collection<RunResult> results;
         try {
             results = new Runner(o.build()).run();
@@ -683,7 +712,7 @@ public final class Harness {
                     values.add(ir.getPrimaryResult().getStatistics().getPercentile(50));
                 }
             }
-            rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(array(values));
+            byRound.computeIfAbsent(key, k -> new ArrayList<>()).add(array(values));
             raw.add(name + "," + key + "," + round + "," + unit.name().toLowerCase(Locale.ROOT) + ","
                     + values.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(",")));
         }

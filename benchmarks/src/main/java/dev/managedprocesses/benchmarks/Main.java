@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * The benchmark command (see benchmarks/run.sh):
  *
- * <pre>Main [--quick | --full | --smoke] [--out DIR] [--variant NAME[:ARG,...]]... [--variant-library NAME=CLASSPATH]...
- *      [section ...]</pre>
+ * <pre>Main [--quick | --full | --smoke] [--rounds N] [--out DIR] [--variant NAME[:ARG,...]]...
+ *      [--variant-library NAME=CLASSPATH]... [section ...]</pre>
  *
  * Sections: spawn, capture, latency, teardown, footprint, coldstart (default: all; with variants:
  * spawn, latency, teardown, the sections that measure them). {@code --variant} adds a configuration
@@ -24,10 +24,11 @@ public final class Main {
     }
 
     private static final String USAGE = """
-            usage: run.sh [--quick | --full | --smoke] [--out DIR] [--compare-with GIT-REV]
+            usage: run.sh [--quick | --full | --smoke] [--rounds N] [--out DIR] [--compare-with GIT-REV]
                           [--variant NAME[:-Dkey=value,...]]... [--variant-library NAME=JAR-OR-DIR[:DEPENDENCY...]]...
                           [section ...]
             sections: %s (default: all; with variants: %s)
+            --rounds N           rounds of the JMH sections instead of the profile's (quick 2, full 3)
             --compare-with REV   (run.sh only) build the library at REV and measure it beside the current build
             --variant NAME:ARGS  the current build again, its forks started with ARGS (JVM options, comma-separated)
             --variant-library NAME=CLASSPATH  variant NAME runs on this library instead of the current build
@@ -38,12 +39,21 @@ public final class Main {
         Path out = Path.of("benchmarks", "results");
         List<String> sections = new ArrayList<>();
         Map<String, Variant> variants = new LinkedHashMap<>();
+        Integer rounds = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> profile = Harness.Profile.QUICK;
                 case "--full" -> profile = Harness.Profile.FULL;
                 case "--smoke" -> profile = Harness.Profile.SMOKE;
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                case "--rounds" -> {
+                    String n = value(args, ++i, "--rounds");
+                    try {
+                        rounds = Integer.parseInt(n);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--rounds takes a number, not '" + n + "'");
+                    }
+                }
                 case "--variant" -> {
                     Variant v = Variant.parse(value(args, ++i, "--variant"));
                     variants.merge(v.name(), v, (old, added) -> old.withJvmArgs(added.jvmArgs()));
@@ -84,8 +94,11 @@ public final class Main {
                         + " only, and none of them was named (sections: " + sections + ")");
             }
         }
-        Harness.Report report = new Harness(profile, out, System.out, List.copyOf(variants.values()))
-                .run(Harness.sections(sections));
+        Harness harness = new Harness(profile, out, System.out, List.copyOf(variants.values()));
+        if (rounds != null) {
+            harness.rounds(rounds);
+        }
+        Harness.Report report = harness.run(Harness.sections(sections));
         if (!report.strays().isEmpty()) {
             System.err.println("Stray processes were left behind (and killed): " + report.strays());
             System.exit(1);

@@ -19,12 +19,19 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.zeroturnaround.exec.ProcessExecutor;
 
 /** (2) Spawn {@code sh -c 'echo hello'}, capture its stdout, wait for its exit; every result is checked. */
 @State(Scope.Benchmark)
 public class CaptureBenchmark {
     private ProcessScope scope;
+
+    /** Proves that this fork loaded the library meant for it: {@link LibraryCheck}. */
+    @Setup(Level.Trial)
+    public void checkLibrary(BenchmarkParams params) {
+        LibraryCheck.once(params);
+    }
 
     @Setup(Level.Iteration)
     public void openScope() {

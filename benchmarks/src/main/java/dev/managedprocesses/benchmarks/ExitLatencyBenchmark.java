@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * (3) Exit-notification latency: a running {@code sleep} is sent SIGKILL (one raw {@code kill(2)} for
@@ -32,6 +33,12 @@ public class ExitLatencyBenchmark {
     public static class Managed {
         ProcessScope scope;
         ManagedProcess process;
+
+        /** Proves that this fork loaded the library meant for it: {@link LibraryCheck}. */
+        @Setup(Level.Trial)
+        public void checkLibrary(BenchmarkParams params) {
+            LibraryCheck.once(params);
+        }
 
         @Setup(Level.Iteration)
         public void openScope() {
@@ -165,6 +172,12 @@ public class ExitLatencyBenchmark {
     public static class ManagedNonChild extends NonChild {
         ProcessScope scope;
         ManagedProcess adopted;
+
+        /** Proves that this fork loaded the library meant for it: {@link LibraryCheck}. */
+        @Setup(Level.Trial)
+        public void checkLibrary(BenchmarkParams params) {
+            LibraryCheck.once(params);
+        }
 
         @Setup(Level.Iteration)
         public void openScope() {

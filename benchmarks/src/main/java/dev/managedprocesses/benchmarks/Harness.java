@@ -1,5 +1,6 @@
 package dev.managedprocesses.benchmarks;
 
+import dev.managedprocesses.ProcessScope;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +22,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.BenchmarkResult;
@@ -34,6 +38,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark, turns the results into ratios against the baseline measured in the same
  * run, prints them, and writes {@code results.md} and {@code teardown-vs-groups.png} to the output
  * directory. {@link Main} is the command line; the smoke test calls {@link #run} with {@link Profile#SMOKE}.
+ *
+ * <p>With {@linkplain Variant library variants}, the sections of {@link #VARIANT_SECTIONS} also run
+ * their managed-processes benchmarks once per round for each variant, in forks of their own (another
+ * build of the library on the class path, or extra system properties), and report the current build's
+ * time divided by each variant's, paired by round and iteration like every other ratio.
  */
 public final class Harness {
 
@@ -84,6 +93,9 @@ public final class Harness {
     /** The sections, in the issue's numbering; (6), the leak detector, does not exist yet. */
     public static final List<String> SECTIONS = List.of("spawn", "capture", "latency", "teardown", "footprint", "coldstart");
 
+    /** The sections that measure {@linkplain Variant library variants} beside the current build. */
+    public static final List<String> VARIANT_SECTIONS = List.of("spawn", "latency", "teardown");
+
     private static final String PACKAGE = Harness.class.getPackageName();
 
     private final Profile profile;
@@ -99,16 +111,92 @@ public final class Harness {
     private final Map<Integer, Measure> teardownRatios = new TreeMap<>();
     private final List<String> raw = new ArrayList<>();
     private final List<String> strays = new ArrayList<>();
+    private final List<Variant> variants;
+    /** Each variant's teardown times, by number of groups, for the plot. */
+    private final Map<Variant, Map<Integer, Measure>> teardownVariants = new LinkedHashMap<>();
+    /** Current build ÷ variant, per benchmark, for the summary. */
+    private final List<Comparison> comparisons = new ArrayList<>();
+    private final List<ForkCheck> forkChecks = new ArrayList<>();
+    /** Per variant name: the real path its forks must load {@code ProcessScope} from. */
+    private final Map<String, Path> libraryRoots = new HashMap<>();
+    /** Per variant name with a library of its own: the launcher JMH starts instead of java. */
+    private final Map<String, Path> launchers = new HashMap<>();
+    /** Launchers and the file the forks report their {@link LibraryCheck} to; deleted after the run. */
+    private Path forkDir;
+    private Path checkFile;
+    private int checkLinesRead;
+    private int rounds;
 
     public Harness(Profile profile, Path out, PrintStream console) {
+        this(profile, out, console, List.of());
+    }
+
+    /** With library variants (names unique, none named "current"), measured in {@link #VARIANT_SECTIONS}. */
+    public Harness(Profile profile, Path out, PrintStream console, List<Variant> variants) {
         this.profile = profile;
         this.out = out;
         this.console = console;
+        Set<String> names = new HashSet<>();
+        for (Variant v : variants) {
+            if (v.name().equals(Variant.CURRENT.name()) || !names.add(v.name())) {
+                throw new IllegalArgumentException("two variants named '" + v.name() + "' (or one named like the "
+                        + "current build, 'current')");
+            }
+        }
+        this.variants = List.copyOf(variants);
+        this.rounds = profile.rounds;
     }
 
-    /** What a run produced: every measure by key, the target verdicts, and any stray processes found. */
+    /**
+     * Runs the JMH sections in {@code n} rounds instead of the profile's: more rounds, more forks per
+     * contender, for a ratio whose interval the profile leaves too wide (a variant that differs by a few
+     * percent); the forks, not the iterations within one, carry most of the noise of a busy machine.
+     */
+    public Harness rounds(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1, not " + n);
+        }
+        this.rounds = n;
+        return this;
+    }
+
+    /**
+     * What a run produced: every measure by key, the target verdicts, any stray processes found, and
+     * what each JMH fork reported about the library it loaded.
+     */
     public record Report(Map<String, Measure> measures, List<String> targets, List<String> strays, Path markdown,
-            Path plot) {
+            Path plot, List<ForkCheck> forkChecks) {
+    }
+
+    /**
+     * One fork's {@link LibraryCheck} line: the variant, the section and benchmark (JMH's id, with its
+     * parameters), the fork's pid, where its {@code ProcessScope} came from, and the variant's system
+     * properties as the fork saw them.
+     */
+    public record ForkCheck(String variant, String section, String benchmark, long pid, Path library,
+            Map<String, String> properties) {
+        static ForkCheck parse(String section, String line) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            Map<String, String> properties = new LinkedHashMap<>();
+            for (String field : line.split("\t")) {
+                int eq = field.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalStateException("malformed library check line: " + line);
+                }
+                String key = field.substring(0, eq);
+                if (key.startsWith("property.")) {
+                    properties.put(key.substring("property.".length()), field.substring(eq + 1));
+                } else {
+                    fields.put(key, field.substring(eq + 1));
+                }
+            }
+            return new ForkCheck(fields.get("variant"), section, fields.get("benchmark"), Long.parseLong(fields.get("pid")),
+                    Path.of(fields.get("library")), Map.copyOf(properties));
+        }
+    }
+
+    /** The current build's time divided by a variant's, for one benchmark. */
+    private record Comparison(String benchmark, Variant variant, Measure currentOverVariant) {
     }
 
     /** One benchmark's measure and its per-round values (iteration medians or single shots), for pairing. */
@@ -120,15 +208,32 @@ public final class Harness {
 
     public Report run(Collection<String> sections) throws IOException, RunnerException, InterruptedException {
         Files.createDirectories(out);
+        forkDir = Files.createTempDirectory("mp-benchmarks-" + runId + "-");
+        try {
+            prepareVariants();
+            return runSections(sections);
+        } finally {
+            try (var files = Files.list(forkDir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(forkDir);
+        }
+    }
+
+    private Report runSections(Collection<String> sections) throws IOException, RunnerException, InterruptedException {
         System.setProperty(Benchmarks.RUN_PROPERTY, runId); // for benchmarks run in this JVM (SMOKE)
         Instant began = Instant.now();
         String machine = Machine.describe();
-        console.println("managed-processes benchmarks, profile " + profile + ", run " + runId);
+        console.println("managed-processes benchmarks, profile " + profile
+                + (rounds != profile.rounds ? " in " + rounds + " rounds" : "") + ", run " + runId);
         console.println(machine);
         load("start");
         md.append("# Benchmark results (profile ").append(profile).append(")\n\n");
         md.append("Produced by `benchmarks/run.sh ").append(profile == Profile.FULL ? "--full" : "--quick")
-                .append("`").append(profile == Profile.SMOKE ? " (smoke profile: not a measurement)" : "")
+                .append(rounds != profile.rounds ? " --rounds " + rounds : "").append("`")
+                .append(profile == Profile.SMOKE ? " (smoke profile: not a measurement)" : "")
                 .append(" on ").append(began.truncatedTo(ChronoUnit.SECONDS)).append(", run id `").append(runId)
                 .append("`.\n\n```\n").append(machine).append("\n```\n\n");
         md.append("Times are medians with 95% confidence intervals in brackets. Ratios are against the baseline "
@@ -153,6 +258,7 @@ public final class Harness {
         } finally {
             findStrays();
         }
+        variantSummary();
         md.append("## (6) Leak detector overhead\n\nNot a JMH benchmark: `benchmarks/leak-overhead.sh` runs 500 tiny tests "
                 + "through a JUnit launcher with the detector off and on (target <= 0.5 ms per test); its numbers are in "
                 + "BENCHMARKS.md.\n\n");
@@ -179,9 +285,14 @@ public final class Harness {
         Path plot = null;
         if (!teardownManaged.isEmpty() && !teardownFloor.isEmpty()) {
             plot = out.resolve("teardown-vs-groups.png");
-            TeardownPlot.draw(plot, List.of(TeardownPlot.managed(teardownManaged), TeardownPlot.floor(teardownFloor)),
-                    teardownRatios, List.of(Machine.oneLine(), "profile " + profile + ", run " + runId + " on "
-                            + began.truncatedTo(ChronoUnit.SECONDS) + "; load averages at start "
+            List<TeardownPlot.Series> series = new ArrayList<>(List.of(
+                    TeardownPlot.managed(teardownManaged, !teardownVariants.isEmpty()), TeardownPlot.floor(teardownFloor)));
+            int index = 0;
+            for (Map.Entry<Variant, Map<Integer, Measure>> e : teardownVariants.entrySet()) {
+                series.add(TeardownPlot.variant(e.getKey().label(), index++, e.getValue()));
+            }
+            TeardownPlot.draw(plot, series, teardownRatios, List.of(Machine.oneLine(), "profile " + profile + ", run "
+                            + runId + " on " + began.truncatedTo(ChronoUnit.SECONDS) + "; load averages at start "
                             + loads.get(0).replaceAll("^start:\\s+loadavg ", "").replaceAll(" [0-9]+/.*", "")));
         }
         console.println();
@@ -189,14 +300,16 @@ public final class Harness {
         targets.forEach(t -> console.println("  " + t.replace(" :: ", ": ")));
         console.println("Strays after the run: " + (strays.isEmpty() ? "none" : strays));
         console.println("Wrote " + markdown + (plot != null ? " and " + plot : ""));
-        return new Report(Map.copyOf(measures), List.copyOf(targets), List.copyOf(strays), markdown, plot);
+        return new Report(Map.copyOf(measures), List.copyOf(targets), List.copyOf(strays), markdown, plot,
+                List.copyOf(forkChecks));
     }
 
     // ---------------------------------------------------------------- sections
 
     private void spawn() throws RunnerException, IOException {
         section("(1) Spawn /bin/true and wait for its exit", "µs per process");
-        Map<String, Sample> r = jmh("spawn", "SpawnBenchmark\\.", Mode.SampleTime, TimeUnit.MICROSECONDS, null);
+        Map<String, Sample> r = jmh("spawn", "SpawnBenchmark\\.", "SpawnBenchmark\\.managedProcesses$", Mode.SampleTime,
+                TimeUnit.MICROSECONDS, null);
         ratioTable("spawn", r, "jdk", List.of(
                 row("managedProcesses", "managed-processes: scope.start(...).waitFor()"),
                 row("jdk", "JDK ProcessBuilder.start().waitFor() (baseline)"),
@@ -212,7 +325,7 @@ public final class Harness {
 
     private void capture() throws RunnerException, IOException {
         section("(2) Spawn sh -c 'echo hello', capture stdout, wait", "µs per process");
-        Map<String, Sample> r = jmh("capture", "CaptureBenchmark\\.", Mode.SampleTime, TimeUnit.MICROSECONDS, null);
+        Map<String, Sample> r = jmh("capture", "CaptureBenchmark\\.", null, Mode.SampleTime, TimeUnit.MICROSECONDS, null);
         ratioTable("capture", r, "jdk", List.of(
                 row("managedProcesses", "managed-processes: start, waitFor(), stdout().text()"),
                 row("jdk", "JDK: start, readAllBytes(), waitFor() (baseline)"),
@@ -225,15 +338,19 @@ public final class Harness {
         section("(3) Exit-notification latency: SIGKILL to a running sleep until the handle reports the exit",
                 "µs");
         Map<String, Sample> r = new LinkedHashMap<>(jmh("latency", "ExitLatencyBenchmark\\.(managed|jdk|raw)"
-                + "(WaitFor|OnExit|Waitpid)$|ExitLatencyBenchmark\\.managedNonChildWaitFor$", Mode.SampleTime,
+                + "(WaitFor|OnExit|Waitpid)$|ExitLatencyBenchmark\\.managedNonChildWaitFor$",
+                "ExitLatencyBenchmark\\.managed(WaitFor|OnExit|NonChildWaitFor)$", Mode.SampleTime,
                 TimeUnit.MICROSECONDS, null));
         // The JDK polls non-children (300 ms, +30 ms per round): few invocations fit an iteration.
-        r.putAll(jmh("latency-nonchild", "ExitLatencyBenchmark\\.jdkNonChildOnExit$", Mode.SampleTime,
+        r.putAll(jmh("latency-nonchild", "ExitLatencyBenchmark\\.jdkNonChildOnExit$", null, Mode.SampleTime,
                 TimeUnit.MICROSECONDS, o -> o.warmupIterations(0)
                         .measurementIterations(profile.nonChildIterations)
                         .measurementTime(TimeValue.milliseconds(Math.max(profile.iterationMillis * 2L, 50)))));
         Measure floor = r.containsKey("rawWaitpid") ? r.get("rawWaitpid").measure() : null;
-        md.append("| Handle | median µs [95% CI] | ratio to the JDK's | above the floor, µs |\n|---|---|---|---|\n");
+        List<Variant> measured = variantsIn(r);
+        md.append("| Handle | median µs [95% CI] | ratio to the JDK's | above the floor, µs |")
+                .append(measured.isEmpty() ? "\n|---|---|---|---|\n"
+                        : " current ÷ variant [95% CI] |\n|---|---|---|---|---|\n");
         String[][] rows = {
             {"rawWaitpid", "floor: kill + a blocking waitpid (no library)", null},
             {"managedWaitFor", "managed-processes child: waitFor()", "jdkWaitFor"},
@@ -249,12 +366,34 @@ public final class Harness {
                 continue;
             }
             Measure m = sample.measure();
-            String ratio = row[2] == null || r.get(row[2]) == null ? "" : sample.ratioTo(r.get(row[2])).formatRatio();
+            Sample base = row[2] == null ? null : r.get(row[2]);
+            String ratio = base == null ? "" : sample.ratioTo(base).formatRatio();
             String above = floor == null || row[0].equals("rawWaitpid") ? "" : Measure.fmt(m.center() - floor.center());
-            md.append("| ").append(row[1]).append(" | ").append(m.format()).append(" | ").append(ratio).append(" | ")
-                    .append(above).append(" |\n");
-            console.printf(Locale.ROOT, "  %-58s %22s µs  %s%n", row[1], m.format(), ratio);
+            boolean varied = measured.stream().anyMatch(v -> r.containsKey(variantKey(row[0], v)));
+            String label = row[1] + (varied ? " (current build)" : "");
+            md.append("| ").append(label).append(" | ").append(m.format()).append(" | ").append(ratio).append(" | ")
+                    .append(above).append(measured.isEmpty() ? " |\n" : " | |\n");
+            console.printf(Locale.ROOT, "  %-58s %22s µs  %s%n", label, m.format(), ratio);
             measures.put("latency/" + row[0], m);
+            for (Variant v : measured) {
+                Sample vs = r.get(variantKey(row[0], v));
+                if (vs == null) {
+                    continue;
+                }
+                String key = variantKey(row[0], v);
+                Measure vm = vs.measure();
+                Measure current = sample.ratioTo(vs);
+                String vratio = base == null ? "" : vs.ratioTo(base).formatRatio();
+                String vlabel = v.label() + ", the same";
+                md.append("| ").append(vlabel).append(" | ").append(vm.format()).append(" | ").append(vratio).append(" | ")
+                        .append(floor == null ? "" : Measure.fmt(vm.center() - floor.center())).append(" | ")
+                        .append(current.formatRatio()).append(" |\n");
+                console.printf(Locale.ROOT, "  %-58s %22s µs  %s  current ÷ %s: %s%n", vlabel, vm.format(), vratio,
+                        v.name(), current.formatRatio());
+                measures.put("latency/" + key, vm);
+                measures.put("latency/current-over/" + key, current);
+                comparisons.add(new Comparison("(3) " + row[1], v, current));
+            }
         }
         md.append('\n');
         Measure ours = r.get("managedWaitFor").measure();
@@ -269,7 +408,8 @@ public final class Harness {
         for (int i = 0; i < groups.length; i++) {
             groups[i] = Integer.toString(profile.groups[i]);
         }
-        Map<String, Sample> r = jmh("teardown", "TeardownBenchmark\\.", Mode.SingleShotTime, TimeUnit.MILLISECONDS,
+        Map<String, Sample> r = jmh("teardown", "TeardownBenchmark\\.", "TeardownBenchmark\\.managedProcesses$",
+                Mode.SingleShotTime, TimeUnit.MILLISECONDS,
                 o -> o.warmupIterations(profile.singleShotWarmups).measurementIterations(profile.singleShotIterations)
                         .param("groups", groups));
         md.append("| Groups | managed-processes close(), ms | floor (killpg + waitpid), ms | ratio to the floor |\n"
@@ -296,11 +436,51 @@ public final class Harness {
             console.printf(Locale.ROOT, "  %5d groups: managed %22s ms, floor %22s ms, %s%n", n, m.format(), f.format(),
                     ratio.formatRatio());
         }
-        md.append("\n![teardown time vs number of groups](teardown-vs-groups.png)\n\n");
+        md.append('\n');
+        teardownVariantTable(r);
+        md.append("![teardown time vs number of groups](teardown-vs-groups.png)\n\n");
         Measure at100 = measures.get("teardown/ratio@100");
         if (at100 != null) {
             target("(4) teardown of 100 groups <= 1.5x the raw floor", at100.verdict(1.5), at100.formatRatio());
         }
+    }
+
+    /** Each variant's teardowns beside the current build's, and the current build's time divided by theirs. */
+    private void teardownVariantTable(Map<String, Sample> r) {
+        List<Variant> measured = variantsIn(r);
+        if (measured.isEmpty()) {
+            return;
+        }
+        md.append("| Groups | library | close(), ms | ratio to the floor | current ÷ variant [95% CI] |\n"
+                + "|---|---|---|---|---|\n");
+        for (int n : profile.groups) {
+            Sample ms = r.get("managedProcesses@" + n);
+            Sample fs = r.get("rawKillpgWaitpid@" + n);
+            if (ms == null || fs == null) {
+                continue;
+            }
+            md.append("| ").append(n).append(" | ").append(Variant.CURRENT.label()).append(" | ")
+                    .append(ms.measure().format()).append(" | ").append(ms.ratioTo(fs).formatRatio()).append(" | |\n");
+            for (Variant v : measured) {
+                Sample vs = r.get(variantKey("managedProcesses@" + n, v));
+                if (vs == null) {
+                    continue;
+                }
+                Measure vm = vs.measure();
+                Measure toFloor = vs.ratioTo(fs);
+                Measure current = ms.ratioTo(vs);
+                teardownVariants.computeIfAbsent(v, k -> new TreeMap<>()).put(n, vm);
+                measures.put("teardown/" + variantKey("managed@" + n, v), vm);
+                measures.put("teardown/" + variantKey("ratio@" + n, v), toFloor);
+                measures.put("teardown/" + variantKey("current-over@" + n, v), current);
+                comparisons.add(new Comparison("(4) teardown, " + n + " groups", v, current));
+                md.append("| ").append(n).append(" | ").append(v.label()).append(" | ").append(vm.format()).append(" | ")
+                        .append(toFloor.formatRatio()).append(" | ").append(current.formatRatio()).append(" |\n");
+                console.printf(Locale.ROOT, "  %5d groups: %-28s %22s ms, %s the floor; current ÷ %s: %s%n", n, v.name(),
+                        vm.format(), toFloor.formatRatio(), v.name(), current.formatRatio());
+            }
+        }
+        md.append('\n');
     }
 
     private void footprint() throws IOException, InterruptedException {
@@ -431,56 +611,271 @@ public final class Harness {
     // ---------------------------------------------------------------- JMH
 
     /**
-     * Runs the matching benchmarks, {@link Profile#rounds} times over (one fork per benchmark and round);
+     * Runs the matching benchmarks in {@link #rounds(int) rounds} (the profile's number unless set; one
+     * fork per benchmark and round);
      * returns a sample per method name ({@code name@groups} for the teardown sizes).
+     *
+     * <p>{@code variantInclude} (null: none) names the section's managed-processes benchmarks. With
+     * {@linkplain Variant variants}, a round runs the other contenders first, then the current build's
+     * managed-processes benchmarks and each variant's back to back, in forks of their own (the order
+     * of that group flips every round, so drifting load favours no side): the forks that "current ÷
+     * variant" pairs are neighbours. Variant samples are keyed {@code name[variant]}. Every fork's
+     * {@link LibraryCheck} report is read back; a fork of a {@code variantInclude} benchmark that did
+     * not report fails the run.
      */
-    private Map<String, Sample> jmh(String name, String include, Mode mode, TimeUnit unit,
-            Function<ChainedOptionsBuilder, ChainedOptionsBuilder> tweak) throws RunnerException {
-        Map<String, List<double[]>> rounds = new LinkedHashMap<>();
-        for (int round = 1; round <= profile.rounds; round++) {
-            String log = out.resolve("jmh-" + name + (profile.rounds > 1 ? "-round" + round : "") + ".log").toString();
-            ChainedOptionsBuilder o = new OptionsBuilder()
-                    .include(PACKAGE.replace(".", "\\.") + "\\." + include)
-                    .mode(mode)
-                    .timeUnit(unit)
-                    .forks(profile.inProcess ? 0 : 1)
-                    .warmupIterations(profile.warmups)
-                    .warmupTime(TimeValue.milliseconds(profile.iterationMillis))
-                    .measurementIterations(profile.iterations)
-                    .measurementTime(TimeValue.milliseconds(profile.iterationMillis))
-                    .jvmArgs("-Xms512m", "-Xmx512m", "-D" + Benchmarks.RUN_PROPERTY + "=" + runId)
-                    .shouldFailOnError(true)
-                    .output(log);
-            if (tweak != null) {
-                o = tweak.apply(o);
+    private Map<String, Sample> jmh(String name, String include, String variantInclude, Mode mode, TimeUnit unit,
+            Function<ChainedOptionsBuilder, ChainedOptionsBuilder> tweak) throws RunnerException, IOException {
+        Map<String, List<double[]>> byRound = new LinkedHashMap<>();
+        boolean withVariants = variantInclude != null && !variants.isEmpty();
+        List<Variant> group = new ArrayList<>();
+        group.add(Variant.CURRENT);
+        group.addAll(variants);
+        for (int round = 1; round <= rounds; round++) {
+            if (!withVariants) {
+                runJmh(name, "", round, Variant.CURRENT, include, null, variantInclude, mode, unit, tweak, byRound);
+                continue;
             }
-            console.println("  [jmh " + name + "] round " + round + "/" + profile.rounds + " (log: " + log + ")");
-            for (RunResult rr : new Runner(o.build()).run()) {
-                String bench = rr.getParams().getBenchmark();
-                String key = bench.substring(bench.lastIndexOf('.') + 1);
-                String groups = rr.getParams().getParam("groups");
-                if (groups != null) {
-                    key += "@" + groups;
-                }
-                List<Double> values = new ArrayList<>();
-                for (BenchmarkResult br : rr.getBenchmarkResults()) {
-                    for (IterationResult ir : br.getIterationResults()) {
-                        values.add(ir.getPrimaryResult().getStatistics().getPercentile(50));
-                    }
-                }
-                rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(array(values));
-                raw.add(name + "," + key + "," + round + "," + unit.name().toLowerCase(Locale.ROOT) + ","
-                        + values.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(",")));
+            runJmh(name, "", round, Variant.CURRENT, include, variantInclude, null, mode, unit, tweak, byRound);
+            List<Variant> thisRound = new ArrayList<>(group);
+            if (round % 2 == 0) {
+                Collections.reverse(thisRound);
+            }
+            for (Variant v : thisRound) {
+                runJmh(name, "-" + v.name(), round, v, variantInclude, null, variantInclude, mode, unit, tweak, byRound);
             }
         }
         Map<String, Sample> byName = new LinkedHashMap<>();
-        for (Map.Entry<String, List<double[]>> e : rounds.entrySet()) {
+        for (Map.Entry<String, List<double[]>> e : byRound.entrySet()) {
             double[] all = e.getValue().stream().flatMapToDouble(java.util.Arrays::stream).toArray();
             Measure m = mode == Mode.SingleShotTime ? Measure.ofSamples(all)
                     : Measure.ofIterations(Measure.median(all), all);
             byName.put(e.getKey(), new Sample(m, e.getValue()));
         }
         return byName;
+    }
+
+    /**
+     * One JMH run, one round, for one variant (or the current build): the benchmarks matching
+     * {@code include} and not {@code exclude} (null: none); the log is {@code jmh-<name><tag>[-roundN].log}.
+     */
+    private void runJmh(String name, String tag, int round, Variant variant, String include, String exclude,
+            String variantInclude, Mode mode, TimeUnit unit, Function<ChainedOptionsBuilder, ChainedOptionsBuilder> tweak,
+            Map<String, List<double[]>> byRound) throws RunnerException, IOException {
+        // The smoke profile runs in this JVM, but a variant needs a JVM of its own (its class path, its properties).
+        boolean forked = !profile.inProcess || !variant.isCurrent();
+        String log = out.resolve("jmh-" + name + tag + (rounds > 1 ? "-round" + round : "") + ".log").toString();
+        ChainedOptionsBuilder o = new OptionsBuilder()
+                .include(PACKAGE.replace(".", "\\.") + "\\." + include)
+                .mode(mode)
+                .timeUnit(unit)
+                .forks(forked ? 1 : 0)
+                .warmupIterations(profile.warmups)
+                .warmupTime(TimeValue.milliseconds(profile.iterationMillis))
+                .measurementIterations(profile.iterations)
+                .measurementTime(TimeValue.milliseconds(profile.iterationMillis))
+                .jvmArgs(forkArgs(variant).toArray(new String[0]))
+                .shouldFailOnError(true)
+                .output(log);
+        Path launcher = launchers.get(variant.name());
+        if (launcher != null) {
+            o = o.jvm(launcher.toString());
+        }
+        if (exclude != null) {
+            o = o.exclude(PACKAGE.replace(".", "\\.") + "\\." + exclude);
+        }
+        if (tweak != null) {
+            o = tweak.apply(o);
+        }
+        console.println("  [jmh " + name + (tag.isEmpty() ? "" : ", " + tag.substring(1)) + "] round " + round
+                + "/" + rounds + " (log: " + log + ")");
+        Collection<RunResult> results;
+        try {
+            results = new Runner(o.build()).run();
+        } catch (RunnerException | RuntimeException e) { // JMH throws the latter when a fork's JVM does not start
+            printTail(Path.of(log));
+            throw new RunnerException("JMH failed in " + name + " round " + round
+                    + (variant.isCurrent() ? "" : " (variant " + variant.name() + ")") + "; its log: " + log, e);
+        }
+        for (RunResult rr : results) {
+            String bench = rr.getParams().getBenchmark();
+            String key = bench.substring(bench.lastIndexOf('.') + 1);
+            String groups = rr.getParams().getParam("groups");
+            if (groups != null) {
+                key += "@" + groups;
+            }
+            if (!variant.isCurrent()) {
+                key = variantKey(key, variant);
+            }
+            List<Double> values = new ArrayList<>();
+            for (BenchmarkResult br : rr.getBenchmarkResults()) {
+                for (IterationResult ir : br.getIterationResults()) {
+                    values.add(ir.getPrimaryResult().getStatistics().getPercentile(50));
+                }
+            }
+            byRound.computeIfAbsent(key, k -> new ArrayList<>()).add(array(values));
+            raw.add(name + "," + key + "," + round + "," + unit.name().toLowerCase(Locale.ROOT) + ","
+                    + values.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(",")));
+        }
+        if (forked) {
+            collectLibraryChecks(name, variant, results, variantInclude);
+        }
+    }
+
+    /**
+     * The fork's JVM arguments: heap, the run marker, what {@link LibraryCheck} needs to know, then the
+     * variant's own (last, so they win over the harness's).
+     */
+    private List<String> forkArgs(Variant variant) {
+        List<String> args = new ArrayList<>(List.of("-Xms512m", "-Xmx512m", "-D" + Benchmarks.RUN_PROPERTY + "=" + runId,
+                "-D" + LibraryCheck.VARIANT + "=" + variant.name(),
+                "-D" + LibraryCheck.LIBRARY + "=" + libraryRoots.get(variant.name()),
+                "-D" + LibraryCheck.REPORT + "=" + checkFile));
+        if (!variant.properties().isEmpty()) {
+            args.add("-D" + LibraryCheck.PROPERTIES + "=" + String.join(",", variant.properties().keySet()));
+        }
+        args.addAll(variant.jvmArgs());
+        return args;
+    }
+
+    /**
+     * Reads what the run's forks reported ({@link LibraryCheck}); fails when one reported a property value
+     * other than the variant's, or when a fork of a benchmark named by {@code variantInclude} reported nothing.
+     */
+    private void collectLibraryChecks(String section, Variant variant, Collection<RunResult> results,
+            String variantInclude) throws IOException {
+        List<String> lines = Files.exists(checkFile) ? Files.readAllLines(checkFile, StandardCharsets.UTF_8) : List.of();
+        Set<String> reported = new HashSet<>();
+        for (String line : lines.subList(checkLinesRead, lines.size())) {
+            ForkCheck check = ForkCheck.parse(section, line);
+            if (!variant.name().equals(check.variant())) {
+                throw new IllegalStateException("a fork of the run of " + variant.name() + " reported as variant "
+                        + check.variant() + ": " + line);
+            }
+            for (Map.Entry<String, String> p : variant.properties().entrySet()) {
+                if (!p.getValue().equals(check.properties().get(p.getKey()))) {
+                    throw new IllegalStateException("variant " + variant.name() + ": its fork saw -D" + p.getKey() + "="
+                            + check.properties().get(p.getKey()) + ", not " + p.getValue() + ": " + line);
+                }
+            }
+            if (forkChecks.stream().noneMatch(c -> c.variant().equals(check.variant()))) {
+                console.println("    " + check.variant() + ": its fork loaded ProcessScope from " + check.library()
+                        + (check.properties().isEmpty() ? "" : " and saw " + check.properties()));
+            }
+            forkChecks.add(check);
+            reported.add(check.benchmark());
+        }
+        checkLinesRead = lines.size();
+        if (variantInclude == null) {
+            return;
+        }
+        Pattern named = Pattern.compile(PACKAGE.replace(".", "\\.") + "\\." + variantInclude);
+        for (RunResult rr : results) {
+            String id = rr.getParams().id();
+            if (named.matcher(rr.getParams().getBenchmark()).find() && !reported.contains(id)) {
+                throw new IllegalStateException("variant " + variant.name() + ": the fork of " + id + " never confirmed "
+                        + "which library it loaded (reported: " + reported + "); a benchmark measured with variants needs "
+                        + "a trial-level @Setup that calls LibraryCheck.once, as SpawnBenchmark has");
+            }
+        }
+    }
+
+    /**
+     * Where each variant's forks must load the library from, and a launcher for each variant that has a
+     * library of its own; fails before anything is measured when a library is not one.
+     */
+    private void prepareVariants() throws IOException {
+        checkFile = forkDir.resolve("library-checks.txt");
+        Path current = LibraryCheck.location(ProcessScope.class);
+        libraryRoots.put(Variant.CURRENT.name(), current);
+        String hostClassPath = System.getProperty("java.class.path");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        for (Variant v : variants) {
+            if (v.library().isEmpty()) {
+                libraryRoots.put(v.name(), current);
+            } else {
+                libraryRoots.put(v.name(), v.libraryRoot());
+                String forkClassPath = v.forkClassPath(hostClassPath, current);
+                launchers.put(v.name(), v.writeLauncher(forkDir, java, hostClassPath, forkClassPath));
+            }
+        }
+    }
+
+    /** The variants whose samples are in {@code r}. */
+    private List<Variant> variantsIn(Map<String, Sample> r) {
+        return variants.stream().filter(v -> r.keySet().stream().anyMatch(k -> k.endsWith("[" + v.name() + "]"))).toList();
+    }
+
+    private static String variantKey(String key, Variant variant) {
+        return key + "[" + variant.name() + "]";
+    }
+
+    /** The variants (what their forks loaded and saw) and every "current ÷ variant" ratio in one table. */
+    private void variantSummary() {
+        if (variants.isEmpty()) {
+            return;
+        }
+        md.append("## Library variants\n\n")
+                .append("Each variant ran the managed-processes benchmarks of ").append(String.join(", ", VARIANT_SECTIONS))
+                .append(" once per round in JMH forks of its own, right before or after the current build's run (the order "
+                        + "flips every round). \"current ÷ variant\" pairs the current build with the variant by round and "
+                        + "iteration, like every ratio here: below 1 the current build is faster; for an older build it is "
+                        + "new/old. What each fork loaded was checked inside it (`LibraryCheck`).\n\n")
+                .append("| Variant | library loaded by its forks | JVM arguments | system properties as its forks saw them "
+                        + "| forks checked |\n|---|---|---|---|---|\n");
+        List<Variant> all = new ArrayList<>();
+        all.add(Variant.CURRENT);
+        all.addAll(variants);
+        for (Variant v : all) {
+            List<ForkCheck> checks = forkChecks.stream().filter(c -> c.variant().equals(v.name())).toList();
+            String libraries = checks.stream().map(c -> "`" + c.library() + "`").distinct()
+                    .collect(Collectors.joining(", "));
+            String seen = checks.stream().map(c -> c.properties().entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")))
+                    .distinct().collect(Collectors.joining("; "));
+            md.append("| ").append(v.name()).append(" | ")
+                    .append(libraries.isEmpty() ? "(not forked: " + libraryRoots.get(v.name()) + ")" : libraries)
+                    .append(" | ")
+                    .append(v.jvmArgs().isEmpty() ? "" : "`" + String.join(" ", v.jvmArgs()) + "`").append(" | ")
+                    .append(seen).append(" | ").append(checks.size()).append(" |\n");
+        }
+        md.append('\n');
+        if (comparisons.isEmpty()) {
+            return;
+        }
+        md.append("| Benchmark |");
+        variants.forEach(v -> md.append(" current ÷ ").append(v.name()).append(" |"));
+        md.append("\n|---|").append("---|".repeat(variants.size())).append('\n');
+        console.println();
+        console.println("Current build ÷ variant (new/old for an older build; paired by round and iteration, 95% CI):");
+        Map<String, Map<Variant, Measure>> byBenchmark = new LinkedHashMap<>();
+        for (Comparison c : comparisons) {
+            byBenchmark.computeIfAbsent(c.benchmark(), k -> new HashMap<>()).put(c.variant(), c.currentOverVariant());
+        }
+        for (Map.Entry<String, Map<Variant, Measure>> e : byBenchmark.entrySet()) {
+            md.append("| ").append(e.getKey()).append(" |");
+            StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "  %-58s", e.getKey()));
+            for (Variant v : variants) {
+                Measure m = e.getValue().get(v);
+                md.append(' ').append(m == null ? "" : m.formatRatio()).append(" |");
+                if (m != null) {
+                    text.append("  ").append(v.name()).append(": ").append(m.formatRatio());
+                }
+            }
+            md.append('\n');
+            console.println(text);
+        }
+        md.append('\n');
+    }
+
+    /** The end of a failed JMH run's log: why it failed (a fork's exception, a launcher's refusal). */
+    private void printTail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            console.println("  ---- last lines of " + log + " ----");
+            lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> console.println("  " + l));
+        } catch (IOException e) {
+            console.println("  (cannot read " + log + ": " + e.getMessage() + ")");
+        }
     }
 
     // ---------------------------------------------------------------- output helpers
@@ -494,7 +889,9 @@ public final class Harness {
 
     private void ratioTable(String section, Map<String, Sample> r, String baseline, List<Row> rows, String unit) {
         Sample base = r.get(baseline);
-        md.append("| Library | median ").append(unit).append(" [95% CI] | ratio to the JDK [95% CI] |\n|---|---|---|\n");
+        List<Variant> measured = variantsIn(r);
+        md.append("| Library | median ").append(unit).append(" [95% CI] | ratio to the JDK [95% CI] |")
+                .append(measured.isEmpty() ? "\n|---|---|---|\n" : " current ÷ variant [95% CI] |\n|---|---|---|---|\n");
         for (Row row : rows) {
             Sample sample = r.get(row.key());
             if (sample == null) {
@@ -504,9 +901,31 @@ public final class Harness {
             Measure ratio = sample.ratioTo(base);
             measures.put(section + "/" + row.key(), m);
             measures.put(section + "/ratio/" + row.key(), ratio);
-            md.append("| ").append(row.label()).append(" | ").append(m.format()).append(" | ").append(ratio.formatRatio())
-                    .append(" |\n");
-            console.printf(Locale.ROOT, "  %-52s %24s %s  %s%n", row.label(), m.format(), unit, ratio.formatRatio());
+            boolean varied = measured.stream().anyMatch(v -> r.containsKey(variantKey(row.key(), v)));
+            String label = row.label() + (varied ? " (current build)" : "");
+            md.append("| ").append(label).append(" | ").append(m.format()).append(" | ").append(ratio.formatRatio())
+                    .append(measured.isEmpty() ? " |\n" : " | |\n");
+            console.printf(Locale.ROOT, "  %-52s %24s %s  %s%n", label, m.format(), unit, ratio.formatRatio());
+            for (Variant v : measured) {
+                Sample vs = r.get(variantKey(row.key(), v));
+                if (vs == null) {
+                    continue;
+                }
+                String key = variantKey(row.key(), v);
+                Measure vm = vs.measure();
+                Measure vratio = vs.ratioTo(base);
+                Measure current = sample.ratioTo(vs);
+                measures.put(section + "/" + key, vm);
+                measures.put(section + "/ratio/" + key, vratio);
+                measures.put(section + "/current-over/" + key, current);
+                comparisons.add(new Comparison("(" + (SECTIONS.indexOf(section) + 1) + ") " + section + ": " + row.label(), v,
+                        current));
+                String vlabel = v.label() + ", the same";
+                md.append("| ").append(vlabel).append(" | ").append(vm.format()).append(" | ").append(vratio.formatRatio())
+                        .append(" | ").append(current.formatRatio()).append(" |\n");
+                console.printf(Locale.ROOT, "  %-52s %24s %s  %s  current ÷ %s: %s%n", vlabel, vm.format(), unit,
+                        vratio.formatRatio(), v.name(), current.formatRatio());
+            }
         }
         md.append('\n');
     }

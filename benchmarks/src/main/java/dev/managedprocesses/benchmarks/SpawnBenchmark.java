@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.zeroturnaround.exec.ProcessExecutor;
 
 /**
@@ -26,6 +27,12 @@ import org.zeroturnaround.exec.ProcessExecutor;
 @State(Scope.Benchmark)
 public class SpawnBenchmark {
     private ProcessScope scope;
+
+    /** Proves that this fork loaded the library meant for it: {@link LibraryCheck}. */
+    @Setup(Level.Trial)
+    public void checkLibrary(BenchmarkParams params) {
+        LibraryCheck.once(params);
+    }
 
     /** A scope per iteration, like a scope per test: its bookkeeping does not grow without bound. */
     @Setup(Level.Iteration)

@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * (4) Teardown of N live process groups that obey SIGTERM (each a {@code sleep} leading its own
@@ -30,6 +31,12 @@ public class TeardownBenchmark {
 
         ProcessScope scope;
         final List<ManagedProcess> processes = new ArrayList<>();
+
+        /** Proves that this fork loaded the library meant for it: {@link LibraryCheck}. */
+        @Setup(Level.Trial)
+        public void checkLibrary(BenchmarkParams params) {
+            LibraryCheck.once(params);
+        }
 
         @Setup(Level.Invocation)
         public void start() {

@@ -27,6 +27,9 @@ final class TeardownPlot {
     private static final int BOTTOM = 80;
     private static final Color MANAGED = new Color(0x1f77b4);
     private static final Color FLOOR = new Color(0xd62728);
+    /** Library variants, in order: green, orange, purple, brown, pink, olive, cyan (matplotlib's tab10). */
+    private static final Color[] VARIANTS = {new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd),
+        new Color(0x8c564b), new Color(0xe377c2), new Color(0xbcbd22), new Color(0x17becf)};
 
     private TeardownPlot() {
     }
@@ -35,15 +38,26 @@ final class TeardownPlot {
     record Series(String label, Color color, Map<Integer, Measure> points) {
     }
 
-    static Series managed(Map<Integer, Measure> points) {
-        return new Series("managed-processes: ProcessScope.close()", MANAGED, points);
+    static Series managed(Map<Integer, Measure> points, boolean withVariants) {
+        return new Series("managed-processes" + (withVariants ? " (current build)" : "") + ": ProcessScope.close()",
+                MANAGED, points);
+    }
+
+    /** The {@code index}-th library variant's line. */
+    static Series variant(String label, int index, Map<Integer, Measure> points) {
+        return new Series(label + ": ProcessScope.close()", VARIANTS[index % VARIANTS.length], points);
     }
 
     static Series floor(Map<Integer, Measure> points) {
         return new Series("floor: killpg(SIGTERM) each group, then waitpid each leader (jnr-ffi)", FLOOR, points);
     }
 
-    /** Draws the series; {@code ratios} (first series to the second, per x) label the bottom of the plot. */
+    /**
+     * Draws the series (the current build, the floor, then any library variants); {@code ratios} (first
+     * series to the second, per x) label the bottom of the plot. With more than two series, the points
+     * of each are shifted a few pixels sideways so that equal values (an old build against the same
+     * code) stay distinguishable, and only the first two carry value labels.
+     */
     static void draw(Path png, List<Series> series, Map<Integer, Measure> ratios, List<String> subtitle)
             throws IOException {
         System.setProperty("java.awt.headless", "true");
@@ -73,6 +87,10 @@ final class TeardownPlot {
         if (ly1 - ly0 < 1) {
             ly1 = ly0 + 1;
         }
+        // The legend sits in the top left corner, 20 px per series: keep the highest point below it.
+        double plotPx = H - TOP - BOTTOM;
+        double legendPx = 30 + 20 * series.size();
+        ly1 = Math.max(ly1, ly0 + (Math.log10(yMax) - ly0) * plotPx / (plotPx - legendPx));
 
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -144,13 +162,15 @@ final class TeardownPlot {
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             fm = g.getFontMetrics();
             int legendY = TOP + 22;
-            for (Series s : series) {
+            for (int si = 0; si < series.size(); si++) {
+                Series s = series.get(si);
+                double dodge = series.size() > 2 ? (si - (series.size() - 1) / 2.0) * 7 : 0;
                 g.setColor(s.color());
                 g.setStroke(new BasicStroke(2f));
                 Path2D line = new Path2D.Double();
                 boolean first = true;
                 for (Map.Entry<Integer, Measure> e : s.points().entrySet()) {
-                    double px = x.px(Math.log10(e.getKey()));
+                    double px = x.px(Math.log10(e.getKey())) + dodge;
                     double py = y.px(Math.log10(e.getValue().center()));
                     if (first) {
                         line.moveTo(px, py);
@@ -162,7 +182,7 @@ final class TeardownPlot {
                 g.draw(line);
                 for (Map.Entry<Integer, Measure> e : s.points().entrySet()) {
                     Measure m = e.getValue();
-                    double px = x.px(Math.log10(e.getKey()));
+                    double px = x.px(Math.log10(e.getKey())) + dodge;
                     double py = y.px(Math.log10(m.center()));
                     if (m.hasInterval()) {
                         double top = y.px(Math.log10(m.hi()));
@@ -173,8 +193,10 @@ final class TeardownPlot {
                         g.draw(new Line2D.Double(px - 6, bottom, px + 6, bottom));
                     }
                     g.fillOval((int) px - 5, (int) py - 5, 10, 10);
-                    String label = number(m.center()) + " ms";
-                    g.drawString(label, (float) px + 9, (float) py + (s.color() == FLOOR ? 16 : -8));
+                    if (si < 2) {
+                        String label = number(m.center()) + " ms";
+                        g.drawString(label, (float) px + 9, (float) py + (s.color() == FLOOR ? 16 : -8));
+                    }
                 }
                 g.setStroke(new BasicStroke(2f));
                 g.draw(new Line2D.Double(LEFT + 14, legendY - 4, LEFT + 44, legendY - 4));
@@ -184,10 +206,10 @@ final class TeardownPlot {
                 legendY += 20;
             }
             // ratio annotations along the bottom
-            if (series.size() == 2) {
+            if (series.size() >= 2) {
                 g.setColor(Color.BLACK);
                 for (Map.Entry<Integer, Measure> e : ratios.entrySet()) {
-                    String r = e.getValue().formatRatio() + " the floor";
+                    String r = (series.size() > 2 ? "current: " : "") + e.getValue().formatRatio() + " the floor";
                     double px = x.px(Math.log10(e.getKey()));
                     g.drawString(r, (float) Math.min(px - fm.stringWidth(r) / 2.0, W - RIGHT - fm.stringWidth(r) - 4),
                             H - BOTTOM - 10);

@@ -2,7 +2,10 @@ package dev.managedprocesses.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.managedprocesses.ProcessScope;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -14,9 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmarks are not part of the build; this is: every benchmark once, one very short iteration,
@@ -60,6 +68,106 @@ class BenchmarksSmokeTest {
         assertTrue(plot.getWidth() > 100 && plot.getHeight() > 100);
 
         assertEquals(List.of(), report.strays(), "benchmarks left processes behind");
+        assertNoLiveDescendants();
+    }
+
+    /**
+     * A library variant runs in JMH forks of its own. Here: a copy of the current library (so its classes
+     * come from another path than this JVM's) plus a system property. Each fork must have loaded
+     * {@code ProcessScope} from the copy and seen the property's value, and the tables and the plot must
+     * carry the variant.
+     */
+    @Test
+    void aVariantsForksLoadItsLibraryAndSeeItsProperty(@TempDir Path tmp) throws Exception {
+        Path copy = copyOfTheLibrary(tmp);
+        String token = UUID.randomUUID().toString();
+        Variant variant = new Variant("copy", List.of(copy), List.of("-Dmp.benchmark.smoke.probe=" + token));
+        Path out = Path.of("target", "benchmark-smoke-variant");
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        Harness.Report report;
+        try (PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8)) {
+            report = new Harness(Harness.Profile.SMOKE, out, ps, List.of(variant)).run(List.of("spawn", "teardown"));
+        } finally {
+            Files.createDirectories(out);
+            Files.write(out.resolve("console.txt"), console.toByteArray());
+        }
+
+        List<Harness.ForkCheck> checks = report.forkChecks().stream().filter(c -> c.variant().equals("copy")).toList();
+        assertEquals(Set.of("spawn", "teardown"), checks.stream().map(Harness.ForkCheck::section).collect(Collectors.toSet()),
+                "forks that reported: " + report.forkChecks());
+        for (Harness.ForkCheck check : checks) {
+            assertEquals(copy.toRealPath(), check.library(), "the variant's fork loaded the wrong library: " + check);
+            assertEquals(Map.of("mp.benchmark.smoke.probe", token), check.properties(), check.toString());
+            assertTrue(check.pid() != ProcessHandle.current().pid(), "a variant must run in a fork: " + check);
+        }
+        for (String key : List.of("spawn/managedProcesses[copy]", "spawn/current-over/managedProcesses[copy]",
+                "teardown/managed@10[copy]", "teardown/current-over@10[copy]")) {
+            Measure m = report.measures().get(key);
+            assertNotNull(m, key + " missing from " + new TreeSet<>(report.measures().keySet()));
+            assertTrue(m.center() > 0 && Double.isFinite(m.center()), key + " is not a positive number: " + m);
+        }
+        String markdown = Files.readString(report.markdown());
+        assertTrue(markdown.contains("## Library variants") && markdown.contains("current ÷ copy")
+                && markdown.contains("managed-processes copy (-Dmp.benchmark.smoke.probe=" + token + "), the same")
+                && markdown.contains(copy.toRealPath().toString()), markdown);
+        BufferedImage plot = ImageIO.read(report.plot().toFile());
+        assertNotNull(plot, "teardown plot is not a readable PNG");
+        assertEquals(List.of(), report.strays(), "benchmarks left processes behind");
+        assertNoLiveDescendants();
+    }
+
+    /** Inside a fork, a library other than the expected one fails the fork, naming both. */
+    @Test
+    void theLibraryCheckRefusesAnotherLibrary(@TempDir Path tmp) {
+        String line = LibraryCheck.check("current", LibraryCheck.location(ProcessScope.class), "some.Benchmark", "java.version");
+        assertTrue(line.startsWith("variant=current\tbenchmark=some.Benchmark\tpid=") && line.contains(
+                "\tproperty.java.version=" + System.getProperty("java.version")), line);
+        IllegalStateException wrong = assertThrows(IllegalStateException.class,
+                () -> LibraryCheck.check("old", tmp, "some.Benchmark", ""));
+        assertTrue(wrong.getMessage().contains("variant old measures the wrong library")
+                && wrong.getMessage().contains(LibraryCheck.location(ProcessScope.class).toString()), wrong.getMessage());
+    }
+
+    /**
+     * The launcher JMH starts for a variant exchanges the class path it is given for the variant's, and
+     * refuses (exit 97, before any JVM starts) a class path it was not written for.
+     */
+    @Test
+    void theVariantLauncherReplacesOnlyTheClassPathItWasWrittenFor(@TempDir Path tmp) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path replacement = Files.createDirectory(tmp.resolve("replacement"));
+        Path launcher = new Variant("probe", List.of(), List.of()).writeLauncher(tmp, java, "/the/host/class/path",
+                replacement.toString());
+
+        Process refused = new ProcessBuilder(launcher.toString(), "-cp", "/another/class/path", "-version")
+                .redirectErrorStream(true).start();
+        String refusal = new String(refused.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(97, refused.waitFor(), refusal);
+        assertTrue(refusal.contains("refusing") && refusal.contains("/another/class/path"), refusal);
+
+        Process ran = new ProcessBuilder(launcher.toString(), "-Dprobe=1", "-cp", "/the/host/class/path",
+                "-XshowSettings:properties", "-version").redirectErrorStream(true).start();
+        String settings = new String(ran.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, ran.waitFor(), settings);
+        assertTrue(settings.contains("java.class.path = " + replacement) && settings.contains("probe = 1"), settings);
+    }
+
+    /** The current library (jar or classes directory) copied to {@code dir}. */
+    private static Path copyOfTheLibrary(Path dir) throws IOException {
+        Path current = LibraryCheck.location(ProcessScope.class);
+        if (Files.isRegularFile(current)) {
+            return Files.copy(current, dir.resolve("managed-processes-copy.jar"));
+        }
+        Path target = dir.resolve("managed-processes-copy");
+        try (Stream<Path> files = Files.walk(current)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.copy(p, target.resolve(current.relativize(p).toString()));
+            }
+        }
+        return target;
+    }
+
+    private static void assertNoLiveDescendants() throws InterruptedException {
         // The crash-safety janitor lives beside the JVM on purpose (it is no benchmark's leftover). A child
         // that has just exited may be a zombie for a moment, until the JDK's reaper thread collects it.
         java.util.OptionalLong janitor = dev.managedprocesses.internal.Janitor.pid();

@@ -170,7 +170,7 @@ class BenchmarksSmokeTest {
     private static void assertNoLiveDescendants() throws InterruptedException {
         // The crash-safety janitor lives beside the JVM on purpose (it is no benchmark's leftover). A child
         // that has just exited may be a zombie for a moment, until the JDK's reaper thread collects it.
-        java.util.OptionalLong janitor = dev.managedprocesses.internal.Janitor.pid();
+        java.util.OptionalLong janitor = dev.managedprocesses.internal.janitor.Janitor.pid();
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
         List<String> live;
         while (true) {

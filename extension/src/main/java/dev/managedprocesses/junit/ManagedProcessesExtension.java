@@ -47,6 +47,13 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
     /** Default meaning of processes still running at teardown: {@code kill} or {@code fail}. */
     public static final String LEFTOVERS_KEY = "managedprocesses.teardown.leftovers.default";
 
+    /**
+     * Which teardown records are printed in the test's own output (all are published as report entries):
+     * {@code notable} (the default: a process that needed SIGKILL, escaped its group, or survived), {@code all}
+     * or {@code none}.
+     */
+    public static final String RECORDS_KEY = "managedprocesses.teardown.records";
+
     private static final Namespace NAMESPACE = Namespace.create(ManagedProcessesExtension.class);
     // Store lookups fall through to parent contexts, so keys name their own context: a test must
     // never pick up its class's scope by accident.
@@ -161,7 +168,7 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
             Settings settings = Settings.of(context);
             ProcessScope scope = ProcessScope.builder().name(displayName(context))
                     .gracePeriod(settings.grace()).open();
-            return new ScopeResource(scope, context, settings.leftovers());
+            return new ScopeResource(scope, context, settings);
         }, ScopeResource.class);
     }
 
@@ -180,12 +187,14 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
         private final ProcessScope scope;
         private final ExtensionContext context;
         private final Leftovers leftovers;
+        private final String printed;
         private boolean reported;
 
-        ScopeResource(ProcessScope scope, ExtensionContext context, Leftovers leftovers) {
+        ScopeResource(ProcessScope scope, ExtensionContext context, Settings settings) {
             this.scope = scope;
             this.context = context;
-            this.leftovers = leftovers;
+            this.leftovers = settings.leftovers();
+            this.printed = settings.records();
         }
 
         ProcessScope scope() {
@@ -212,6 +221,11 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
             List<ProcessRecord> records = scope.records();
             for (ProcessRecord r : records) {
                 context.publishReportEntry("managed-process", r.summary());
+                // report entries reach few people (Surefire keeps them in its XML only): say what matters here too
+                if (printed.equals("all") || (printed.equals("notable")
+                        && (r.neededSigkill() || r.survived() || r.origin() == ProcessRecord.Origin.ESCAPED))) {
+                    System.out.println("[managed-processes] " + scope.name() + ": " + r.summary());
+                }
             }
             if (failed()) {
                 attachOutput();
@@ -267,7 +281,7 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
     }
 
     /** Settings for one scope: the annotation, else the configuration parameters (read once per run). */
-    record Settings(Duration grace, Leftovers leftovers) {
+    record Settings(Duration grace, Leftovers leftovers, String records) {
 
         static Settings of(ExtensionContext context) {
             Settings defaults = context.getRoot().getStore(NAMESPACE)
@@ -297,7 +311,7 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
                     leftovers = a.leftovers();
                 }
             }
-            return new Settings(grace, leftovers);
+            return new Settings(grace, leftovers, defaults.records());
         }
 
         private static Settings readDefaults(ExtensionContext context) {
@@ -321,7 +335,14 @@ public class ManagedProcessesExtension implements ParameterResolver, BeforeAllCa
                             + "parameter " + LEFTOVERS_KEY + "='" + l.get() + "': use kill or fail; using kill");
                 }
             }
-            return new Settings(grace, leftovers);
+            String records = context.getConfigurationParameter(RECORDS_KEY)
+                    .map(v -> v.trim().toLowerCase(java.util.Locale.ROOT)).orElse("notable");
+            if (!List.of("notable", "all", "none").contains(records)) {
+                LOG.log(System.Logger.Level.WARNING, "managed-processes: ignoring configuration parameter " + RECORDS_KEY
+                        + "='" + records + "': use notable, all or none; using notable");
+                records = "notable";
+            }
+            return new Settings(grace, leftovers, records);
         }
     }
 }

@@ -691,6 +691,59 @@ class LeakDetectionTest {
                 .as("fail mode ended it").noneMatch(c -> c.contains("sleep 317"));
     }
 
+    @Test
+    void when_the_leak_check_engine_runs_before_the_leaking_engine_the_session_fails_naming_the_test_and_why()
+            throws Exception {
+        LauncherConfig config = LauncherConfig.builder().enablePostDiscoveryFilterAutoRegistration(false)
+                .enableTestEngineAutoRegistration(false).addTestEngines(LeakRun.engines(false)).build();
+        var request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(ListenerOnlyTestCase.class))
+                .configurationParameters(config("fail"))
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false").build();
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        PrintStream originalErr = System.err;
+        System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        LauncherSession session = LauncherFactory.openSession(config);
+        try {
+            session.getLauncher().execute(request, summary);
+            assertThat(summary.getSummary().getTestsFailedCount()).as("the leak check ran first: nothing to report yet")
+                    .isZero();
+            String leaky = ListenerOnlyTestCase.class.getName() + "#leaks";
+            assertThatThrownBy(session::close).isInstanceOf(LeakDetectionListener.LeaksDetectedError.class)
+                    .hasMessageStartingWith("Test " + leaky + " (LeakDetectionTest$ListenerOnlyTestCase > leaks()) leaked 1 "
+                            + "process (managed-processes leak detection, mode fail):")
+                    .hasMessageContaining("sleep 317")
+                    .hasMessageEndingWith("(The leak check engine, which would have reported this as a failed test, ran "
+                            + "before the engine of these tests: declare managed-processes after junit-vintage-engine and "
+                            + "your other JUnit engines among the test dependencies; the JUnit Platform runs engines in "
+                            + "class-path order.)");
+        } finally {
+            System.setErr(originalErr);
+        }
+    }
+
+    @Test
+    void fail_mode_leaves_the_leak_running_when_asked_to_keep_it() throws Exception {
+        LeakRun.Outcome outcome = run(LeakRun.Via.ENGINE_TEST_KIT, List.of(PlainLeakTestCase.class), "fail",
+                LeakSettings.FAIL_KEEP_KEY, "true");
+        assertThat(outcome.failures()).singleElement().satisfies(r -> assertThat(r.failureMessage())
+                .contains("sleep 311\nIt was left running (managedprocesses.leaks.fail.keep=true).\nReport: "));
+        assertThat(report("txt")).contains("action: " + LeakDetector.KEPT + "; test failed");
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .map(h -> h.info().commandLine().orElse(""))).as("kept").anyMatch(c -> c.contains("sleep 311"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(LeakRun.Via.class)
+    void warn_mode_names_the_test_in_its_own_output_and_in_a_framed_summary(LeakRun.Via via) throws Exception {
+        LeakRun.Outcome outcome = run(via, List.of(PlainLeakTestCase.class), "warn");
+        assertThat(outcome.failures()).isEmpty();
+        String test = PlainLeakTestCase.class.getName() + "#leaks_sleep (LeakDetectionTest$PlainLeakTestCase > leaks_sleep())";
+        assertThat(outcome.stderr()).startsWith("managed-processes: " + test + " leaked 1 process (mode warn):\n  pid ")
+                .contains("mode warn: no test fails for this; managedprocesses.leaks.mode=fail fails the tests that leak")
+                .containsPattern("\n={100}\nmanaged-processes: 1 process leaked by 1 test; report: .*\\.txt\n  "
+                        + java.util.regex.Pattern.quote(test) + "\n      pid \\d+ .* sleep 311\n");
+    }
+
     static class ListenerOnlyTestCase {
         @Test
         void leaks() throws IOException {

@@ -111,6 +111,9 @@ public final class OrphanReaper {
      * detector's kill). Proof: one found below a child of the JVM was re-parented; for one found as the
      * JVM's child, see "a watched end" above. The zombie is seen first, then the reaper threads: a zombie's
      * exit has woken any thread waiting for it by then. What cannot be reaped now is left to the sweep.
+     *
+     * @param os the OS layer
+     * @param ended the processes as they were found alive (their start times identify them)
      */
     public static synchronized void reapEnded(OsProcesses os, List<ProcStat> ended) {
         if (!Subreaper.isActive()) {

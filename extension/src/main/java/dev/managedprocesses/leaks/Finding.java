@@ -13,12 +13,20 @@ import java.util.List;
  */
 public record Finding(List<TestRef> tests, List<LeakedProcess> processes, String action) {
 
-    /** True when more than one test or class fixture could have started the processes (parallel execution). */
+    /**
+     * Whether more than one test or class fixture could have started the processes (parallel execution).
+     *
+     * @return true when there are several candidates
+     */
     public boolean ambiguous() {
         return tests.size() > 1;
     }
 
-    /** {@code exact} for one candidate, {@code ambiguous} for several: the report's wording. */
+    /**
+     * The report's wording for how sure the attribution is.
+     *
+     * @return {@code exact} for one candidate, {@code ambiguous} for several
+     */
     public String confidence() {
         return ambiguous() ? "ambiguous" : "exact";
     }

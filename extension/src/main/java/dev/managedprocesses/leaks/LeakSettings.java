@@ -24,12 +24,19 @@ import java.util.regex.Pattern;
 public record LeakSettings(LeakMode mode, Duration settle, List<Pattern> ignore, Path reportDirectory,
         boolean subreaper, Duration killGrace, boolean keepInFailMode) {
 
+    /** What the detector does: {@code off} (the default), {@code warn}, {@code fail} or {@code kill}. */
     public static final String MODE_KEY = "managedprocesses.leaks.mode";
+    /** How long a new process may take to end by itself before it counts as leaked, e.g. {@code 500 ms}. */
     public static final String SETTLE_KEY = "managedprocesses.leaks.settle";
+    /** Comma-separated globs over command lines that are never reported, e.g. {@code *gradle-daemon*}. */
     public static final String IGNORE_KEY = "managedprocesses.leaks.ignore";
+    /** Where the reports go (default: JUnit's output directory, else {@code target/} beside a {@code pom.xml}). */
     public static final String REPORT_DIR_KEY = "managedprocesses.leaks.report.dir";
+    /** {@code false}: do not make the JVM a child subreaper (double-forked daemons then escape detection). */
     public static final String SUBREAPER_KEY = "managedprocesses.leaks.subreaper";
+    /** Grace period between SIGTERM and SIGKILL when leaked processes are ended, e.g. {@code 2 s}. */
     public static final String KILL_GRACE_KEY = "managedprocesses.leaks.kill.grace";
+    /** {@code true}: in fail mode, leave the leaked processes running (to inspect them) instead of ending them. */
     public static final String FAIL_KEEP_KEY = "managedprocesses.leaks.fail.keep";
     static final String JUNIT_OUTPUT_DIR_KEY = "junit.platform.reporting.output.dir";
 

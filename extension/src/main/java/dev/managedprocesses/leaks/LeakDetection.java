@@ -152,7 +152,7 @@ final class LeakDetection {
         }
         closeWithSummary(detector);
         runFailure(detector).ifPresent(m -> System.err.println(m
-                + "\n(not failing the run: this JUnit Platform launcher has no session to fail; see the line above)"));
+                + "\n(not failing the run: no launcher session is open to fail, so this is only reported)"));
     }
 
     static void closeWithSummary(LeakDetector detector) {

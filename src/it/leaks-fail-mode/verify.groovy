@@ -1,4 +1,14 @@
 
+// The leaked pids (from the JSON report) that still run (a zombie waiting for its parent does not run).
+List<String> leakedAlive(File dir) {
+    dir.listFiles().findAll { it.name ==~ /leaks-\d+-[0-9a-f]{6}\.json/ }.collectMany { json ->
+        (json.text =~ /"pid": (\d+)/).collect { it[1] }.findAll { pid ->
+            File stat = new File("/proc/${pid}/stat")
+            stat.exists() && !stat.text.substring(stat.text.lastIndexOf(')') + 2).startsWith('Z')
+        }
+    }
+}
+
 // End whatever the build leaked on purpose (pids from the JSON report), so nothing outlives it.
 def killLeaked(File dir) {
     dir.listFiles().findAll { it.name ==~ /leaks-\d+-[0-9a-f]{6}\.json/ }.each { json ->
@@ -7,7 +17,10 @@ def killLeaked(File dir) {
 }
 
 File target = new File(basedir, 'target')
+// fail mode ended what it found (kill only what is somehow left, after the check, so nothing outlives the build)
+def alive = leakedAlive(target)
 killLeaked(target)
+assert alive.isEmpty() : "fail mode left leaked pids running: ${alive}"
 
 // Surefire's report marks exactly the guilty test
 String leaky = new File(target, 'surefire-reports/TEST-it.LeakyTest.xml').text
@@ -25,7 +38,8 @@ assert txt.contains('[class:it.LeakyTest]/[method:leaks()]')
 assert txt =~ /pid \d+  ppid \d+  state [RS]  age [0-9.]+ s  user \S+  sleep 41/
 assert reports.find { it.name.endsWith('.json') }.text.contains('"commandLine": "sleep 41"')
 String log = new File(basedir, 'build.log').text
-assert log.contains('managed-processes: 1 process leaked by 1 test')
+assert log.contains('managed-processes: 1 process leaked by 1 test (killed)')
+assert leaky.contains('It was ended (SIGTERM, then SIGKILL after the grace period where needed)')
 // Maven (and so this build) runs on Java 17, the oldest supported
 assert clean.contains('name="java.specification.version" value="17"') : 'run the build with JAVA_HOME set to a JDK 17'
 def warnings = warningLines(new File(basedir, 'build.log'))

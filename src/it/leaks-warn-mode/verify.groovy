@@ -12,6 +12,10 @@ assert !new File(target, 'surefire-reports/TEST-it.LeakyTest.xml').text.contains
 String txt = target.listFiles().find { it.name ==~ /leaks-\d+-[0-9a-f]{6}\.txt/ }.text
 assert txt.contains('LeakyTest > leaks()  [exact]') && txt.contains('sleep 43')
 assert txt.contains('action: reported (warn mode)')
+// visible: in the test's own output, and in a framed block at the end, each naming the test
+String log = new File(basedir, 'build.log').text
+assert log.contains('managed-processes: it.LeakyTest#leaks (LeakyTest > leaks()) leaked 1 process (mode warn):')
+assert log =~ /(?m)^={100}\nmanaged-processes: 1 process leaked by 1 test; report: \S+\.txt\n  it\.LeakyTest#leaks \(LeakyTest > leaks\(\)\)\n      pid \d+ .* sleep 43\n  \(mode warn: no test fails for this; managedprocesses\.leaks\.mode=fail fails the tests that leak, =kill ends what they leave\)\n={100}$/
 String xml = new File(target, 'surefire-reports/TEST-it.CleanTest.xml').text
 // Maven (and so this build) runs on Java 17, the oldest supported
 assert xml.contains('name="java.specification.version" value="17"') : 'run the build with JAVA_HOME set to a JDK 17'

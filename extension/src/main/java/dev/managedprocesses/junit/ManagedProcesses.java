@@ -60,6 +60,13 @@ public @interface ManagedProcesses {
     String LEFTOVERS_KEY = "managedprocesses.teardown.leftovers.default";
 
     /**
+     * Configuration parameter: which teardown records are printed in the test's own output (all are published
+     * as report entries): {@code notable} (the default: a process that needed SIGKILL, escaped its group, or
+     * survived), {@code all} or {@code none}.
+     */
+    String RECORDS_KEY = "managedprocesses.teardown.records";
+
+    /**
      * The grace period between SIGTERM and SIGKILL at teardown, such as {@code "2 s"}, {@code "500 ms"}
      * or {@code "PT1S"}. Empty (the default) means the suite-wide default, itself 2 s unless configured.
      * An invalid value fails the class, before any of its tests runs, with an

@@ -44,6 +44,7 @@ class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback,
 
     static final String GRACE_KEY = ManagedProcesses.GRACE_KEY;
     static final String LEFTOVERS_KEY = ManagedProcesses.LEFTOVERS_KEY;
+    static final String RECORDS_KEY = ManagedProcesses.RECORDS_KEY;
 
     private static final Namespace NAMESPACE = Namespace.create(ManagedProcessesExtension.class);
     // Store lookups fall through to parent contexts, so keys name their own context: a test must
@@ -167,7 +168,7 @@ class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback,
             Settings settings = Settings.of(context);
             ProcessScope scope = ProcessScope.builder().name(displayName(context))
                     .gracePeriod(settings.grace()).open();
-            return new ScopeResource(scope, context, settings.leftovers());
+            return new ScopeResource(scope, context, settings);
         }, ScopeResource.class);
     }
 
@@ -186,12 +187,14 @@ class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback,
         private final ProcessScope scope;
         private final ExtensionContext context;
         private final Leftovers leftovers;
+        private final String printed;
         private boolean reported;
 
-        ScopeResource(ProcessScope scope, ExtensionContext context, Leftovers leftovers) {
+        ScopeResource(ProcessScope scope, ExtensionContext context, Settings settings) {
             this.scope = scope;
             this.context = context;
-            this.leftovers = leftovers;
+            this.leftovers = settings.leftovers();
+            this.printed = settings.records();
         }
 
         ProcessScope scope() {
@@ -218,6 +221,11 @@ class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback,
             List<ProcessRecord> records = scope.records();
             for (ProcessRecord r : records) {
                 context.publishReportEntry("managed-process", r.summary());
+                // report entries reach few people (Surefire keeps them in its XML only): say what matters here too
+                if (printed.equals("all") || (printed.equals("notable")
+                        && (r.neededSigkill() || r.survived() || r.origin() == ProcessRecord.Origin.ESCAPED))) {
+                    System.out.println("[managed-processes] " + scope.name() + ": " + r.summary());
+                }
             }
             if (failed()) {
                 attachOutput();
@@ -273,7 +281,7 @@ class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback,
     }
 
     /** Settings for one scope: the annotation, else the configuration parameters (read once per run). */
-    record Settings(Duration grace, Leftovers leftovers) {
+    record Settings(Duration grace, Leftovers leftovers, String records) {
 
         static Settings of(ExtensionContext context) {
             Settings defaults = context.getRoot().getStore(NAMESPACE)
@@ -303,7 +311,7 @@ class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback,
                     leftovers = a.leftovers();
                 }
             }
-            return new Settings(grace, leftovers);
+            return new Settings(grace, leftovers, defaults.records());
         }
 
         private static Settings readDefaults(ExtensionContext context) {
@@ -327,7 +335,14 @@ class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback,
                             + "parameter " + LEFTOVERS_KEY + "='" + l.get() + "': use kill or fail; using kill");
                 }
             }
-            return new Settings(grace, leftovers);
+            String records = context.getConfigurationParameter(RECORDS_KEY)
+                    .map(v -> v.trim().toLowerCase(java.util.Locale.ROOT)).orElse("notable");
+            if (!List.of("notable", "all", "none").contains(records)) {
+                LOG.log(System.Logger.Level.WARNING, "managed-processes: ignoring configuration parameter " + RECORDS_KEY
+                        + "='" + records + "': use notable, all or none; using notable");
+                records = "notable";
+            }
+            return new Settings(grace, leftovers, records);
         }
     }
 }

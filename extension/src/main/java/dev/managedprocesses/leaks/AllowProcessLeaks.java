@@ -22,6 +22,10 @@ import java.lang.annotation.Target;
 @Documented
 @Inherited
 public @interface AllowProcessLeaks {
-    /** Why leaving processes behind is fine here. */
+    /**
+     * Why leaving processes behind is fine here.
+     *
+     * @return the reason, for the next reader
+     */
     String value();
 }

@@ -13,11 +13,20 @@ import java.util.List;
  */
 public record Finding(List<TestRef> tests, List<LeakedProcess> processes, String action) {
 
-    /** True when more than one test or class fixture could have started the processes (parallel execution). */
+    /**
+     * Whether more than one test or class fixture could have started the processes (parallel execution).
+     *
+     * @return true when there are several candidates
+     */
     public boolean ambiguous() {
         return tests.size() > 1;
     }
 
+    /**
+     * The report's wording for how sure the attribution is.
+     *
+     * @return {@code exact} for one candidate, {@code ambiguous} for several
+     */
     public String confidence() {
         return ambiguous() ? "ambiguous" : "exact";
     }
@@ -27,12 +36,39 @@ public record Finding(List<TestRef> tests, List<LeakedProcess> processes, String
         return tests.stream().anyMatch(t -> t.uniqueId().equals(uniqueId));
     }
 
+    /** True when a test (the leaking one, in its own lifecycle) or the leak check engine was failed for it. */
+    boolean failedSomething() {
+        return action.contains(TEST_FAILED) || action.contains(CHECK_FAILED);
+    }
+
     Finding withAction(String newAction) {
         return new Finding(tests, processes, newAction);
     }
 
-    /** A test or container, by unique id and a readable name ({@code Class > method()}). */
-    public record TestRef(String uniqueId, String displayName) {
+    /** Appended to the action when the leaking test itself was failed for the finding. */
+    static final String TEST_FAILED = "test failed";
+    /** Appended to the action when the leak check engine reported a failed test for it. */
+    static final String CHECK_FAILED = "failed by the leak check";
+
+    /**
+     * A test or container: its unique id, a readable name ({@code Class > method()}), and where it is
+     * declared ({@code com.example.FooTest#method}, {@code com.example.FooTest}, or empty when unknown).
+     *
+     * @param uniqueId its JUnit unique id
+     * @param displayName its display name, with those of its enclosing containers
+     * @param source its class and method, for people to find it
+     */
+    public record TestRef(String uniqueId, String displayName, String source) {
+
+        /** How a message names it: where it is declared (class and method) and, if that says more, its display name. */
+        String named() {
+            return source.isEmpty() ? displayName : source + " (" + displayName + ")";
+        }
+
+        /** True when it ran on the JUnit Vintage engine (JUnit 3 and 4 tests). */
+        boolean vintage() {
+            return uniqueId.startsWith("[engine:junit-vintage]");
+        }
     }
 
     /**

@@ -81,7 +81,9 @@ public class LeakCheckExtension implements BeforeAllCallback, BeforeEachCallback
                 c = c.get().getParent()) {
             names.add(0, c.get().getDisplayName());
         }
-        return new TestRef(context.getUniqueId(), String.join(" > ", names));
+        String source = context.getTestClass().map(Class::getName).orElse("")
+                + context.getTestMethod().map(m -> "#" + m.getName()).orElse("");
+        return new TestRef(context.getUniqueId(), String.join(" > ", names), source);
     }
 
     private static boolean exempt(ExtensionContext context) {

@@ -6,12 +6,11 @@ import java.lang.reflect.AnnotatedElement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestSource;
 import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
-import org.junit.platform.launcher.LauncherSession;
-import org.junit.platform.launcher.LauncherSessionListener;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
@@ -25,62 +24,57 @@ import org.junit.platform.launcher.TestPlan;
  * <p>A listener cannot fail a test (JUnit logs what it throws). In {@code fail} mode the guilty
  * Jupiter test goes red through {@link LeakCheckExtension} (auto-detected with
  * {@code junit.jupiter.extensions.autodetection.enabled=true}, or {@code @ExtendWith}); leaks that no
- * test was failed for fail the run when the launcher session closes. That includes every ambiguous
- * finding (parallel execution: more than one test or class fixture was running when the process
- * started): no single test is failed for it, since it could be the innocent one; the run's failure
- * names every candidate.
+ * test was failed for (tests of other engines such as JUnit 4's Vintage, ambiguous findings under
+ * parallel execution) are reported as failed tests by {@link LeakCheckEngine}, which runs after the
+ * engines it follows on the class path, and what is left fails the run when the launcher session closes
+ * ({@link LeakSessionListener}).
+ *
+ * <p>It implements no interface newer than JUnit Platform 1.0, so that a launcher that predates launcher
+ * sessions (1.3.1, brought by maven-surefire-plugin 2.22) can load it: there it reads its configuration
+ * from what the leak check engine saw at discovery (a 1.3 test plan has none), says once what it cannot do
+ * there and what to upgrade, and closes its detector when the test plan ends.
  */
-public class LeakDetectionListener implements LauncherSessionListener, TestExecutionListener {
+public class LeakDetectionListener implements TestExecutionListener {
+    private static final boolean PLAN_HAS_CONFIGURATION = hasMethod(TestPlan.class, "getConfigurationParameters");
+    private static final boolean LAUNCHER_HAS_SESSIONS =
+            loadable("org.junit.platform.launcher.LauncherSessionListener");
+
     private volatile LeakDetector detector;
     private volatile TestPlan plan;
-    private int sessionMark;
-    private static final List<String> CONFIG_ERRORS = new ArrayList<>();
 
-    // ---------------------------------------------------------------- session (the summary failure)
-
-    @Override
-    public void launcherSessionOpened(LauncherSession session) {
-        sessionMark = LeakDetection.finishedMark();
+    /** Created by the launcher through {@code META-INF/services}. */
+    public LeakDetectionListener() {
     }
-
-    @Override
-    public void launcherSessionClosed(LauncherSession session) {
-        List<String> problems = new ArrayList<>();
-        synchronized (CONFIG_ERRORS) {
-            problems.addAll(CONFIG_ERRORS);
-            CONFIG_ERRORS.clear();
-        }
-        for (LeakDetector d : LeakDetection.sessionClosed(sessionMark)) {
-            LeakDetection.runFailure(d).ifPresent(problems::add);
-        }
-        if (!problems.isEmpty()) {
-            // JUnit does not catch what a session listener throws: the run (and Surefire's fork) fails.
-            throw new LeaksDetectedError(String.join("\n", problems));
-        }
-    }
-
-    // ---------------------------------------------------------------- test plan
 
     @Override
     public void testPlanExecutionStarted(TestPlan testPlan) {
         List<String> warnings = new ArrayList<>();
         LeakSettings settings;
         try {
-            settings = LeakSettings.read(testPlan.getConfigurationParameters()::get, warnings);
+            settings = LeakSettings.read(configuration(testPlan), warnings);
         } catch (IllegalArgumentException e) {
             System.err.println("managed-processes: " + e.getMessage() + ". Leak detection is off; the run will fail.");
-            synchronized (CONFIG_ERRORS) {
-                CONFIG_ERRORS.add(e.getMessage());
-            }
+            LeakDetection.configurationError(e.getMessage());
             return;
         }
         warnings.forEach(w -> System.err.println("managed-processes: " + w));
         if (settings.mode() == LeakMode.OFF) {
             return;
         }
+        if (!LAUNCHER_HAS_SESSIONS) {
+            LeakDetection.oldLauncher(launcherVersion());
+        }
         this.plan = testPlan;
         LeakSettings chosen = settings;
         this.detector = LeakDetection.planStarted(settings, () -> new LeakDetector(Os.current(), chosen));
+    }
+
+    /** The plan's configuration (launcher 1.8+), else what the leak check engine saw, else system properties. */
+    private static Function<String, Optional<String>> configuration(TestPlan testPlan) {
+        if (PLAN_HAS_CONFIGURATION) {
+            return testPlan.getConfigurationParameters()::get;
+        }
+        return LeakDetection.engineConfiguration().orElse(key -> Optional.ofNullable(System.getProperty(key)));
     }
 
     @Override
@@ -108,11 +102,23 @@ public class LeakDetectionListener implements LauncherSessionListener, TestExecu
     private TestRef ref(TestIdentifier id) {
         List<String> names = new ArrayList<>();
         for (Optional<TestIdentifier> c = Optional.of(id); c.isPresent(); c = plan.getParent(c.get())) {
-            if (c.get().getParentIdObject().isPresent()) { // skip the engine
+            if (plan.getParent(c.get()).isPresent()) { // skip the engine
                 names.add(0, c.get().getDisplayName());
             }
         }
-        return new TestRef(id.getUniqueId(), names.isEmpty() ? id.getDisplayName() : String.join(" > ", names));
+        return new TestRef(id.getUniqueId(), names.isEmpty() ? id.getDisplayName() : String.join(" > ", names),
+                source(id.getSource()));
+    }
+
+    /** {@code com.example.FooTest#method}, {@code com.example.FooTest}, or empty. */
+    static String source(Optional<TestSource> source) {
+        if (source.isPresent() && source.get() instanceof MethodSource m) {
+            return m.getClassName() + "#" + m.getMethodName();
+        }
+        if (source.isPresent() && source.get() instanceof ClassSource c) {
+            return c.getClassName();
+        }
+        return "";
     }
 
     private static boolean exempt(Optional<TestSource> source) {
@@ -136,7 +142,30 @@ public class LeakDetectionListener implements LauncherSessionListener, TestExecu
         return element instanceof Class<?> c && c.getEnclosingClass() != null && allowed(c.getEnclosingClass());
     }
 
-    /** Leaks in fail mode that no test could be failed for. */
+    private static boolean hasMethod(Class<?> type, String name) {
+        try {
+            type.getMethod(name);
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    private static boolean loadable(String className) {
+        try {
+            Class.forName(className, false, TestPlan.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static String launcherVersion() {
+        String v = TestPlan.class.getPackage().getImplementationVersion();
+        return v != null ? v : "(a version before 1.8)";
+    }
+
+    /** Leaks in fail mode that no test could be failed for, when the launcher session closes. */
     public static final class LeaksDetectedError extends AssertionError {
         private static final long serialVersionUID = 1L;
 

@@ -62,8 +62,10 @@ import java.util.regex.Pattern;
 public final class LeakDetector {
     private static final int RANGE_LIMIT = 4096;
     private static final Pattern JSPAWNHELPER = Pattern.compile(".*jspawnhelper.*");
-    /** The action of an ambiguous finding in fail mode: no test goes red for it, the run does. */
-    static final String AMBIGUOUS_IN_FAIL_MODE = "reported; ambiguous, so no single test is failed: the run fails";
+    /** Added to the action of an ambiguous finding in fail mode: no test goes red for it, the run does. */
+    static final String AMBIGUOUS_IN_FAIL_MODE = "ambiguous, so no single test is failed: the run fails";
+    /** The action in fail mode when the user asked to keep what was found ({@value LeakSettings#FAIL_KEEP_KEY}). */
+    static final String KEPT = "left running (" + LeakSettings.FAIL_KEEP_KEY + "=true)";
 
     private final Os os;
     private final ProcessTable table;
@@ -160,7 +162,7 @@ public final class LeakDetector {
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < findings.size(); i++) {
             Finding f = findings.get(i);
-            if (!f.ambiguous() && f.names(ref.uniqueId()) && !f.action().contains("test failed")) {
+            if (!f.ambiguous() && f.names(ref.uniqueId()) && !f.failedSomething()) {
                 out.add(f);
             }
         }
@@ -169,9 +171,31 @@ public final class LeakDetector {
 
     /** Records that the extension failed {@code ref} for these findings. */
     synchronized void markFailed(List<Finding> failed) {
+        mark(failed, Finding.TEST_FAILED);
+    }
+
+    /**
+     * In fail mode, a last check, then the findings that no test was failed for (ambiguous ones, leaks of
+     * tests on engines other than Jupiter, or of Jupiter tests without the extension), marked as failed by
+     * the leak check engine, which reports them; empty in other modes.
+     */
+    synchronized List<Finding> takeUnfailedForLeakCheck() {
+        if (settings.mode() != LeakMode.FAIL || closed) {
+            return List.of();
+        }
+        check();
+        List<Finding> out = findings.stream().filter(f -> !f.failedSomething()).toList();
+        mark(out, Finding.CHECK_FAILED);
+        return findings.stream().filter(f -> out.stream().anyMatch(o -> o.processes().equals(f.processes()))).toList();
+    }
+
+    private void mark(List<Finding> which, String how) {
+        if (which.isEmpty()) {
+            return;
+        }
         for (int i = 0; i < findings.size(); i++) {
-            if (failed.contains(findings.get(i))) {
-                findings.set(i, findings.get(i).withAction(findings.get(i).action() + "; test failed"));
+            if (which.contains(findings.get(i))) {
+                findings.set(i, findings.get(i).withAction(findings.get(i).action() + "; " + how));
             }
         }
         report.write(findings, janitorsSeen());
@@ -415,7 +439,7 @@ public final class LeakDetector {
     }
 
     private void attribute(Map<Long, ProcStat> candidates) {
-        boolean changed = false;
+        int before = findings.size();
         for (ProcStat root : roots(candidates)) {
             List<Window> culprits = culprits(root);
             if (!judgeable(culprits)) {
@@ -434,14 +458,19 @@ public final class LeakDetector {
             List<LeakedProcess> processes = describe(root, tree);
             String action = switch (settings.mode()) {
                 case KILL -> kill(tree);
-                case FAIL -> tests.size() > 1 ? AMBIGUOUS_IN_FAIL_MODE : "reported";
+                // fail mode ends what it found too: a red build should not also leave the CI agent busy
+                case FAIL -> (settings.keepInFailMode() ? KEPT : kill(tree))
+                        + (tests.size() > 1 ? "; " + AMBIGUOUS_IN_FAIL_MODE : "");
                 default -> "reported (warn mode)";
             };
             findings.add(new Finding(tests, processes, action));
-            changed = true;
         }
-        if (changed) {
+        if (findings.size() > before) {
             report.write(findings, janitorsSeen());
+            if (settings.mode() == LeakMode.WARN) {
+                // in the test's own output (its afterEach, or right after it): nothing fails, so say it where it happened
+                System.err.print(LeakDetection.warning(findings.subList(before, findings.size())));
+            }
         }
     }
 
@@ -509,10 +538,14 @@ public final class LeakDetector {
         return out;
     }
 
-    /** Ends a leaked tree, identity-verified (see {@link LeakKiller}), and reaps what re-parented to the JVM. */
+    /**
+     * Ends a leaked tree, identity-verified (see {@link LeakKiller}), and reaps at once those of its
+     * processes that are now zombie children of the JVM and provably not the JDK's (see
+     * {@link OrphanReaper#reapEnded}): nothing waits for the JDK's reaper threads here.
+     */
     private String kill(List<ProcStat> tree) {
         LeakKiller.Outcome outcome = LeakKiller.kill(os, tree, settings.killGrace());
-        reapOrphanZombies(true);
+        OrphanReaper.reapEnded(os, tree);
         return outcome.action();
     }
 

@@ -18,17 +18,26 @@ import java.util.regex.Pattern;
  * @param ignore command-line globs never reported ({@value #IGNORE_KEY})
  * @param reportDirectory where {@code leaks-<pid>-<random>.{txt,json}} go ({@value #REPORT_DIR_KEY})
  * @param subreaper make the JVM a child subreaper so double-forked orphans stay visible ({@value #SUBREAPER_KEY})
- * @param killGrace grace period between SIGTERM and SIGKILL in kill mode ({@value #KILL_GRACE_KEY})
+ * @param killGrace grace period between SIGTERM and SIGKILL when leaked processes are ended ({@value #KILL_GRACE_KEY})
+ * @param keepInFailMode leave what fail mode found running, for someone to look at ({@value #FAIL_KEEP_KEY})
  */
 public record LeakSettings(LeakMode mode, Duration settle, List<Pattern> ignore, Path reportDirectory,
-        boolean subreaper, Duration killGrace) {
+        boolean subreaper, Duration killGrace, boolean keepInFailMode) {
 
+    /** What the detector does: {@code off} (the default), {@code warn}, {@code fail} or {@code kill}. */
     public static final String MODE_KEY = "managedprocesses.leaks.mode";
+    /** How long a new process may take to end by itself before it counts as leaked, e.g. {@code 500 ms}. */
     public static final String SETTLE_KEY = "managedprocesses.leaks.settle";
+    /** Comma-separated globs over command lines that are never reported, e.g. {@code *gradle-daemon*}. */
     public static final String IGNORE_KEY = "managedprocesses.leaks.ignore";
+    /** Where the reports go (default: JUnit's output directory, else {@code target/} beside a {@code pom.xml}). */
     public static final String REPORT_DIR_KEY = "managedprocesses.leaks.report.dir";
+    /** {@code false}: do not make the JVM a child subreaper (double-forked daemons then escape detection). */
     public static final String SUBREAPER_KEY = "managedprocesses.leaks.subreaper";
+    /** Grace period between SIGTERM and SIGKILL when leaked processes are ended, e.g. {@code 2 s}. */
     public static final String KILL_GRACE_KEY = "managedprocesses.leaks.kill.grace";
+    /** {@code true}: in fail mode, leave the leaked processes running (to inspect them) instead of ending them. */
+    public static final String FAIL_KEEP_KEY = "managedprocesses.leaks.fail.keep";
     static final String JUNIT_OUTPUT_DIR_KEY = "junit.platform.reporting.output.dir";
 
     /**
@@ -48,9 +57,10 @@ public record LeakSettings(LeakMode mode, Duration settle, List<Pattern> ignore,
             }
         });
         boolean subreaper = config.apply(SUBREAPER_KEY).map(v -> !v.trim().equalsIgnoreCase("false")).orElse(true);
+        boolean keep = config.apply(FAIL_KEEP_KEY).map(v -> v.trim().equalsIgnoreCase("true")).orElse(false);
         Path dir = config.apply(REPORT_DIR_KEY).or(() -> config.apply(JUNIT_OUTPUT_DIR_KEY)).map(Path::of)
                 .orElseGet(LeakSettings::defaultDirectory);
-        return new LeakSettings(mode, settle, List.copyOf(ignore), dir, subreaper, killGrace);
+        return new LeakSettings(mode, settle, List.copyOf(ignore), dir, subreaper, killGrace, keep);
     }
 
     private static Path defaultDirectory() {
@@ -82,7 +92,7 @@ public record LeakSettings(LeakMode mode, Duration settle, List<Pattern> ignore,
     /** Same configuration (patterns compared by their text). */
     boolean sameAs(LeakSettings o) {
         return mode == o.mode && settle.equals(o.settle) && reportDirectory.equals(o.reportDirectory)
-                && subreaper == o.subreaper && killGrace.equals(o.killGrace)
+                && subreaper == o.subreaper && killGrace.equals(o.killGrace) && keepInFailMode == o.keepInFailMode
                 && ignore.stream().map(Pattern::pattern).toList().equals(o.ignore.stream().map(Pattern::pattern).toList());
     }
 

@@ -166,6 +166,38 @@ class ManagedProcessesExtensionTest {
         assertThat(Long.parseLong(took.group(1))).as("waited the 200 ms grace before SIGKILL").isGreaterThanOrEqualTo(200);
     }
 
+    @Test
+    void by_default_the_test_output_shows_the_records_of_processes_that_needed_sigkill_only() {
+        String stubborn = stdoutOf(() -> assertSucceeded(run(IgnoresTermTestCase.class), 1));
+        assertThat(stubborn).matches("\\[managed-processes] ManagedProcessesExtensionTest\\$IgnoresTermTestCase > "
+                + "leaves_a_stubborn_child\\(ProcessScope\\): pid \\d+ \\(sh -c trap '' TERM; echo ready; exec sleep 300\\): "
+                + "killed by SIGKILL, needed SIGKILL after the grace period \\(WARNING: it ignored SIGTERM\\) in \\d+ ms\\R");
+        assertThat(stdoutOf(() -> assertSucceeded(run(PlainChildTestCase.class), 1))).as("an obedient process").isEmpty();
+    }
+
+    @Test
+    void every_record_or_none_is_printed_when_asked() {
+        assertThat(stdoutOf(() -> assertSucceeded(run(PlainChildTestCase.class, ManagedProcessesExtension.RECORDS_KEY,
+                "all"), 1))).matches("\\[managed-processes] ManagedProcessesExtensionTest\\$PlainChildTestCase > "
+                        + "leaves_a_child\\(ProcessScope\\): pid \\d+ \\(sleep 300\\): killed by SIGTERM, ended by SIGTERM "
+                        + "from teardown in \\d+ ms\\R");
+        assertThat(stdoutOf(() -> assertSucceeded(run(IgnoresTermTestCase.class, ManagedProcessesExtension.RECORDS_KEY,
+                "none"), 1))).isEmpty();
+    }
+
+    /** What {@code action} printed on System.out. */
+    private static String stdoutOf(Runnable action) {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @ManagedProcesses(gracePeriod = "200 ms")
     static class IgnoresTermTestCase {
         @Test

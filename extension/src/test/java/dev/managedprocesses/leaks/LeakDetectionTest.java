@@ -117,6 +117,13 @@ class LeakDetectionTest {
         return config;
     }
 
+    /** The framed block on stderr at the end of a run, for one leaking test and one process. */
+    private static String summaryBlock(String headline, String test, String command) {
+        return "={100}\nmanaged-processes: " + headline + "; report: .*leaks-\\d+-[0-9a-f]{6}\\.txt\n"
+                + "  " + java.util.regex.Pattern.quote(test) + "\n      pid \\d+  ppid \\d+  state [RS]  age [0-9.]+ s  user \\S+  "
+                + command + "\n(  \\(mode warn: .*\\)\n)?={100}\n";
+    }
+
     private String report(String suffix) throws IOException {
         return report(reports, suffix);
     }
@@ -357,6 +364,8 @@ class LeakDetectionTest {
             assertThat(r.failureMessage()).matches("Test LeakDetectionTest\\$PlainLeakTestCase > leaks_sleep\\(\\) leaked 1 "
                     + "process \\(managed-processes leak detection, mode fail\\):\n"
                     + "  pid \\d+  ppid " + ProcessHandle.current().pid() + "  state [RS]  age [0-9.]+ s  user root  sleep 311\n"
+                    + "It was ended \\(SIGTERM, then SIGKILL after the grace period where needed\\); "
+                    + "managedprocesses.leaks.fail.keep=true leaves leaked processes running.\n"
                     + "Report: .*/leaks-\\d+-[0-9a-f]{6}\\.txt\n"
                     + "End such processes in the test, start them through a ProcessScope \\(@ManagedProcesses\\), "
                     + "or opt out with @AllowProcessLeaks\\(\"why\"\\)");
@@ -366,11 +375,13 @@ class LeakDetectionTest {
         assertThat(text).containsPattern("^" + header("fail") + "1 leaked process in 1 finding.\n")
                 .contains("1. LeakDetectionTest$PlainLeakTestCase > leaks_sleep()  [exact]")
                 .contains("[method:leaks_sleep()]").containsPattern("pid \\d+  ppid \\d+  state [RS]  age [0-9.]+ s  user root  sleep 311")
-                .contains("action: reported; test failed");
+                .contains("action: killed; test failed");
         assertThat(report("json")).contains("\"confidence\": \"exact\"").contains("\"commandLine\": \"sleep 311\"")
                 .contains("\"displayName\": \"LeakDetectionTest$PlainLeakTestCase > leaks_sleep()\"");
-        assertThat(outcome.stderr()).matches(
-                "managed-processes: 1 process leaked by 1 test; report: .*leaks-\\d+-[0-9a-f]{6}\\.txt\\R");
+        assertThat(outcome.stderr()).matches(summaryBlock("1 process leaked by 1 test \\(killed\\)",
+                PlainLeakTestCase.class.getName() + "#leaks_sleep (LeakDetectionTest$PlainLeakTestCase > leaks_sleep())",
+                "sleep 311"));
+        assertThat(Proc.zombieChildren()).as("fail mode ended it, and nothing waits to be reaped").isEmpty();
     }
 
     @ParameterizedTest
@@ -409,7 +420,7 @@ class LeakDetectionTest {
         assertThat(outcome.runFailure()).isEmpty();
         assertThat(report("txt")).contains("1. LeakDetectionTest$LeakyClassFixtureTestCase  [exact]\n   unique id: "
                 + "[engine:junit-jupiter]/[class:dev.managedprocesses.leaks.LeakDetectionTest$LeakyClassFixtureTestCase]\n"
-                + "   action: reported; test failed\n").contains("sleep 322");
+                + "   action: killed; test failed\n").contains("sleep 322");
     }
 
     @ParameterizedTest
@@ -484,15 +495,15 @@ class LeakDetectionTest {
 
         assertThat(outcome.testsSucceeded()).as("either could be the innocent one").isEqualTo(2);
         assertThat(outcome.testsFailed()).isZero();
+        String candidate = "dev\\.managedprocesses\\.leaks\\.LeakDetectionTest\\$ParallelTestCase#overlap "
+                + "\\(LeakDetectionTest\\$ParallelTestCase > overlap\\(boolean\\) > \\[[12]\\] (true|false)\\)";
         assertThat(outcome.runFailureMessage()).matches("The test run leaked 1 process \\(managed-processes leak detection, "
-                + "mode fail\\):\n  \\[ambiguous: it started while these were running: "
-                + "LeakDetectionTest\\$ParallelTestCase > overlap\\(boolean\\) > \\[[12]\\] (true|false), "
-                + "LeakDetectionTest\\$ParallelTestCase > overlap\\(boolean\\) > \\[[12]\\] (true|false)\\]\n"
-                + "  pid \\d+  ppid \\d+  state [RS]  age [0-9.]+ s  user root  sleep 315\n"
-                + "Report: .*\\.txt\nEnd such processes in the test, .*")
-                .contains("> [1] true").contains("> [2] false");
+                + "mode fail\\):\n  \\[ambiguous: it started while these were running: " + candidate + ", " + candidate
+                + "\\]\n  pid \\d+  ppid \\d+  state [RS]  age [0-9.]+ s  user root  sleep 315\n"
+                + "It was ended .*\nReport: .*\\.txt\nEnd such processes in the test, .*")
+                .contains("> [1] true)").contains("> [2] false)");
         assertThat(report("txt")).contains("[ambiguous: 2 candidates were running when it started]")
-                .contains("   action: " + LeakDetector.AMBIGUOUS_IN_FAIL_MODE + "\n");
+                .contains("   action: killed; " + LeakDetector.AMBIGUOUS_IN_FAIL_MODE);
     }
 
     @ParameterizedTest
@@ -520,7 +531,9 @@ class LeakDetectionTest {
                 .doesNotContain("ConcurrentATestCase > a_test()").contains("sleep 326");
         assertThat(outcome.runFailureMessage()).startsWith("The test run leaked 1 process (managed-processes leak "
                 + "detection, mode fail):\n  [ambiguous: it started while these were running: ")
-                .containsAnyOf(a + ", " + b + "]", b + ", " + a + "]").contains("sleep 326");
+                .contains("dev.managedprocesses.leaks." + a + " (" + a + ")")
+                .contains("dev.managedprocesses.leaks.LeakDetectionTest$ConcurrentBTestCase#b_test (" + b + ")")
+                .contains("sleep 326");
     }
 
     @ParameterizedTest
@@ -530,8 +543,9 @@ class LeakDetectionTest {
         assertThat(outcome.testsSucceeded()).isEqualTo(1);
         assertThat(outcome.failures()).isEmpty();
         assertThat(report("txt")).contains("action: killed\n");
-        assertThat(outcome.stderr()).matches(
-                "managed-processes: 1 process leaked by 1 test \\(killed\\); report: .*\\.txt\\R");
+        assertThat(outcome.stderr()).matches(summaryBlock("1 process leaked by 1 test \\(killed\\)",
+                PlainLeakTestCase.class.getName() + "#leaks_sleep (LeakDetectionTest$PlainLeakTestCase > leaks_sleep())",
+                "sleep 311"));
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .map(h -> h.info().commandLine().orElse(""))).noneMatch(c -> c.contains("sleep 311"));
         // the leaked sleep was the JDK's child: its reaper thread collects it, give it a moment
@@ -630,14 +644,16 @@ class LeakDetectionTest {
     }
 
     @Test
-    void the_launcher_listener_alone_reports_and_fails_the_session_for_any_engine() throws Exception {
-        // No Jupiter extension here: only the listener, as for engines other than Jupiter.
+    void without_the_extension_the_leak_check_engine_fails_a_test_of_its_own_named_after_the_leaking_test()
+            throws Exception {
+        // No Jupiter extension here: only the listeners and the leak check engine, as for engines other than Jupiter.
         LeakDetectionListener listener = new LeakDetectionListener();
         LauncherConfig config = LauncherConfig.builder()
                 .enableTestExecutionListenerAutoRegistration(false)
                 .enableLauncherSessionListenerAutoRegistration(false)
                 .enablePostDiscoveryFilterAutoRegistration(false)
-                .addLauncherSessionListeners(listener)
+                .enableTestEngineAutoRegistration(false).addTestEngines(LeakRun.engines(true))
+                .addLauncherSessionListeners(new LeakSessionListener())
                 .addTestExecutionListeners(listener).build();
         var request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(ListenerOnlyTestCase.class))
                 .configurationParameter(LeakSettings.MODE_KEY, "fail")
@@ -655,13 +671,77 @@ class LeakDetectionTest {
         } finally {
             System.setErr(originalErr);
         }
+        session.close(); // nothing is left to fail the session for
         assertThat(summary.getSummary().getTestsSucceededCount()).as("a listener cannot fail a test").isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).matches(
-                "managed-processes: 1 process leaked by 1 test; report: .*leaks-\\d+-[0-9a-f]{6}\\.txt\\R");
-        assertThatThrownBy(session::close).isInstanceOf(LeakDetectionListener.LeaksDetectedError.class)
-                .hasMessageStartingWith("The test run leaked 1 process (managed-processes leak detection, mode fail):")
-                .hasMessageContaining("sleep 317");
-        assertThat(report("txt")).contains("LeakDetectionTest$ListenerOnlyTestCase > leaks()  [exact]");
+        assertThat(summary.getSummary().getTestsFailedCount()).as("the leak check's test").isEqualTo(1);
+        String leaky = ListenerOnlyTestCase.class.getName() + "#leaks";
+        assertThat(summary.getSummary().getFailures()).singleElement().satisfies(f -> {
+            assertThat(f.getTestIdentifier().getDisplayName()).isEqualTo(leaky);
+            assertThat(f.getTestIdentifier().getUniqueId()).startsWith("[engine:" + LeakCheckEngine.ID + "]");
+            assertThat(f.getException()).isInstanceOf(LeakDetectionListener.LeaksDetectedError.class)
+                    .hasMessageStartingWith("Test " + leaky + " (LeakDetectionTest$ListenerOnlyTestCase > leaks()) leaked 1 "
+                            + "process (managed-processes leak detection, mode fail):\n")
+                    .hasMessageContaining("sleep 317\nIt was ended (SIGTERM");
+        });
+        assertThat(err.toString(StandardCharsets.UTF_8)).matches(summaryBlock("1 process leaked by 1 test \\(killed\\)",
+                leaky + " (LeakDetectionTest$ListenerOnlyTestCase > leaks())", "sleep 317"));
+        assertThat(report("txt")).contains("LeakDetectionTest$ListenerOnlyTestCase > leaks()  [exact]")
+                .contains("action: killed; failed by the leak check");
+        assertThat(ProcessHandle.current().descendants().map(h -> h.info().commandLine().orElse("")))
+                .as("fail mode ended it").noneMatch(c -> c.contains("sleep 317"));
+    }
+
+    @Test
+    void when_the_leak_check_engine_runs_before_the_leaking_engine_the_session_fails_naming_the_test_and_why()
+            throws Exception {
+        LauncherConfig config = LauncherConfig.builder().enablePostDiscoveryFilterAutoRegistration(false)
+                .enableTestEngineAutoRegistration(false).addTestEngines(LeakRun.engines(false)).build();
+        var request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(ListenerOnlyTestCase.class))
+                .configurationParameters(config("fail"))
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false").build();
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        PrintStream originalErr = System.err;
+        System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        LauncherSession session = LauncherFactory.openSession(config);
+        try {
+            session.getLauncher().execute(request, summary);
+            assertThat(summary.getSummary().getTestsFailedCount()).as("the leak check ran first: nothing to report yet")
+                    .isZero();
+            String leaky = ListenerOnlyTestCase.class.getName() + "#leaks";
+            assertThatThrownBy(session::close).isInstanceOf(LeakDetectionListener.LeaksDetectedError.class)
+                    .hasMessageStartingWith("Test " + leaky + " (LeakDetectionTest$ListenerOnlyTestCase > leaks()) leaked 1 "
+                            + "process (managed-processes leak detection, mode fail):")
+                    .hasMessageContaining("sleep 317")
+                    .hasMessageEndingWith("(The leak check engine, which would have reported this as a failed test, ran "
+                            + "before the engine of these tests: declare managed-processes after junit-vintage-engine and "
+                            + "your other JUnit engines among the test dependencies; the JUnit Platform runs engines in "
+                            + "class-path order.)");
+        } finally {
+            System.setErr(originalErr);
+        }
+    }
+
+    @Test
+    void fail_mode_leaves_the_leak_running_when_asked_to_keep_it() throws Exception {
+        LeakRun.Outcome outcome = run(LeakRun.Via.ENGINE_TEST_KIT, List.of(PlainLeakTestCase.class), "fail",
+                LeakSettings.FAIL_KEEP_KEY, "true");
+        assertThat(outcome.failures()).singleElement().satisfies(r -> assertThat(r.failureMessage())
+                .contains("sleep 311\nIt was left running (managedprocesses.leaks.fail.keep=true).\nReport: "));
+        assertThat(report("txt")).contains("action: " + LeakDetector.KEPT + "; test failed");
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .map(h -> h.info().commandLine().orElse(""))).as("kept").anyMatch(c -> c.contains("sleep 311"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(LeakRun.Via.class)
+    void warn_mode_names_the_test_in_its_own_output_and_in_a_framed_summary(LeakRun.Via via) throws Exception {
+        LeakRun.Outcome outcome = run(via, List.of(PlainLeakTestCase.class), "warn");
+        assertThat(outcome.failures()).isEmpty();
+        String test = PlainLeakTestCase.class.getName() + "#leaks_sleep (LeakDetectionTest$PlainLeakTestCase > leaks_sleep())";
+        assertThat(outcome.stderr()).startsWith("managed-processes: " + test + " leaked 1 process (mode warn):\n  pid ")
+                .contains("mode warn: no test fails for this; managedprocesses.leaks.mode=fail fails the tests that leak")
+                .containsPattern("\n={100}\nmanaged-processes: 1 process leaked by 1 test; report: .*\\.txt\n  "
+                        + java.util.regex.Pattern.quote(test) + "\n      pid \\d+ .* sleep 311\n");
     }
 
     static class ListenerOnlyTestCase {

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
+import org.junit.platform.engine.TestEngine;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassSelector;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -38,9 +40,10 @@ final class LeakRun {
          */
         ENGINE_TEST_KIT,
         /**
-         * A real launcher session with {@link LeakDetectionListener} registered through
-         * {@code META-INF/services}, as in a Surefire or Gradle build; a run failure is thrown when the
-         * session closes.
+         * A real launcher session with {@link LeakDetectionListener} and {@link LeakSessionListener} registered
+         * through {@code META-INF/services}, as in a Surefire or Gradle build, and {@link LeakCheckEngine} after
+         * the Jupiter engine (as when managed-processes is declared after JUnit): a run failure is a failed test
+         * of the leak check engine, or thrown when the session closes.
          */
         LAUNCHER_WITH_LISTENER
     }
@@ -135,10 +138,21 @@ final class LeakRun {
         return new Outcome(results, runFailure, err.toString(StandardCharsets.UTF_8));
     }
 
+    /** The test engines on the class path, the leak check engine last (or first). */
+    static TestEngine[] engines(boolean leakCheckLast) {
+        List<TestEngine> engines = new ArrayList<>();
+        ServiceLoader.load(TestEngine.class).forEach(engines::add);
+        engines.sort(java.util.Comparator.comparing(e -> e instanceof LeakCheckEngine == leakCheckLast));
+        return engines.toArray(new TestEngine[0]);
+    }
+
     private static Outcome viaLauncher(List<Class<?>> fixtures, Map<String, String> config,
             ByteArrayOutputStream err) {
         // Listener auto-registration on (the default): LeakDetectionListener comes from META-INF/services.
-        LauncherConfig launcherConfig = LauncherConfig.builder().enablePostDiscoveryFilterAutoRegistration(false).build();
+        // The engines in a fixed order, the leak check last; the class path of this build would put it first.
+        LauncherConfig launcherConfig = LauncherConfig.builder().enablePostDiscoveryFilterAutoRegistration(false)
+                .enableTestEngineAutoRegistration(false)
+                .addTestEngines(engines(true)).build();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectors(fixtures)).configurationParameters(config)
                 // the fixtures register the extension with @ExtendWith; nothing else is wanted
@@ -162,11 +176,19 @@ final class LeakRun {
                 runFailure = Optional.of(e);
             }
         }
+        List<Result> ofTests = new ArrayList<>();
         for (Result r : results) {
+            if (r.uniqueId().startsWith("[engine:" + LeakCheckEngine.ID + "]")) {
+                if (r.failed()) { // the leak check engine's failed test: how this launcher fails the run
+                    runFailure = runFailure.or(() -> r.result().getThrowable());
+                }
+                continue;
+            }
             if (r.uniqueId().indexOf('/') < 0 && r.failed()) {
                 runFailure = runFailure.or(() -> r.result().getThrowable());
             }
+            ofTests.add(r);
         }
-        return new Outcome(List.copyOf(results), runFailure, err.toString(StandardCharsets.UTF_8));
+        return new Outcome(List.copyOf(ofTests), runFailure, err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -27,6 +27,10 @@ import java.util.Set;
  *       for two seconds while no such thread was runnable (a late reaper thread is runnable: it is
  *       only waiting for a CPU) is an orphan. Generous on purpose: on a machine loaded twelve times
  *       over its cores a JDK reaper thread may be late, and reaping a JDK child would steal its status.
+ *   <li><b>A watched end</b> ({@link #reapEnded}): a process the caller saw alive as the JVM's child long
+ *       after it started (so a JDK reaper thread, if it is the JDK's, was already waiting for it) and then
+ *       saw end. Its exit woke that waiting thread, which stays runnable until it has reaped; so if it is
+ *       still our zombie while no JDK reaper thread is runnable, nobody else waits for it: reaped at once.
  * </ul>
  */
 public final class OrphanReaper {
@@ -92,7 +96,7 @@ public final class OrphanReaper {
                 stale.add(e.getKey());
             }
         }
-        if (stale.isEmpty() || jdkReaperRunnable(os)) {
+        if (stale.isEmpty() || !jdkReapersIdle(os)) {
             return; // a JDK reaper thread is about to run: it may be one of these zombies' own; look again later
         }
         for (String key : stale) {
@@ -100,6 +104,52 @@ public final class OrphanReaper {
             reapIfStill(os, self, Long.parseLong(key.substring(0, colon)), Long.parseLong(key.substring(colon + 1)));
             FIRST_SEEN.remove(key);
         }
+    }
+
+    /**
+     * Reaps, at once, those of {@code ended} that are now zombie children of the JVM: processes (pid and
+     * start time as found) that the caller saw alive, as descendants of the JVM, and then saw end (the leak
+     * detector's kill). Proof: one found below a child of the JVM was re-parented; for one found as the
+     * JVM's child, see "a watched end" above. The zombie is seen first, then the reaper threads: a zombie's
+     * exit has woken any thread waiting for it by then. What cannot be reaped now is left to the sweep.
+     *
+     * @param os the OS layer
+     * @param ended the processes as they were found alive (their start times identify them)
+     */
+    public static synchronized void reapEnded(Os os, List<ProcStat> ended) {
+        if (!Subreaper.isActive()) {
+            return;
+        }
+        long self = os.table().selfPid();
+        List<ProcStat> zombies = new ArrayList<>();
+        for (ProcStat found : ended) {
+            if (os.table().stat(found.pid()).filter(s -> s.isZombie() && s.ppid() == self && s.startTime() == found.startTime()
+                    && !ChildGate.isUnreapedChild(s.pid())).isPresent()) {
+                zombies.add(found);
+            }
+        }
+        if (zombies.isEmpty() || !jdkReapersIdle(os)) {
+            return; // a JDK reaper thread is runnable: it may be about to reap one of them itself
+        }
+        for (ProcStat z : zombies) {
+            reapIfStill(os, self, z.pid(), z.startTime());
+            FIRST_SEEN.remove(key(z.pid(), z.startTime()));
+        }
+    }
+
+    /**
+     * True when no JDK reaper thread is runnable, looking a few times: a suite that starts processes all the
+     * time often has one runnable for a few microseconds, and giving up at the first sight of it left
+     * orphan zombies unreaped for many sweeps in a row.
+     */
+    private static boolean jdkReapersIdle(Os os) {
+        for (int i = 0; i < 20; i++) {
+            if (!jdkReaperRunnable(os)) {
+                return true;
+            }
+            Thread.yield();
+        }
+        return false;
     }
 
     /** Whether a JDK "process reaper" thread of this JVM is runnable, i.e. about to reap a child of its own. */

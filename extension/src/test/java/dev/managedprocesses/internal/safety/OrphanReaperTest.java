@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.SpawnRequest;
 import dev.managedprocesses.testing.Proc;
 import java.io.BufferedReader;
@@ -64,6 +65,46 @@ class OrphanReaperTest {
             if (Proc.exists(pid)) {
                 os.control().reap(pid);
             }
+        }
+    }
+
+    @Test
+    void a_child_seen_alive_then_seen_to_end_while_no_jdk_reaper_runs_is_reaped_at_once() throws Exception {
+        Os os = Os.current();
+        Subreaper.ensure(os.control());
+        assumeTrue(Subreaper.isActive(), "Skipped: this JVM could not be made a subreaper");
+        // a child nobody waits for (spawned through the OS layer, no watcher): as an orphan re-parented to the JVM is
+        SpawnRequest.Stdio none = SpawnRequest.Stdio.DISCARD;
+        long pid = os.spawner().spawn(new SpawnRequest("/bin/sleep", List.of("sleep", "100"), List.of(), null, none, none, none)).pid();
+        try {
+            ProcStat alive = os.table().stat(pid).orElseThrow();
+            os.control().signalPid(pid, dev.managedprocesses.Signal.KILL);
+            assertThat(Proc.eventually(TIMEOUT, () -> Proc.state(pid) == 'Z')).isTrue();
+
+            OrphanReaper.reapEnded(os, List.of(alive));
+
+            assertThat(Proc.exists(pid)).as("reaped at the first look, without the two-second wait").isFalse();
+        } finally {
+            if (Proc.exists(pid)) {
+                os.control().reap(pid);
+            }
+        }
+    }
+
+    @Test
+    void a_jdk_child_seen_to_end_keeps_its_exit_status() throws Exception {
+        Os os = Os.current();
+        Subreaper.ensure(os.control());
+        assumeTrue(Subreaper.isActive(), "Skipped: this JVM could not be made a subreaper");
+        for (int i = 0; i < 20; i++) {
+            Process p = new ProcessBuilder("sleep", "100").start();
+            ProcStat alive = os.table().stat(p.pid()).orElseThrow();
+            p.destroyForcibly();
+            Proc.eventually(TIMEOUT, () -> Proc.state(p.pid()) != 'S');
+
+            OrphanReaper.reapEnded(os, List.of(alive)); // its JDK reaper thread was woken by the exit: left to it
+
+            assertThat(p.waitFor()).as("the JDK still reads its status (128 + SIGKILL), run %d", i).isEqualTo(137);
         }
     }
 }

@@ -76,6 +76,8 @@ public final class RttimeMarker {
      * Sets the soft RLIMIT_RTTIME of {@code pid} to {@code value}, its hard limit unchanged. Returns 0, or
      * the errno: ESRCH (gone), EPERM (another user's process, and the JVM lacks CAP_SYS_RESOURCE), EINVAL
      * (its hard limit is below {@code value}).
+     *
+     * @throws IllegalArgumentException for this JVM itself, pid 0 or below, or a value that is no marker
      */
     public static int mark(long pid, long value) {
         if (!isMarker(value)) {
@@ -83,6 +85,9 @@ public final class RttimeMarker {
         }
         if (pid <= 0) {
             throw new IllegalArgumentException("refusing prlimit(" + pid + "): not a single process");
+        }
+        if (pid == ProcessHandle.current().pid()) {
+            throw new IllegalArgumentException("refusing to mark this JVM: every process it starts would inherit the mark");
         }
         LibC libc = CgroupFiles.libc();
         long[] old = new long[2];

@@ -134,7 +134,8 @@ public final class CgroupSpawnPlacement {
      * Right after a successful spawn of the JVM's child {@code pid}: moves it into {@code cgroup} unless
      * it was placed at birth ({@code requestedAtBirth}, what {@link #requestAtBirth} returned). The first
      * child placed at birth is checked; found outside, it is moved, and placement at birth is off from
-     * then on.
+     * then on. A child that already exited (a zombie) counts as moved: the kernel accepts its pid and
+     * moves nothing ({@link ScopeCgroup#addSpawnedChild}).
      */
     public Placement afterSpawn(long pid, boolean requestedAtBirth, ScopeCgroup cgroup) throws CgroupException {
         if (requestedAtBirth) {

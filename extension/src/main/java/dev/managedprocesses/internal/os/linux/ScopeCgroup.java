@@ -86,7 +86,9 @@ public final class ScopeCgroup {
     /**
      * Moves the JVM's own, still unreaped child {@code pid} in, right after it was spawned. No protection
      * or identity check: an unreaped child's pid cannot be reused, and it is neither the JVM nor an
-     * ancestor. Returns false when the kernel says there is no such process (ESRCH).
+     * ancestor. Returns false when the kernel says there is no such process (ESRCH). Hazard: for a child
+     * that has already exited (a zombie) the kernel accepts the write and moves nothing, so this returns
+     * true; what that child forked before it exited was born outside.
      */
     public boolean addSpawnedChild(long pid) throws CgroupException {
         int e = CgroupFiles.write(path.resolve("cgroup.procs"), Long.toString(pid));

@@ -105,7 +105,7 @@ final class CgroupFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws CgroupException {
         List<String> failures = new ArrayList<>();
         for (ScopeCgroup cg : cgroups) {
             cleanUp(cg.path(), cg.cgroupPath(), failures);
@@ -115,8 +115,13 @@ final class CgroupFixture implements AutoCloseable {
         }
         for (Process p : processes) {
             p.destroyForcibly();
-            if (!p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                failures.add("process " + p.pid() + " did not end");
+            try {
+                if (!p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    failures.add("process " + p.pid() + " did not end");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failures.add("interrupted while waiting for process " + p.pid());
             }
         }
         if (!jvm.removeIfEmpty()) {

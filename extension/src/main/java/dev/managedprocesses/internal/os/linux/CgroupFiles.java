@@ -167,6 +167,12 @@ final class CgroupFiles {
      * that has read the file returns as soon as it changes again. Reading before each poll is what makes
      * this race-free: a change between the read and the poll leaves the descriptor marked, so poll returns
      * at once. Returns false when the timeout passed first.
+     *
+     * <p>Kernel behaviour: the file's content changes at once, but its notifications are rate-limited to
+     * one per {@code CGROUP_FILE_NOTIFY_MIN_INTV} (10 ms) per file, and a change within that interval of
+     * the previous notification is notified by a timer when it ends. A wait whose first read comes just
+     * before such a change (a freeze right after a move, a kill right after a spawn) can return up to about
+     * 10 ms plus a tick after the change; measured here, 16 ms.
      */
     static boolean awaitEvent(Path dir, String key, char want, long timeoutNanos)
             throws CgroupException, InterruptedException {

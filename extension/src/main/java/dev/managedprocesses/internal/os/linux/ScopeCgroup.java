@@ -298,7 +298,9 @@ public final class ScopeCgroup {
      * Waits until no live process is in this cgroup or below ({@code populated 0}), woken by the kernel's
      * change notification on {@code cgroup.events}, not by polling the process table. Returns false when
      * {@code timeout} passed first. Zombies do not count: a killed child of the JVM is "gone" here before
-     * it is reaped.
+     * it is reaped. The kernel notifies at most once per 10 ms per cgroup: on a cgroup whose last change was
+     * less than 10 ms earlier (a child moved in just before the kill), the wake-up can come up to about
+     * 10 ms plus a tick after it empties.
      */
     public boolean awaitEmpty(Duration timeout) throws CgroupException, InterruptedException {
         return CgroupFiles.awaitEvent(path, "populated", '0', timeout.toNanos());

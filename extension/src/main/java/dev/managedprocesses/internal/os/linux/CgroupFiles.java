@@ -276,21 +276,28 @@ final class CgroupFiles {
         }
     }
 
-    /** rmdir of {@code dir} and every cgroup below it, children first; a cgroup already gone counts as removed. */
+    /**
+     * rmdir of {@code dir} and every cgroup below it, children first; a cgroup already gone counts as
+     * removed. The rmdir is tried first: listing a cgroup directory costs a stat per control file, and a
+     * scope cgroup rarely has children (EBUSY says it has, or that it is still populated).
+     */
     static void removeTree(Path dir) throws CgroupException {
-        List<Path> kids;
-        try {
-            kids = children(dir);
-        } catch (CgroupException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return;
-            }
-            throw e;
-        }
-        for (Path child : kids) {
-            removeTree(child);
-        }
         int e = rmdir(dir);
+        if (e == Errno.EBUSY) {
+            List<Path> kids;
+            try {
+                kids = children(dir);
+            } catch (CgroupException gone) {
+                if (gone.errno() == Errno.ENOENT) {
+                    return;
+                }
+                throw gone;
+            }
+            for (Path child : kids) {
+                removeTree(child);
+            }
+            e = kids.isEmpty() ? Errno.EBUSY : rmdir(dir);
+        }
         if (e != 0 && e != Errno.ENOENT) {
             throw new CgroupException("rmdir", dir, e, e == Errno.EBUSY
                     ? "the cgroup still has live processes: kill it and await empty first" : "");

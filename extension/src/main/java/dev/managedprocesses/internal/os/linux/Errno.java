@@ -13,10 +13,16 @@ final class Errno {
     static final int EAGAIN = 11;
     static final int ENOMEM = 12;
     static final int EACCES = 13;
+    static final int EBUSY = 16;
+    static final int EEXIST = 17;
+    static final int ENODEV = 19;
     static final int ENOTDIR = 20;
     static final int EINVAL = 22;
+    static final int EROFS = 30;
     static final int EPIPE = 32;
     static final int ENOSYS = 38;
+    static final int ENOTEMPTY = 39;
+    static final int EOPNOTSUPP = 95;
 
     private Errno() {
     }
@@ -34,10 +40,16 @@ final class Errno {
             case EAGAIN -> "EAGAIN";
             case ENOMEM -> "ENOMEM";
             case EACCES -> "EACCES";
+            case EBUSY -> "EBUSY";
+            case EEXIST -> "EEXIST";
+            case ENODEV -> "ENODEV";
             case ENOTDIR -> "ENOTDIR";
             case EINVAL -> "EINVAL";
+            case EROFS -> "EROFS";
             case EPIPE -> "EPIPE";
             case ENOSYS -> "ENOSYS";
+            case ENOTEMPTY -> "ENOTEMPTY";
+            case EOPNOTSUPP -> "EOPNOTSUPP";
             default -> "errno " + errno;
         };
     }

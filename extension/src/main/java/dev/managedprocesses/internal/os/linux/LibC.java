@@ -160,6 +160,14 @@ final class LibC {
     private final Fn epollWait = new Fn("epoll_wait", I, I, P, I, I);
     private final Fn eventfd = new Fn("eventfd", I, U, I);
     private final Fn poll = new Fn("poll", I, P, SIZE, I);
+    private final Fn open = new Fn("open", I, 2, P, I, U);
+    private final Fn pread = new Fn("pread", L, I, P, SIZE, L);
+    private final Fn mkdir = new Fn("mkdir", I, P, U);
+    private final Fn rmdir = new Fn("rmdir", I, P);
+    private final Fn access = new Fn("access", I, P, I);
+    private final Fn prlimit = new Fn("prlimit", I, I, I, P, P);
+    private final Fn spawnattrGetflags = new Fn("posix_spawnattr_getflags", I, P, P);
+    private final Fn spawnattrSetcgroup = new Fn("posix_spawnattr_setcgroup_np", I, P, I);
 
     private final boolean pidfdWrappers;
 
@@ -435,5 +443,103 @@ final class LibC {
 
     int poll(long fds, long nfds, int timeoutMillis) {
         return (int) poll.call(fds, nfds, timeoutMillis);
+    }
+
+    // ---------------------------------------------------------------- files with errno (cgroup v2)
+
+    /** open(2) without O_CREAT (so no mode argument); returns the descriptor or -1 with errno saved. */
+    int open(byte[] path, int flags) {
+        long p = copyOf(path);
+        try {
+            return (int) open.call(p, flags, 0);
+        } finally {
+            free(p);
+        }
+    }
+
+    /** pread(2) into {@code buffer[0, count)}; returns what pread(2) returns. */
+    long pread(int fd, byte[] buffer, int count, long offset) {
+        long native_ = allocate(Math.max(1, count), false);
+        try {
+            long n = pread.call(fd, native_, count, offset);
+            if (n > 0) {
+                MEMORY.getByteArray(native_, buffer, 0, (int) n);
+            }
+            return n;
+        } finally {
+            free(native_);
+        }
+    }
+
+    int mkdir(byte[] path, int mode) {
+        long p = copyOf(path);
+        try {
+            return (int) mkdir.call(p, mode);
+        } finally {
+            free(p);
+        }
+    }
+
+    int rmdir(byte[] path) {
+        long p = copyOf(path);
+        try {
+            return (int) rmdir.call(p);
+        } finally {
+            free(p);
+        }
+    }
+
+    /** access(2): 0 when the real uid may {@code mode} (W_OK = 2) the file, else -1 with errno saved. */
+    int access(byte[] path, int mode) {
+        long p = copyOf(path);
+        try {
+            return (int) access.call(p, mode);
+        } finally {
+            free(p);
+        }
+    }
+
+    /**
+     * prlimit(2) on {@code resource} of {@code pid}: sets {soft, hard} from {@code newLimit} when it is not
+     * null, and stores the previous {soft, hard} into {@code oldLimit} when it is not null. Unsigned values
+     * travel as longs: RLIM_INFINITY is -1.
+     */
+    int prlimit(int pid, int resource, long[] newLimit, long[] oldLimit) {
+        long block = allocate(32); // two struct rlimit { rlim_t cur, max; }
+        try {
+            if (newLimit != null) {
+                MEMORY.putLong(block, newLimit[0]);
+                MEMORY.putLong(block + 8, newLimit[1]);
+            }
+            int rc = (int) prlimit.call(pid, resource, newLimit == null ? 0L : block, oldLimit == null ? 0L : block + 16);
+            if (rc == 0 && oldLimit != null) {
+                oldLimit[0] = MEMORY.getLong(block + 16);
+                oldLimit[1] = MEMORY.getLong(block + 24);
+            }
+            return rc;
+        } finally {
+            free(block);
+        }
+    }
+
+    int posix_spawnattr_getflags(long attr, short[] flags) {
+        long out = allocate(2);
+        try {
+            int rc = (int) spawnattrGetflags.call(attr, out);
+            flags[0] = MEMORY.getShort(out);
+            return rc;
+        } finally {
+            free(out);
+        }
+    }
+
+    /** Whether libc can place a spawned child in a cgroup at birth (glibc 2.39+: clone3 CLONE_INTO_CGROUP). */
+    boolean hasSpawnattrSetcgroup() {
+        return spawnattrSetcgroup.exists();
+    }
+
+    /** glibc 2.39+ only: check {@link #hasSpawnattrSetcgroup()} first. */
+    int posix_spawnattr_setcgroup_np(long attr, int cgroupFd) {
+        return (int) spawnattrSetcgroup.call(attr, cgroupFd);
     }
 }

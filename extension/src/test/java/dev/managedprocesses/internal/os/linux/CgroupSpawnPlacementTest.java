@@ -33,12 +33,23 @@ class CgroupSpawnPlacementTest {
         assertThat(placement.describe()).contains(from239 ? "at birth" : "no posix_spawnattr_setcgroup_np, added in 2.39");
     }
 
+    /**
+     * The path this machine has: placement at birth where glibc offers it (2.39+), else the move right after
+     * the spawn. One test, not two that skip each other: each machine checks the path it will run.
+     */
     @Test
-    void without_placement_at_birth_the_attributes_stay_as_they_were_and_the_child_is_moved_after_spawn() throws Exception {
+    void the_child_is_placed_at_birth_where_glibc_can_else_moved_right_after_the_spawn() throws Exception {
+        if (CgroupSpawnPlacement.create().atBirthAvailable()) {
+            placementAtBirthPutsTheChildInTheCgroupFromItsFirstInstruction();
+        } else {
+            withoutPlacementAtBirthTheAttributesStayAndTheChildIsMovedAfterSpawn();
+        }
+    }
+
+    private void withoutPlacementAtBirthTheAttributesStayAndTheChildIsMovedAfterSpawn() throws Exception {
         try (CgroupFixture f = CgroupFixture.open()) {
             ScopeCgroup cg = f.scope();
             CgroupSpawnPlacement placement = CgroupSpawnPlacement.create();
-            assumeTrue(!placement.atBirthAvailable(), "this glibc places children at birth");
             LibC libc = CgroupFiles.libc();
             long attr = LibC.allocate(ATTR_SIZE);
             try {
@@ -64,13 +75,11 @@ class CgroupSpawnPlacementTest {
         }
     }
 
-    /** Runs only where glibc has posix_spawnattr_setcgroup_np (2.39+): not on Debian 12. */
-    @Test
-    void with_placement_at_birth_the_child_is_in_the_cgroup_from_its_first_instruction() throws Exception {
+    /** Only where glibc has posix_spawnattr_setcgroup_np (2.39+): not on Debian 12. */
+    private void placementAtBirthPutsTheChildInTheCgroupFromItsFirstInstruction() throws Exception {
         try (CgroupFixture f = CgroupFixture.open()) {
             ScopeCgroup cg = f.scope();
             CgroupSpawnPlacement placement = CgroupSpawnPlacement.create();
-            assumeTrue(placement.atBirthAvailable(), placement.describe());
             LibC libc = CgroupFiles.libc();
             long attr = LibC.allocate(ATTR_SIZE);
             long argv = LibC.allocate(8 * 4);

@@ -8,13 +8,14 @@ import java.util.Objects;
  * Everything native, behind small interfaces split by concern: {@link Spawner} (start),
  * {@link ProcessControl} (signal, wait, reap), {@link ProcessTable} (read the process table),
  * {@link Descriptors} (the JVM's own pipes and polling), and beside them {@link ProcessInspector} (ports,
- * open files, user names: for reports, not for the lifecycle). Nothing outside this package and its
+ * open files, user names: for reports, not for the lifecycle) and {@link Containment} (containers the
+ * kernel guarantees, where the JVM may create them). Nothing outside this package and its
  * per-platform implementations calls native code or reads {@code /proc}; errno leaves this layer only
  * as a value to explain in an error message ({@link SpawnException#errnoName()},
  * {@link ProcessControl#moveToOwnGroup}). One implementation per platform, chosen once ({@link #current()}).
  */
 public record Os(String platform, ProcessTable table, ProcessControl control, Spawner spawner,
-        Descriptors descriptors, ProcessInspector inspector) {
+        Descriptors descriptors, ProcessInspector inspector, Containment containment) {
 
     /**
      * @param platform the platform's name as users see it in messages and reports (for example {@code linux})
@@ -23,6 +24,7 @@ public record Os(String platform, ProcessTable table, ProcessControl control, Sp
      * @param spawner starts processes
      * @param descriptors this JVM's own pipes, and readiness polling
      * @param inspector ports, open files, user names: for reports, not for the lifecycle
+     * @param containment containers the kernel guarantees (cgroup v2 on Linux), where this JVM may make them
      */
     public Os {
         Objects.requireNonNull(platform);
@@ -31,6 +33,7 @@ public record Os(String platform, ProcessTable table, ProcessControl control, Sp
         Objects.requireNonNull(spawner);
         Objects.requireNonNull(descriptors);
         Objects.requireNonNull(inspector);
+        Objects.requireNonNull(containment);
     }
 
     /** The implementation for this platform, loaded on first use. */

@@ -10,6 +10,14 @@ public interface Poller extends AutoCloseable {
     /** Watches {@code fd} for readability (or hang-up); {@code token} comes back from {@link #await}. */
     void add(int fd, long token);
 
+    /**
+     * Watches {@code fd} for an exceptional condition (POLLPRI): a kernel file that signals changes that way,
+     * such as a cgroup's {@code cgroup.events}. {@code token} comes back from {@link #await}.
+     */
+    default void addPriority(int fd, long token) {
+        throw new UnsupportedOperationException("this poller watches readability only");
+    }
+
     /** Stops watching {@code fd}. Call before closing it. */
     void remove(int fd);
 

@@ -49,6 +49,15 @@ public interface ProcessControl {
     /** Moves {@code pid} into a new process group of its own: 0 on success, else the errno. */
     int moveToOwnGroup(long pid);
 
+    /**
+     * Sets an inheritable marker on a process (same user): every process it forks from now on, whatever it
+     * does to its group, session, environment or title, carries the same value ({@link ProcessTable#marker}).
+     * Linux: the soft {@code RLIMIT_RTTIME} limit, set to a value no real budget comes near.
+     *
+     * @return 0, or the errno
+     */
+    int mark(long pid, long marker);
+
     /** Makes the JVM a child subreaper: orphaned descendants re-parent to it, not to init. */
     boolean makeChildSubreaper();
 }

@@ -41,6 +41,12 @@ public interface ProcessTable {
     /** True when the process's environment contains {@code entry} (for example {@code KEY=value}), read whole. */
     boolean environmentContains(long pid, String entry);
 
+    /**
+     * True when {@code id} is one of this JVM's threads other than its main one: a signal or a cgroup move
+     * sent to a thread id reaches the whole JVM.
+     */
+    boolean isOwnThread(long id);
+
     /** True when {@code pid} is a process (thread-group leader), not one of a process's other threads. */
     boolean isProcess(long pid);
 
@@ -50,6 +56,12 @@ public interface ProcessTable {
      * -1 when unknown.
      */
     long lastAllocatedPid();
+
+    /**
+     * The inheritable marker of a process ({@link ProcessControl#mark}), or empty when it carries none or
+     * cannot be read.
+     */
+    java.util.OptionalLong marker(long pid);
 
     /** The largest pid the kernel hands out before wrapping. */
     long pidMax();

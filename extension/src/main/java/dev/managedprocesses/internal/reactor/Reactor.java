@@ -93,6 +93,17 @@ public final class Reactor {
         return r;
     }
 
+    /**
+     * Watches {@code fd} for an exceptional condition (POLLPRI, such as a cgroup's {@code cgroup.events}
+     * changing); otherwise as {@link #register}.
+     */
+    public Registration registerPriority(int fd, Consumer<Registration> handler) {
+        Registration r = new Registration(fd, tokens.incrementAndGet(), handler);
+        registrations.put(r.token, r);
+        poller.addPriority(fd, r.token);
+        return r;
+    }
+
     /** Asks for a group check at the end of the current batch: one process-table snapshot serves all. */
     public void requestGroupCheck(GroupWatcher watcher) {
         if (inReactorThread()) {

@@ -43,6 +43,9 @@ public final class ProtectedProcesses {
         if (pid == table.selfPid()) {
             return "this JVM";
         }
+        if (table.isOwnThread(pid)) {
+            return "a thread of this JVM (a signal to it, or a move of it, reaches the whole JVM)";
+        }
         if (pid == table.selfParentPid()) {
             return "this JVM's parent";
         }

@@ -1,5 +1,6 @@
 package dev.managedprocesses.internal.os.linux;
 
+import dev.managedprocesses.internal.os.ContainerException;
 import java.nio.file.Path;
 
 /**
@@ -7,7 +8,7 @@ import java.nio.file.Path;
  * means here. The errno is kept as a value ({@link #errno()}, {@link #errnoName()}) so the caller can
  * decide (a vanished cgroup is not a denied one) and put the facts into its own message.
  */
-public final class CgroupException extends Exception {
+public final class CgroupException extends ContainerException {
     private static final long serialVersionUID = 1L;
 
     private final int errno;

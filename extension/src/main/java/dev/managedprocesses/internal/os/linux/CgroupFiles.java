@@ -58,7 +58,7 @@ final class CgroupFiles {
         }
     }
 
-    private static byte[] c(Path path) {
+    static byte[] c(Path path) {
         return LibC.cString(path.toString());
     }
 

@@ -52,6 +52,11 @@ public final class JvmCgroup {
         return parent.endsWith("/") ? parent + name : parent + "/" + name;
     }
 
+    /** Whether {@code name} is a valid name for a cgroup of ours (never one a control file could have). */
+    static boolean validName(String name) {
+        return SCOPE_NAME.matcher(name).matches();
+    }
+
     /** The name of the directory of the JVM {@code pid}, started at {@code startTime} ticks, in pid namespace {@code pidNamespace}. */
     static String nameFor(long pid, long startTime, long pidNamespace) {
         return PREFIX + pid + "-" + startTime + "-" + pidNamespace;

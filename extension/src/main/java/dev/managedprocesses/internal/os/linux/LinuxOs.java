@@ -12,6 +12,6 @@ public final class LinuxOs {
         LibC libc = LinuxProcesses.loadLibC();
         LinuxProcesses processes = new LinuxProcesses(libc);
         return new Os("linux", new LinuxProcessTable(libc, LinuxProcesses.clockTicks(libc)), processes, processes,
-                processes, new LinuxInspector());
+                processes, new LinuxInspector(), new LinuxContainment());
     }
 }

@@ -10,6 +10,7 @@ final class LinuxPoller implements Poller {
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
     private static final int EPOLLIN = 0x1;
+    private static final int EPOLLPRI = 0x2;
     private static final long WAKE_TOKEN = Long.MIN_VALUE;
     private static final int MAX_EVENTS = 256;
 
@@ -43,9 +44,13 @@ final class LinuxPoller implements Poller {
     }
 
     private void ctl(int op, int fd, long token) {
+        ctl(op, fd, token, EPOLLIN);
+    }
+
+    private void ctl(int op, int fd, long token, int mask) {
         long ev = LibC.allocate(EVENT_SIZE); // epoll_ctl copies the event: any thread may call this
         try {
-            LibC.MEMORY.putInt(ev, EPOLLIN);
+            LibC.MEMORY.putInt(ev, mask);
             LibC.MEMORY.putLong(ev + DATA_OFFSET, token);
             if (libc.epoll_ctl(epfd, op, fd, ev) != 0 && op == EPOLL_CTL_ADD) {
                 throw new IllegalStateException("epoll_ctl(ADD, fd " + fd + ") failed: " + Errno.name(LibC.errno()));
@@ -61,6 +66,14 @@ final class LinuxPoller implements Poller {
             throw new IllegalArgumentException("reserved token");
         }
         ctl(EPOLL_CTL_ADD, fd, token);
+    }
+
+    @Override
+    public void addPriority(int fd, long token) {
+        if (token == WAKE_TOKEN) {
+            throw new IllegalArgumentException("reserved token");
+        }
+        ctl(EPOLL_CTL_ADD, fd, token, EPOLLPRI);
     }
 
     @Override

@@ -86,6 +86,16 @@ final class LinuxProcessTable implements ProcessTable {
     }
 
     @Override
+    public boolean isOwnThread(long id) {
+        return id != selfPid && id > 0 && new java.io.File("/proc/self/task/" + id).exists();
+    }
+
+    @Override
+    public java.util.OptionalLong marker(long pid) {
+        return RttimeMarker.read(pid);
+    }
+
+    @Override
     public boolean isProcess(long pid) {
         return ProcFs.tgid(pid) == pid;
     }

@@ -454,6 +454,11 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     }
 
     @Override
+    public int mark(long pid, long marker) {
+        return RttimeMarker.mark(pid, marker);
+    }
+
+    @Override
     public boolean makeChildSubreaper() {
         return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
     }

@@ -1,5 +1,6 @@
 package dev.managedprocesses.internal.os.linux;
 
+import dev.managedprocesses.internal.os.Container;
 import dev.managedprocesses.internal.os.ProcStat;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * One scope's cgroup v2: a directory under this JVM's per-JVM cgroup ({@link JvmCgroup#createScope}) that
@@ -29,10 +31,10 @@ import java.util.Set;
  *
  * <p>Hazards, each handled beside the code named:
  * <ul>
- *   <li><b>Whatever enters is killed.</b> {@link #add} and {@link #addWithDescendants} refuse pid 1 and
- *       below, this JVM (a thread id too: writing any thread's id moves its whole process) and every
- *       ancestor of this JVM ({@link #refuseProtected}). {@link #addSpawnedChild} skips those checks: its
- *       pid is the JVM's own unreaped child, which is none of them. {@link #kill()} refuses when this JVM
+ *   <li><b>Whatever enters is killed.</b> {@link #add} and {@link #addWithDescendants} refuse every pid
+ *       the caller's protected-pid check names (the library's one check: this JVM, a thread of it, since
+ *       writing a thread's id moves its whole process, and its ancestors), and pid 1 and below.
+ *       {@link #addSpawnedChild} skips the check: its pid is the JVM's own unreaped child, none of them. {@link #kill()} refuses when this JVM
  *       itself is found inside, however it got there.</li>
  *   <li><b>Pid reuse while adopting.</b> The kernel moves by pid only. {@link #add(long, long)} checks the
  *       start time before and after the write; a different process found after it (the pid was reused
@@ -49,7 +51,7 @@ import java.util.Set;
  *       {@link #remove()}; remove only once the scope starts nothing more.</li>
  * </ul>
  */
-public final class ScopeCgroup {
+public final class ScopeCgroup implements Container {
     /** Enough passes for any tree that stops forking; a tree still growing after them is reported unstable. */
     private static final int MAX_ADOPTION_PASSES = 50;
 
@@ -76,9 +78,83 @@ public final class ScopeCgroup {
         return cgroupPath;
     }
 
+    @Override
+    public String location() {
+        return path.toString();
+    }
+
+    @Override
+    public ScopeCgroup child(String name) throws CgroupException {
+        return createChild(name);
+    }
+
+    @Override
+    public boolean addChild(long pid) throws CgroupException {
+        return addSpawnedChild(pid);
+    }
+
+    @Override
+    public List<Long> adopt(long pid, long startTime, LongFunction<String> refusal) throws CgroupException {
+        return addWithDescendants(pid, startTime, refusal).members();
+    }
+
+    @Override
+    public void killAll() throws CgroupException {
+        kill();
+    }
+
     /** The directory's name. */
     public String name() {
         return path.getFileName().toString();
+    }
+
+    /**
+     * Creates a cgroup inside this one (a process's own, below its scope's): killing or freezing this one
+     * reaches it too. {@code name} follows the rules of {@link JvmCgroup#createScope}.
+     */
+    public ScopeCgroup createChild(String name) throws CgroupException {
+        if (!JvmCgroup.validName(name)) {
+            throw new IllegalArgumentException("cgroup name must be 1 to 128 letters, digits, '_' or '-': " + name);
+        }
+        Path dir = path.resolve(name);
+        int e = CgroupFiles.mkdir(dir);
+        if (e != 0) {
+            throw new CgroupException("mkdir", dir, e, e == Errno.EEXIST ? "a cgroup of that name exists already"
+                    : e == Errno.EAGAIN ? "cgroup.max.descendants or cgroup.max.depth above forbids more cgroups" : "");
+        }
+        return new ScopeCgroup(dir, JvmCgroup.join(cgroupPath, name), killFile, jvmCgroup);
+    }
+
+    /**
+     * {@code cgroup.events} opened read-only and close-on-exec: it polls ready for POLLPRI when the populated
+     * or frozen state changes (the kernel rate-limits that to one notification per 10 ms per file, then
+     * delivers the last change by timer). {@link #populated(int)} reads through it, which re-arms it.
+     */
+    @Override
+    public int openEvents() throws CgroupException {
+        Path events = path.resolve("cgroup.events");
+        int fd = CgroupFiles.libc().open(CgroupFiles.c(events), CgroupFiles.O_RDONLY | CgroupFiles.O_CLOEXEC);
+        if (fd < 0) {
+            int e = LibC.errno();
+            throw new CgroupException("open", events, e, e == Errno.ENOENT ? "the cgroup does not exist (removed?)" : "");
+        }
+        return fd;
+    }
+
+    /** {@code populated}, read through a descriptor from {@link #openEvents()}. */
+    @Override
+    public boolean populated(int eventsFd) throws CgroupException {
+        byte[] buf = new byte[128];
+        long n;
+        do {
+            n = CgroupFiles.libc().pread(eventsFd, buf, buf.length, 0);
+        } while (n < 0 && LibC.errno() == Errno.EINTR);
+        if (n < 0) {
+            int e = LibC.errno();
+            throw new CgroupException("read", path.resolve("cgroup.events"), e, e == Errno.ENODEV ? "the cgroup was removed" : "");
+        }
+        return CgroupFiles.eventValue(new String(buf, 0, (int) n, java.nio.charset.StandardCharsets.US_ASCII),
+                "populated") == '1';
     }
 
     // ---------------------------------------------------------------- entering
@@ -107,11 +183,12 @@ public final class ScopeCgroup {
      * they are ({@link #addWithDescendants} moves them too). Returns false when it is gone, or when the pid
      * now names another process (which is then not left in here).
      *
-     * @throws IllegalArgumentException when {@code pid} is this JVM, one of its threads or ancestors, or pid 1 or below
+     * @throws IllegalArgumentException when {@code refusal} names a reason for {@code pid} (this JVM, a thread or
+     *     an ancestor of it), or {@code pid} is 1 or below
      * @throws CgroupException when the kernel refuses the move (EACCES, EPERM, EBUSY, EOPNOTSUPP, EINVAL...)
      */
-    public boolean add(long pid, long startTime) throws CgroupException {
-        refuseProtected(pid);
+    public boolean add(long pid, long startTime, LongFunction<String> refusal) throws CgroupException {
+        refuse(pid, refusal);
         return moveVerified(pid, startTime, new ArrayList<>());
     }
 
@@ -137,11 +214,12 @@ public final class ScopeCgroup {
      * subreaper) and is no longer found through ppid links. Returns with an empty member list when the
      * root is already gone.
      *
-     * @throws IllegalArgumentException when {@code pid} is protected (see {@link #add})
+     * @throws IllegalArgumentException when {@code pid} is protected (see {@link #add}); descendants that are
+     *     protected are left where they are
      * @throws CgroupException when the kernel refuses a move other than for a vanished process
      */
-    public Adoption addWithDescendants(long pid, long startTime) throws CgroupException {
-        refuseProtected(pid);
+    public Adoption addWithDescendants(long pid, long startTime, LongFunction<String> refusal) throws CgroupException {
+        refuse(pid, refusal);
         Map<Long, Long> members = new LinkedHashMap<>(); // pid -> start time
         List<Long> evicted = new ArrayList<>();
         for (int pass = 1; pass <= MAX_ADOPTION_PASSES; pass++) {
@@ -165,6 +243,9 @@ public final class ScopeCgroup {
                 Long known = members.get(s.pid());
                 if (s.isZombie() || (known != null && known == s.startTime())) {
                     continue; // a zombie runs nothing (its children are still walked); a member stays a member
+                }
+                if (refusal.apply(s.pid()) != null) {
+                    continue; // never moved in: a kill of this cgroup would reach it
                 }
                 Optional<String> cg = CgroupFiles.cgroupOf(s.pid());
                 if (cg.isPresent() && CgroupFiles.isWithin(cg.get(), cgroupPath)) {
@@ -213,28 +294,14 @@ public final class ScopeCgroup {
     }
 
     /**
-     * Why {@code pid} may never enter a scope cgroup: a {@link #kill()} would reach it. pid 1 and below (0
-     * and negative ids are no single process), this JVM and its threads (moving a thread moves its
-     * process), and the JVM's ancestors (read now: they change when a parent exits).
+     * Refuses {@code pid} when {@code refusal} (the caller's one protected-pid check) names a reason: a
+     * kill of this cgroup would reach whatever enters it. pid 1 and below are never a single process.
      */
-    static void refuseProtected(long pid) {
-        if (pid <= 1) {
-            throw new IllegalArgumentException("refusing to move pid " + pid + " into a scope cgroup: not a process a scope may own");
-        }
-        long self = ProcessHandle.current().pid();
-        long tgid = ProcFs.tgid(pid);
-        if (pid == self || tgid == self) {
-            throw new IllegalArgumentException("refusing to move pid " + pid + " into a scope cgroup: it is "
-                    + (pid == self ? "this JVM" : "a thread of this JVM (the whole JVM would move)")
+    private static void refuse(long pid, LongFunction<String> refusal) {
+        String why = pid <= 1 ? "not a process a scope may own" : refusal.apply(pid);
+        if (why != null) {
+            throw new IllegalArgumentException("refusing to move pid " + pid + " into a scope cgroup: it is " + why
                     + ", and the scope's kill would end it");
-        }
-        long p = ProcFs.stat(self).map(ProcStat::ppid).orElse(0L);
-        for (int depth = 0; p > 1 && depth < 4096; depth++) {
-            if (p == pid || p == tgid) {
-                throw new IllegalArgumentException("refusing to move pid " + pid + " into a scope cgroup: it is an"
-                        + " ancestor of this JVM (pid " + self + "), and the scope's kill would end it");
-            }
-            p = ProcFs.stat(p).map(ProcStat::ppid).orElse(0L);
         }
     }
 
@@ -257,16 +324,19 @@ public final class ScopeCgroup {
     // ---------------------------------------------------------------- reading
 
     /** The pids in this cgroup and any cgroup below it ({@code cgroup.procs}; zombies are not listed). */
+    @Override
     public Set<Long> members() throws CgroupException {
         return CgroupFiles.procsRecursive(path);
     }
 
     /** Whether {@code pid} is in this cgroup (or below), by its {@code /proc/PID/cgroup}; false when it is gone. */
+    @Override
     public boolean contains(long pid) {
         return CgroupFiles.cgroupOf(pid).filter(cg -> CgroupFiles.isWithin(cg, cgroupPath)).isPresent();
     }
 
     /** {@code populated} of {@code cgroup.events}: a live process is in this cgroup or below. */
+    @Override
     public boolean populated() throws CgroupException {
         return CgroupFiles.eventValue(CgroupFiles.read(path.resolve("cgroup.events")), "populated") == '1';
     }
@@ -302,6 +372,7 @@ public final class ScopeCgroup {
      * less than 10 ms earlier (a child moved in just before the kill), the wake-up can come up to about
      * 10 ms plus a tick after it empties.
      */
+    @Override
     public boolean awaitEmpty(Duration timeout) throws CgroupException, InterruptedException {
         return CgroupFiles.awaitEvent(path, "populated", '0', timeout.toNanos());
     }
@@ -312,12 +383,14 @@ public final class ScopeCgroup {
      * freezes only when it leaves it); the cgroup stays set to freeze either way. Processes moved in or
      * forked later freeze too. A frozen process still dies of SIGKILL.
      */
+    @Override
     public boolean freeze(Duration timeout) throws CgroupException, InterruptedException {
         setFreeze('1');
         return CgroupFiles.awaitEvent(path, "frozen", '1', timeout.toNanos());
     }
 
     /** Undoes {@link #freeze} and waits, event-driven, for {@code frozen 0}; false when {@code timeout} passed first. */
+    @Override
     public boolean thaw(Duration timeout) throws CgroupException, InterruptedException {
         setFreeze('0');
         return CgroupFiles.awaitEvent(path, "frozen", '0', timeout.toNanos());
@@ -356,6 +429,7 @@ public final class ScopeCgroup {
      *
      * @throws CgroupException EBUSY when a live process is still inside
      */
+    @Override
     public void remove() throws CgroupException {
         synchronized (this) {
             if (directoryFd >= 0) {

@@ -24,6 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A scope's cgroup on this machine, with real processes: moves, kills, waits, freezes, and what it refuses. */
 class ScopeCgroupTest {
+    /** The library's one protected-pid check, as the engine hands it to the cgroup layer. */
+    private static final java.util.function.LongFunction<String> PROTECTED =
+            pid -> dev.managedprocesses.internal.safety.ProtectedProcesses.reason(
+                    dev.managedprocesses.internal.os.Os.current().table(), pid);
 
     @Test
     void a_spawned_child_is_moved_in_listed_killed_and_the_kernel_says_when_it_is_gone() throws Exception {
@@ -184,7 +188,7 @@ class ScopeCgroupTest {
             orphanStart = Proc.startTime(orphan);
             assertThat(Proc.eventually(TIMEOUT, () -> Files.exists(dir.resolve("forking")))).isTrue();
 
-            ScopeCgroup.Adoption adoption = cg.addWithDescendants(root.pid(), Proc.startTime(root.pid()));
+            ScopeCgroup.Adoption adoption = cg.addWithDescendants(root.pid(), Proc.startTime(root.pid()), PROTECTED);
 
             assertThat(adoption.stable()).isTrue();
             assertThat(adoption.members()).startsWith(root.pid());
@@ -219,15 +223,15 @@ class ScopeCgroupTest {
             long parent = Proc.ppid(self);
             long start = Proc.startTime(self);
 
-            assertThatThrownBy(() -> cg.add(self, start)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> cg.add(self, start, PROTECTED)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("this JVM");
-            assertThatThrownBy(() -> cg.add(thread, start)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> cg.add(thread, start, PROTECTED)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("a thread of this JVM");
-            assertThatThrownBy(() -> cg.add(parent, Proc.startTime(parent))).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> cg.add(parent, Proc.startTime(parent), PROTECTED)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("ancestor of this JVM");
-            assertThatThrownBy(() -> cg.addWithDescendants(parent, Proc.startTime(parent)))
+            assertThatThrownBy(() -> cg.addWithDescendants(parent, Proc.startTime(parent), PROTECTED))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ancestor of this JVM");
-            assertThatThrownBy(() -> cg.add(1, 0)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> cg.add(1, 0, PROTECTED)).isInstanceOf(IllegalArgumentException.class);
             assertThat(cg.members()).isEmpty();
             assertThat(Files.readString(Path.of("/proc/self/cgroup"))).contains("0::" + f.jvm.jvmCgroupPath() + "\n");
         }
@@ -281,9 +285,9 @@ class ScopeCgroupTest {
             Process child = f.start("sleep", "300");
             long start = Proc.startTime(child.pid());
 
-            assertThat(cg.add(child.pid(), start + 1)).as("wrong start time: another process").isFalse();
+            assertThat(cg.add(child.pid(), start + 1, PROTECTED)).as("wrong start time: another process").isFalse();
             assertThat(cg.contains(child.pid())).isFalse();
-            assertThat(cg.add(child.pid(), start)).isTrue();
+            assertThat(cg.add(child.pid(), start, PROTECTED)).isTrue();
             assertThat(cg.contains(child.pid())).isTrue();
         }
     }

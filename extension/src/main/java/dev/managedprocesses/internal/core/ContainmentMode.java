@@ -1,0 +1,53 @@
+package dev.managedprocesses.internal.core;
+
+import java.util.Locale;
+
+/**
+ * {@value #KEY}: whether scopes hold their processes in containers the kernel guarantees (cgroup v2).
+ * {@code auto} (the default) uses them where this JVM may create them and falls back to process groups,
+ * markers and lineage elsewhere; {@code off} never uses them; {@code required} fails the first start or
+ * adoption, saying what to do, where they are unavailable. Read from the system property, or set once
+ * from the JUnit configuration parameter of the same name before the first scope starts anything.
+ */
+public enum ContainmentMode {
+    AUTO, OFF, REQUIRED;
+
+    /** The system property and JUnit configuration parameter. */
+    public static final String KEY = "managedprocesses.cgroups";
+
+    private static volatile ContainmentMode configured;
+
+    /** The mode in effect: configured, else the system property, else {@code auto}. */
+    public static ContainmentMode current() {
+        ContainmentMode m = configured;
+        return m != null ? m : parse(System.getProperty(KEY), "system property " + KEY);
+    }
+
+    /**
+     * Sets the mode from a configuration value (the JUnit configuration parameter); the first call wins,
+     * since scopes that have started anything keep the mode they started with.
+     *
+     * @throws IllegalArgumentException for a value other than auto, off or required
+     */
+    public static void configure(String value, String source) {
+        ContainmentMode m = parse(value, source);
+        synchronized (ContainmentMode.class) {
+            if (configured == null) {
+                configured = m;
+            }
+        }
+    }
+
+    static ContainmentMode parse(String value, String source) {
+        if (value == null || value.isBlank()) {
+            return AUTO;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "auto" -> AUTO;
+            case "off", "false" -> OFF;
+            case "required", "true" -> REQUIRED;
+            default -> throw new IllegalArgumentException(source + " is '" + value + "': use auto (cgroups where this"
+                    + " JVM may create them), off, or required");
+        };
+    }
+}

@@ -1,0 +1,53 @@
+package dev.managedprocesses.internal.os;
+
+/**
+ * Containment the kernel guarantees: a container holds the processes placed in it and everything they
+ * fork, whatever they later do to their process group, session, environment or title, and can list them,
+ * freeze them and kill them all at once. On Linux, cgroup v2 where this JVM may create cgroups; elsewhere,
+ * or without permission, {@link #available()} is false and {@link #describe()} says why and what to do.
+ */
+public interface Containment {
+
+    /** Whether containers can be created here; detected once, on first use. Never throws. */
+    boolean available();
+
+    /**
+     * One line for the log, the leak report and the records: the mechanism in use when
+     * {@link #available()}, else why containers are unavailable and what would make them available.
+     */
+    String describe();
+
+    /** A container for one scope (its processes get containers of their own below it). */
+    Container create(String name) throws ContainerException;
+
+    /**
+     * What the crash-safety janitor kills after the JVM died: the one file whose write ends every container
+     * of this JVM at once ({@code cgroup.kill} of the per-JVM cgroup), or null when there is none.
+     */
+    String crashKillFile();
+
+    /** No containment: {@code reason} says why and what to do. */
+    static Containment unavailable(String reason) {
+        return new Containment() {
+            @Override
+            public boolean available() {
+                return false;
+            }
+
+            @Override
+            public String describe() {
+                return reason;
+            }
+
+            @Override
+            public Container create(String name) throws ContainerException {
+                throw new ContainerException(reason);
+            }
+
+            @Override
+            public String crashKillFile() {
+                return null;
+            }
+        };
+    }
+}

@@ -4,6 +4,11 @@ package dev.managedprocesses;
 public class OutputEndedException extends ManagedProcessException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception whose message names the stream, what was awaited, how the process ended, and its last lines.
+     *
+     * @param message the message
+     */
     public OutputEndedException(String message) {
         super(message);
     }

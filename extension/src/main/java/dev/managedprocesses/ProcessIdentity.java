@@ -31,6 +31,16 @@ import java.util.Optional;
  */
 public record ProcessIdentity(long pid, long startTime, String bootId) {
 
+    /**
+     * An identity from values read elsewhere (a pid file and its start time, a report). Reads nothing
+     * from the system; {@link #of(long)} reads a live process's.
+     *
+     * @param pid the process id, positive
+     * @param startTime start time, in the platform's units (Linux: clock ticks since boot)
+     * @param bootId the kernel's boot id when the identity was read
+     * @throws IllegalArgumentException if {@code pid} is not positive
+     * @throws NullPointerException if {@code bootId} is null
+     */
     public ProcessIdentity {
         if (pid <= 0) {
             throw new IllegalArgumentException("pid must be positive but was " + pid);
@@ -41,6 +51,9 @@ public record ProcessIdentity(long pid, long startTime, String bootId) {
     /**
      * The identity of whatever process holds {@code pid} right now, read from the process table; empty
      * when no live process does (zombies count as gone).
+     *
+     * @param pid the process id to look up
+     * @return the identity of the process holding {@code pid} now, or empty
      */
     public static Optional<ProcessIdentity> of(long pid) {
         return ProcessLookup.identify(pid);

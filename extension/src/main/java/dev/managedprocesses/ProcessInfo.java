@@ -15,7 +15,11 @@ package dev.managedprocesses;
 public record ProcessInfo(long pid, long ppid, long pgid, long sid, char state, long startTime, int uid,
         String commandLine) {
 
-    /** False for zombies ({@code Z}) and dead entries ({@code X}): they run nothing and hold no resources. */
+    /**
+     * False for zombies ({@code Z}) and dead entries ({@code X}): they run nothing and hold no resources.
+     *
+     * @return whether the process was running (or stopped, or sleeping) when the snapshot was taken
+     */
     public boolean isAlive() {
         return state != 'Z' && state != 'X';
     }

@@ -42,49 +42,99 @@ public final class ProcessRecord {
         this.survived = survived;
     }
 
+    /**
+     * The process id it had; by the time the record is read, the kernel may have given it to another process.
+     *
+     * @return the pid
+     */
     public long pid() {
         return pid;
     }
 
+    /**
+     * What it ran.
+     *
+     * @return the program and its arguments (for adopted and escaped processes: as read from {@code /proc}),
+     *     unmodifiable
+     */
     public List<String> command() {
         return command;
     }
 
+    /**
+     * How it came to belong to the scope.
+     *
+     * @return started, adopted, or found at teardown as an escaped descendant
+     */
     public Origin origin() {
         return origin;
     }
 
-    /** True when the process (or its group) was still running when teardown began. */
+    /**
+     * True when the process (or its group) was still running when teardown began. Leaving cleanup to
+     * teardown is normal; {@code @ManagedProcesses(leftovers = FAIL)} makes it an error.
+     *
+     * @return whether teardown had to end it
+     */
     public boolean wasLeftover() {
         return leftover;
     }
 
-    /** What ended it; empty when it survived. */
+    /**
+     * What ended it; empty when it survived.
+     *
+     * @return itself, a caller's signal, SIGTERM or SIGKILL
+     */
     public Optional<EndedBy> endedBy() {
         return Optional.ofNullable(endedBy);
     }
 
-    /** Its exit status, when known (processes adopted by pid are not our children: theirs is unknown). */
+    /**
+     * Its exit status, when known (processes adopted by pid are not our children: theirs is unknown).
+     *
+     * @return the exit status; empty when only another parent could read it (a process adopted by pid or
+     *     {@code ProcessHandle}, an escaped descendant that did not end as this JVM's child), and for one
+     *     that survived
+     */
     public Optional<ExitStatus> exitStatus() {
         return Optional.ofNullable(exitStatus);
     }
 
-    /** How long teardown took for it; empty when it had ended before teardown. */
+    /**
+     * How long it took to end it: from the first signal of teardown (or of an earlier
+     * {@link ManagedProcess#terminate()} or {@link ManagedProcess#kill()}) until it and its group were gone.
+     *
+     * @return the time; empty when it ended before teardown without {@code terminate()} or {@code kill()}
+     */
     public Optional<Duration> teardownTime() {
         return Optional.ofNullable(teardownTime);
     }
 
-    /** True when it needed SIGKILL: it ignored (or did not finish on) SIGTERM within the grace period. */
+    /**
+     * True when it needed SIGKILL: it ignored (or did not finish on) SIGTERM within the grace period.
+     * Worth a look: a process that ignores SIGTERM never gets to clean up.
+     *
+     * @return whether teardown had to escalate to SIGKILL for it
+     */
     public boolean neededSigkill() {
         return leftover && endedBy == EndedBy.SIGKILL;
     }
 
-    /** True when it was still alive after SIGKILL. */
+    /**
+     * True when it was still alive after SIGKILL (uninterruptible sleep, another user's process); the
+     * scope's {@code close()} then threw {@link SurvivorsException}.
+     *
+     * @return whether it survived teardown
+     */
     public boolean survived() {
         return survived;
     }
 
-    /** One line, e.g. {@code pid 42 (sleep 100): killed by SIGTERM, ended by SIGTERM from teardown in 3 ms}. */
+    /**
+     * One line, e.g. {@code pid 42 (sleep 100): killed by SIGTERM, ended by SIGTERM from teardown in 3 ms}.
+     *
+     * @return the summary, as the JUnit extension prints and publishes it
+     */
     public String summary() {
         StringBuilder sb = new StringBuilder("pid ").append(pid).append(" (").append(String.join(" ", command))
                 .append(")");

@@ -51,42 +51,102 @@ public final class ProcessScope implements AutoCloseable {
         this.core = new ScopeCore(name, gracePeriod);
     }
 
-    /** Opens a scope with the default grace period. */
+    /**
+     * Opens a scope with the default grace period ({@link #DEFAULT_GRACE_PERIOD}); close it with
+     * try-with-resources.
+     *
+     * @return a new, open scope named {@code unnamed}
+     */
     public static ProcessScope open() {
         return builder().open();
     }
 
-    /** A builder for a scope with a name (shown in messages) and a grace period. */
+    /**
+     * A builder for a scope with a name (shown in messages) and a grace period.
+     *
+     * <pre>{@code
+     * try (ProcessScope scope = ProcessScope.builder()
+     *         .name("cluster")
+     *         .gracePeriod(Duration.ofSeconds(10))
+     *         .open()) {
+     *     ...
+     * }
+     * }</pre>
+     *
+     * @return a new builder with the defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The unique id, also the value of {@value #SCOPE_VARIABLE} in its processes. */
+    /**
+     * The unique id, also the value of {@value #SCOPE_VARIABLE} in its processes.
+     *
+     * @return the id, unique per scope; by it teardown finds descendants that left their group
+     */
     public String id() {
         return core.id();
     }
 
-    /** The name given at creation (by the JUnit extension: the test's display name). */
+    /**
+     * The name given at creation (by the JUnit extension: the test's display name).
+     *
+     * @return the name, {@code unnamed} unless the builder set one
+     */
     public String name() {
         return core.name();
     }
 
-    /** The grace period between SIGTERM and SIGKILL at teardown. */
+    /**
+     * The grace period between SIGTERM and SIGKILL at teardown, and for {@link ManagedProcess#terminate()}.
+     *
+     * @return the grace period, zero or positive
+     */
     public Duration gracePeriod() {
         return core.gracePeriod();
     }
 
-    /** Starts {@code command} (program and arguments) with default settings. */
+    /**
+     * Starts {@code command} (program and arguments) with default settings: the JVM's working directory
+     * and environment, stdin, stdout and stderr pipes.
+     *
+     * @param command the program (a name looked up on the JVM's {@code PATH}, or a path) and its arguments
+     * @return the handle of the running process
+     * @throws ProcessStartException if it cannot be started; the message says why and what to do
+     * @throws IllegalArgumentException if {@code command} is empty, its program blank, or an element
+     *     contains NUL
+     * @throws NullPointerException if {@code command} or one of its elements is null
+     * @throws IllegalStateException if the scope is closed
+     */
     public ManagedProcess start(String... command) {
         return command(command).start();
     }
 
-    /** Starts {@code command} with default settings. */
+    /**
+     * Starts {@code command} with default settings; see {@link #start(String...)}.
+     *
+     * @param command the program and its arguments
+     * @return the handle of the running process
+     * @throws ProcessStartException if it cannot be started; the message says why and what to do
+     * @throws IllegalArgumentException if {@code command} is empty, its program blank, or an element
+     *     contains NUL
+     * @throws NullPointerException if {@code command} or one of its elements is null
+     * @throws IllegalStateException if the scope is closed
+     */
     public ManagedProcess start(List<String> command) {
         return command(command).start();
     }
 
-    /** A spec for {@code command}, to configure and then {@link ProcessSpec#start()}. */
+    /**
+     * A spec for {@code command}, to configure and then {@link ProcessSpec#start()}. Nothing starts yet.
+     *
+     * @param command the program (a name looked up on the JVM's {@code PATH}, or a path) and its arguments
+     * @return a new spec with default settings
+     * @throws IllegalArgumentException if {@code command} is empty, its program blank, or an element
+     *     contains NUL
+     * @throws NullPointerException if {@code command} or one of its elements is null
+     * @throws IllegalStateException if the scope is closed
+     */
     public ProcessSpec command(String... command) {
         if (command == null) {
             throw new NullPointerException(NULL_COMMAND);
@@ -94,7 +154,16 @@ public final class ProcessScope implements AutoCloseable {
         return command(Arrays.asList(command));
     }
 
-    /** A spec for {@code command}, to configure and then {@link ProcessSpec#start()}. */
+    /**
+     * A spec for {@code command}, to configure and then {@link ProcessSpec#start()}. Nothing starts yet.
+     *
+     * @param command the program and its arguments; copied, so later changes to the list do not matter
+     * @return a new spec with default settings
+     * @throws IllegalArgumentException if {@code command} is empty, its program blank, or an element
+     *     contains NUL
+     * @throws NullPointerException if {@code command} or one of its elements is null
+     * @throws IllegalStateException if the scope is closed
+     */
     public ProcessSpec command(List<String> command) {
         if (command == null) {
             throw new NullPointerException(NULL_COMMAND);
@@ -125,7 +194,11 @@ public final class ProcessScope implements AutoCloseable {
         return new ProcessSpec(this, List.copyOf(command));
     }
 
-    /** The processes started or adopted in this scope, in that order. */
+    /**
+     * The processes started or adopted in this scope, in that order.
+     *
+     * @return a snapshot, unmodifiable; ended processes stay in it
+     */
     public List<ManagedProcess> processes() {
         synchronized (handles) {
             return List.copyOf(ordered);
@@ -135,6 +208,8 @@ public final class ProcessScope implements AutoCloseable {
     /**
      * What teardown did to each process (started, adopted, and escaped descendants it found); empty
      * until {@link #close()} has run.
+     *
+     * @return one record per process, unmodifiable
      */
     public List<ProcessRecord> records() {
         return records;
@@ -148,14 +223,27 @@ public final class ProcessScope implements AutoCloseable {
      * <p>The process is moved into a process group of its own where POSIX allows that; a process
      * that has already exec'd cannot be moved (EACCES), so it is tracked on its own, through a pidfd.
      *
+     * @param process the JDK process to take over
+     * @return its handle; the same handle when the process is already one of this scope's
      * @throws IllegalArgumentException if it has already exited, or is protected (see {@link #adopt(long)})
+     * @throws NullPointerException if {@code process} is null
+     * @throws IllegalStateException if the scope is closed
      */
     public ManagedProcess adopt(Process process) {
         Objects.requireNonNull(process, "process must not be null");
         return handle(core.adopt(process.pid(), process, null, null));
     }
 
-    /** Adopts the process behind a JDK handle; see {@link #adopt(Process)}. Its exit status will be unknown. */
+    /**
+     * Adopts the process behind a JDK handle; see {@link #adopt(Process)}. Its exit status will be unknown:
+     * adopt the {@code Process} instead where there is one.
+     *
+     * @param handle the JDK handle of the process to take over
+     * @return its handle; the same handle when the process is already one of this scope's
+     * @throws IllegalArgumentException if it has already exited, or is protected (see {@link #adopt(long)})
+     * @throws NullPointerException if {@code handle} is null
+     * @throws IllegalStateException if the scope is closed
+     */
     public ManagedProcess adopt(ProcessHandle handle) {
         Objects.requireNonNull(handle, "handle must not be null");
         return handle(core.adopt(handle.pid(), null, handle, null));
@@ -166,6 +254,9 @@ public final class ProcessScope implements AutoCloseable {
      * moment, so a later process with the same pid is never touched. Its exit status will be unknown
      * (only its parent can read it).
      *
+     * @param pid the process id of a live process
+     * @return its handle; the same handle when the process is already one of this scope's
+     * @throws IllegalStateException if the scope is closed
      * @throws IllegalArgumentException for pid 0, 1, 2, a negative pid, this JVM or any of its ancestors
      *     (its parent, the build tool above it...), its session or group leader, or a pid with no live process
      */
@@ -175,14 +266,27 @@ public final class ProcessScope implements AutoCloseable {
 
     /**
      * Adopts {@code pid} after checking that it runs {@code expectedExecutable} ({@code /proc/<pid>/exe});
-     * a bare name such as {@code "sleep"} matches the executable's file name.
+     * a bare name such as {@code "sleep"} matches the executable's file name. Guards against adopting a
+     * stranger when the pid came from a pid file or a log that may be stale.
+     *
+     * @param pid the process id of a live process
+     * @param expectedExecutable the executable's path, or a bare file name
+     * @return its handle; the same handle when the process is already one of this scope's
+     * @throws IllegalArgumentException if the process runs another executable, or for the reasons of
+     *     {@link #adopt(long)}
+     * @throws NullPointerException if {@code expectedExecutable} is null
+     * @throws IllegalStateException if the scope is closed
      */
     public ManagedProcess adopt(long pid, Path expectedExecutable) {
         Objects.requireNonNull(expectedExecutable, "expectedExecutable must not be null");
         return handle(core.adopt(pid, null, null, expectedExecutable));
     }
 
-    /** True once {@link #close()} has begun. */
+    /**
+     * True once {@link #close()} has begun.
+     *
+     * @return whether the scope is closing or closed; it then refuses to start or adopt processes
+     */
     public boolean isClosed() {
         return core.isClosed();
     }
@@ -249,13 +353,27 @@ public final class ProcessScope implements AutoCloseable {
         private Builder() {
         }
 
-        /** A name shown in messages and reports. */
+        /**
+         * A name shown in messages and reports, to tell scopes apart.
+         *
+         * @param name the name; any text, not null
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name must not be null");
             return this;
         }
 
-        /** The grace period between SIGTERM and SIGKILL (default 2 s); zero means SIGKILL right after SIGTERM. */
+        /**
+         * The grace period between SIGTERM and SIGKILL (default 2 s); zero means SIGKILL right after SIGTERM.
+         * Give processes that shut down slowly (a database flushing to disk) more.
+         *
+         * @param gracePeriod how long processes get to end after SIGTERM
+         * @return this builder
+         * @throws NullPointerException if {@code gracePeriod} is null
+         * @throws IllegalArgumentException if {@code gracePeriod} is negative
+         */
         public Builder gracePeriod(Duration gracePeriod) {
             Objects.requireNonNull(gracePeriod, "gracePeriod must not be null");
             if (gracePeriod.isNegative()) {
@@ -265,7 +383,11 @@ public final class ProcessScope implements AutoCloseable {
             return this;
         }
 
-        /** Opens the scope. */
+        /**
+         * Opens the scope. The builder may open more scopes with the same settings.
+         *
+         * @return a new, open scope
+         */
         public ProcessScope open() {
             return new ProcessScope(name, gracePeriod);
         }

@@ -45,13 +45,29 @@ public final class ProcessSpec {
         this.environment = new LinkedHashMap<>(System.getenv());
     }
 
-    /** The working directory (default: the JVM's). It must exist when the process starts. */
+    /**
+     * The working directory (default: the JVM's). It must exist when the process starts. A relative
+     * program path ({@code ./run.sh}) is resolved against it.
+     *
+     * @param directory the directory; a relative path is taken from the JVM's working directory
+     * @return this spec
+     * @throws NullPointerException if {@code directory} is null
+     */
     public ProcessSpec directory(Path directory) {
         this.directory = Objects.requireNonNull(directory, "directory must not be null");
         return this;
     }
 
-    /** Sets one environment variable (the JVM's environment is inherited by default). */
+    /**
+     * Sets one environment variable (the JVM's environment is inherited by default). The program itself is
+     * found on the JVM's {@code PATH}, not on a {@code PATH} set here.
+     *
+     * @param name the variable's name: not empty, without {@code =} or NUL
+     * @param value its value; {@code ""} for an empty one
+     * @return this spec
+     * @throws NullPointerException if {@code name} or {@code value} is null
+     * @throws IllegalArgumentException if {@code name} is empty or contains {@code =} or NUL
+     */
     public ProcessSpec environment(String name, String value) {
         checkName(name);
         Objects.requireNonNull(value, "value of environment variable " + name + " must not be null");
@@ -59,21 +75,40 @@ public final class ProcessSpec {
         return this;
     }
 
-    /** Sets several environment variables. */
+    /**
+     * Sets several environment variables, as {@link #environment(String, String)} sets each.
+     *
+     * @param variables names and values
+     * @return this spec
+     * @throws NullPointerException if {@code variables}, or a name or value in it, is null
+     * @throws IllegalArgumentException if a name is empty or contains {@code =} or NUL
+     */
     public ProcessSpec environment(Map<String, String> variables) {
         Objects.requireNonNull(variables, "variables must not be null");
         variables.forEach(this::environment);
         return this;
     }
 
-    /** Removes an inherited environment variable. */
+    /**
+     * Removes an inherited environment variable (or one set before); no effect if it is not set.
+     *
+     * @param name the variable's name
+     * @return this spec
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is empty or contains {@code =} or NUL
+     */
     public ProcessSpec removeEnvironment(String name) {
         checkName(name);
         environment.remove(name);
         return this;
     }
 
-    /** Starts from an empty environment instead of the JVM's (the scope's marker variable is still set). */
+    /**
+     * Starts from an empty environment instead of the JVM's (the scope's marker variable is still set),
+     * for a process that must not see the test's settings. Variables set after this call are kept.
+     *
+     * @return this spec
+     */
     public ProcessSpec clearEnvironment() {
         environment.clear();
         return this;
@@ -87,7 +122,16 @@ public final class ProcessSpec {
         }
     }
 
-    /** Where stdin comes from: {@code PIPE} (default), {@code INHERIT}, or {@code Redirect.from(file)}. */
+    /**
+     * Where stdin comes from: {@code PIPE} (default: written through {@link ManagedProcess#stdin()}),
+     * {@code INHERIT}, or {@code Redirect.from(file)}.
+     *
+     * @param redirect the source
+     * @return this spec
+     * @throws NullPointerException if {@code redirect} is null
+     * @throws IllegalArgumentException if {@code redirect} writes to a file ({@code Redirect.to},
+     *     {@code Redirect.appendTo})
+     */
     public ProcessSpec stdin(Redirect redirect) {
         Objects.requireNonNull(redirect, "redirect must not be null");
         if (redirect.type() == Redirect.Type.WRITE || redirect.type() == Redirect.Type.APPEND) {
@@ -98,13 +142,27 @@ public final class ProcessSpec {
         return this;
     }
 
-    /** Where stdout goes: {@code PIPE} (default, captured), {@code INHERIT}, {@code DISCARD}, or a file. */
+    /**
+     * Where stdout goes: {@code PIPE} (default, captured), {@code INHERIT}, {@code DISCARD}, or a file.
+     *
+     * @param redirect the destination
+     * @return this spec
+     * @throws NullPointerException if {@code redirect} is null
+     * @throws IllegalArgumentException if {@code redirect} reads from a file ({@code Redirect.from})
+     */
     public ProcessSpec stdout(Redirect redirect) {
         this.stdout = checkOutput(redirect, "stdout");
         return this;
     }
 
-    /** Where stderr goes: {@code PIPE} (default, captured), {@code INHERIT}, {@code DISCARD}, or a file. */
+    /**
+     * Where stderr goes: {@code PIPE} (default, captured), {@code INHERIT}, {@code DISCARD}, or a file.
+     *
+     * @param redirect the destination
+     * @return this spec
+     * @throws NullPointerException if {@code redirect} is null
+     * @throws IllegalArgumentException if {@code redirect} reads from a file ({@code Redirect.from})
+     */
     public ProcessSpec stderr(Redirect redirect) {
         this.stderr = checkOutput(redirect, "stderr");
         return this;
@@ -119,13 +177,25 @@ public final class ProcessSpec {
         return redirect;
     }
 
-    /** Sends stderr to wherever stdout goes (like {@link ProcessBuilder#redirectErrorStream(boolean)}). */
+    /**
+     * Sends stderr to wherever stdout goes (like {@link ProcessBuilder#redirectErrorStream(boolean)}), so
+     * the two interleave in one stream; {@link ManagedProcess#stderr()} is then not captured.
+     *
+     * @return this spec
+     */
     public ProcessSpec mergeStderrIntoStdout() {
         this.mergeStderr = true;
         return this;
     }
 
-    /** The most characters kept per captured stream (default 1 Mi); older lines are dropped beyond it. */
+    /**
+     * The most characters kept per captured stream (default 1 Mi); older lines are dropped beyond it,
+     * and {@link ProcessOutput#droppedLines()} counts them.
+     *
+     * @param maxChars the limit, in characters (not bytes), at least 1
+     * @return this spec
+     * @throws IllegalArgumentException if {@code maxChars} is less than 1
+     */
     public ProcessSpec outputLimit(int maxChars) {
         if (maxChars < 1) {
             throw new IllegalArgumentException("outputLimit must be at least 1 character but was " + maxChars);
@@ -134,13 +204,27 @@ public final class ProcessSpec {
         return this;
     }
 
-    /** The charset of the process's output (default UTF-8). */
+    /**
+     * The charset of the process's output (default UTF-8, whatever the JVM's default). Bytes that are
+     * not valid in it read as the replacement character.
+     *
+     * @param charset how to decode stdout and stderr
+     * @return this spec
+     * @throws NullPointerException if {@code charset} is null
+     */
     public ProcessSpec outputCharset(Charset charset) {
         this.charset = Objects.requireNonNull(charset, "charset must not be null");
         return this;
     }
 
-    /** Starts the process in the scope. */
+    /**
+     * Starts the process in the scope.
+     *
+     * @return the handle of the running process
+     * @throws ProcessStartException if it cannot be started (a program not on the {@code PATH}, a missing
+     *     working directory, ...); the message says why and what to do
+     * @throws IllegalStateException if the scope is closed
+     */
     public ManagedProcess start() {
         return scope.start(this);
     }

@@ -7,6 +7,11 @@ package dev.managedprocesses;
 public class ProcessStartException extends ManagedProcessException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception whose message names the program and says why it could not start and what to do.
+     *
+     * @param message the message
+     */
     public ProcessStartException(String message) {
         super(message);
     }

@@ -14,15 +14,92 @@ import dev.managedprocesses.internal.os.SignalNumbers;
  * }</pre>
  */
 public enum Signal {
-    HUP, INT, QUIT, ILL, TRAP, ABRT, BUS, FPE, KILL, USR1, SEGV, USR2, PIPE, ALRM, TERM,
-    CHLD, CONT, STOP, TSTP, TTIN, TTOU, URG, XCPU, XFSZ, VTALRM, PROF, WINCH, IO, SYS;
+    /** Hangup: the controlling terminal went away; daemons conventionally reload their configuration. */
+    HUP,
+    /** Interrupt, as Ctrl-C sends it from a terminal. */
+    INT,
+    /** Quit, as Ctrl-\ sends it: ends the process with a core dump (a JVM prints a thread dump instead). */
+    QUIT,
+    /** Illegal instruction: the program tried to execute something the CPU does not accept. */
+    ILL,
+    /** Trace or breakpoint trap, used by debuggers. */
+    TRAP,
+    /** Abort, as {@code abort(3)} raises it: ends the process with a core dump. */
+    ABRT,
+    /** Bus error: a bad memory access, such as reading a memory-mapped file past its end. */
+    BUS,
+    /** Arithmetic error, such as an integer division by zero. */
+    FPE,
+    /**
+     * Kill: cannot be caught, blocked or ignored, so the process ends without cleaning up; what
+     * {@link ManagedProcess#kill()} sends, and teardown after the grace period.
+     */
+    KILL,
+    /** User-defined signal 1: what it means is up to the program. */
+    USR1,
+    /** Segmentation fault: an access to memory the process may not touch. */
+    SEGV,
+    /** User-defined signal 2: what it means is up to the program. */
+    USR2,
+    /** Broken pipe: a write to a pipe or socket that nobody reads any more. */
+    PIPE,
+    /** Alarm clock: a timer set with {@code alarm(2)} or {@code setitimer(2)} expired. */
+    ALRM,
+    /**
+     * Terminate: the polite request to end, which a program may catch to clean up; what
+     * {@link ManagedProcess#terminate()} and teardown send first.
+     */
+    TERM,
+    /** A child stopped or ended; ignored unless the program handles it. */
+    CHLD,
+    /** Continue a stopped process (no effect on a running one); what {@link ManagedProcess#resume()} sends. */
+    CONT,
+    /**
+     * Stop: suspends the process until {@link #CONT}; cannot be caught, blocked or ignored. What
+     * {@link ManagedProcess#suspend()} sends.
+     */
+    STOP,
+    /** Terminal stop, as Ctrl-Z sends it; unlike {@link #STOP}, a program may catch or ignore it. */
+    TSTP,
+    /** A background process tried to read from its terminal; stops it unless caught. */
+    TTIN,
+    /**
+     * A background process tried to write to its terminal while the terminal's {@code tostop} flag is set;
+     * stops it unless caught.
+     */
+    TTOU,
+    /** Urgent (out-of-band) data arrived on a socket; ignored unless the program handles it. */
+    URG,
+    /** The CPU time limit ({@code RLIMIT_CPU}) was exceeded. */
+    XCPU,
+    /** The file size limit ({@code RLIMIT_FSIZE}) was exceeded. */
+    XFSZ,
+    /** A {@code setitimer(2)} timer that counts the process's user CPU time expired. */
+    VTALRM,
+    /** A {@code setitimer(2)} profiling timer that counts the process's user and system CPU time expired. */
+    PROF,
+    /** The terminal window changed size; ignored unless the program handles it. */
+    WINCH,
+    /** I/O is possible on a descriptor set up for signal-driven I/O ({@code O_ASYNC}). */
+    IO,
+    /** Bad system call: one the kernel does not know, or one a seccomp filter refused. */
+    SYS;
 
-    /** This signal's number on the running platform (as {@code kill -l} prints it). */
+    /**
+     * This signal's number on the running platform (as {@code kill -l} prints it).
+     *
+     * @return the number, e.g. 15 for {@link #TERM}; some differ between platforms ({@link #CONT} is 18 on
+     *     Linux, 19 on macOS)
+     */
     public int number() {
         return SignalNumbers.current().number(this);
     }
 
-    /** The conventional name, e.g. {@code SIGTERM}. */
+    /**
+     * The conventional name, as {@code kill(1)} and messages print it; {@link #toString()} returns the same.
+     *
+     * @return the constant's name with the {@code SIG} prefix, e.g. {@code SIGTERM}
+     */
     public String signalName() {
         return "SIG" + name();
     }
@@ -30,6 +107,8 @@ public enum Signal {
     /**
      * The signal with this number on the running platform.
      *
+     * @param number a signal number as the running platform counts it, e.g. from {@code kill -l}
+     * @return the named signal with that number
      * @throws IllegalArgumentException if no named POSIX signal has that number (e.g. 0, a negative
      *     number, 99, or a real-time signal)
      */

@@ -21,7 +21,12 @@ import org.assertj.core.api.SoftAssertionsProvider;
  */
 public class ProcessSoftAssertions extends AbstractSoftAssertions implements ProcessSoftAssertionsProvider {
 
-    /** Runs {@code softly} and then fails with every collected failure, if any. */
+    /**
+     * Runs {@code softly} and then fails with every collected failure, if any.
+     *
+     * @param softly the assertions to run, given a fresh {@code ProcessSoftAssertions}
+     * @throws AssertionError listing every failed assertion, when at least one failed
+     */
     public static void assertSoftly(Consumer<ProcessSoftAssertions> softly) {
         SoftAssertionsProvider.assertSoftly(ProcessSoftAssertions.class, softly);
     }

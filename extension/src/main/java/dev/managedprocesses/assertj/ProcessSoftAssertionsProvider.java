@@ -22,22 +22,43 @@ import org.assertj.core.api.SoftAssertionsProvider;
  */
 public interface ProcessSoftAssertionsProvider extends SoftAssertionsProvider {
 
-    /** Soft assertions on a process started or adopted by a {@code ProcessScope}. */
+    /**
+     * Soft assertions on a process started or adopted by a {@code ProcessScope}; see
+     * {@link ProcessAssertions#assertThat(ManagedProcess)}.
+     *
+     * @param actual the process to check, may be {@code null} (every assertion then fails)
+     * @return an assertion object whose failures are collected instead of thrown
+     */
     default ManagedProcessAssert assertThat(ManagedProcess actual) {
         return proxy(ManagedProcessAssert.class, ManagedProcess.class, actual);
     }
 
-    /** Soft assertions on a process identity. */
+    /**
+     * Soft assertions on a process identity; see {@link ProcessAssertions#assertThat(ProcessIdentity)}.
+     *
+     * @param actual the identity to check, may be {@code null} (every assertion then fails)
+     * @return an assertion object whose failures are collected instead of thrown
+     */
     default ProcessIdentityAssert assertThat(ProcessIdentity actual) {
         return proxy(ProcessIdentityAssert.class, ProcessIdentity.class, actual);
     }
 
-    /** Soft assertions on a JDK process handle. */
+    /**
+     * Soft assertions on a JDK process handle; see {@link ProcessAssertions#assertThat(ProcessHandle)}.
+     *
+     * @param actual the handle to check, may be {@code null} (every assertion then fails)
+     * @return an assertion object whose failures are collected instead of thrown
+     */
     default ProcessHandleAssert assertThat(ProcessHandle actual) {
         return proxy(ProcessHandleAssert.class, ProcessHandle.class, actual);
     }
 
-    /** Soft assertions on a JDK process. */
+    /**
+     * Soft assertions on a JDK process; see {@link ProcessAssertions#assertThat(Process)}.
+     *
+     * @param actual the process to check, may be {@code null} (every assertion then fails)
+     * @return an assertion object whose failures are collected instead of thrown
+     */
     default JdkProcessAssert assertThat(Process actual) {
         return proxy(JdkProcessAssert.class, Process.class, actual);
     }

@@ -89,8 +89,11 @@ public final class ProcessCondition implements Callable<Boolean>, ThrowingRunnab
      * reason, even under {@code ignoreExceptions()}.
      *
      * <pre>{@code
-     * await().ignoreExceptions().failFast(exited.unreachable()).until(exited);
+     * ProcessCondition listening = portOpen(server, 8080);
+     * await().ignoreExceptions().failFast(listening.unreachable()).until(listening);
      * }</pre>
+     *
+     * @return a check that throws {@link ConditionUnreachableException} once this condition can never hold
      */
     public ThrowingRunnable unreachable() {
         return () -> probe.unmet(); // throws ConditionUnreachableException when it can never be met

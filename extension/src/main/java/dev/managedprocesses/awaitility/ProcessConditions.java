@@ -58,6 +58,11 @@ public final class ProcessConditions {
      * <pre>{@code
      * await().atMost(Duration.ofSeconds(10)).untilAsserted(lineMatching(server.stdout(), Pattern.compile("port \\d+")));
      * }</pre>
+     *
+     * @param output the captured stdout or stderr to watch
+     * @param pattern what a line must contain a match of
+     * @return the condition
+     * @throws IllegalStateException if {@code output} is not captured
      */
     public static ProcessCondition lineMatching(ProcessOutput output, Pattern pattern) {
         Objects.requireNonNull(output, "output must not be null");
@@ -65,7 +70,15 @@ public final class ProcessConditions {
         return line(output, l -> pattern.matcher(l).find(), "matching /" + pattern.pattern() + "/");
     }
 
-    /** {@link #lineMatching(ProcessOutput, Pattern)} with a regular expression. */
+    /**
+     * {@link #lineMatching(ProcessOutput, Pattern)} with a regular expression.
+     *
+     * @param output the captured stdout or stderr to watch
+     * @param regex what a line must contain a match of, in {@link Pattern} syntax
+     * @return the condition
+     * @throws java.util.regex.PatternSyntaxException if {@code regex} is not a valid expression
+     * @throws IllegalStateException if {@code output} is not captured
+     */
     public static ProcessCondition lineMatching(ProcessOutput output, String regex) {
         Objects.requireNonNull(regex, "regex must not be null");
         return lineMatching(output, Pattern.compile(regex));
@@ -77,6 +90,11 @@ public final class ProcessConditions {
      * <pre>{@code
      * await().atMost(Duration.ofSeconds(10)).until(lineContaining(worker.stderr(), "connected"));
      * }</pre>
+     *
+     * @param output the captured stdout or stderr to watch
+     * @param text what a line must contain, taken literally
+     * @return the condition
+     * @throws IllegalStateException if {@code output} is not captured
      */
     public static ProcessCondition lineContaining(ProcessOutput output, String text) {
         Objects.requireNonNull(output, "output must not be null");
@@ -112,6 +130,9 @@ public final class ProcessConditions {
      * server.signal(Signal.TERM);
      * await().atMost(Duration.ofSeconds(10)).until(hasExited(server));
      * }</pre>
+     *
+     * @param process the process to watch
+     * @return the condition; it never becomes unreachable
      */
     public static ProcessCondition hasExited(ManagedProcess process) {
         Objects.requireNonNull(process, "process must not be null");
@@ -130,6 +151,9 @@ public final class ProcessConditions {
      * await().atMost(Duration.ofSeconds(10)).untilAsserted(portOpen(server, 8000));
      * }</pre>
      *
+     * @param process the process whose family must listen
+     * @param port the TCP port, 1-65535
+     * @return the condition
      * @throws IllegalArgumentException if {@code port} is not 1-65535
      */
     public static ProcessCondition portOpen(ManagedProcess process, int port) {
@@ -186,6 +210,10 @@ public final class ProcessConditions {
      * ManagedProcess daemon = scope.start("sh", "-c", "sleep 1; echo $$ > " + pidFile);
      * await().atMost(Duration.ofSeconds(10)).untilAsserted(fileExists(pidFile));
      * }</pre>
+     *
+     * @param path the file to wait for; a relative path is taken from the JVM's working directory now
+     * @return the condition; while unmet it says what the directory holds instead. It never becomes
+     *     unreachable
      */
     public static ProcessCondition fileExists(Path path) {
         Objects.requireNonNull(path, "path must not be null");

@@ -71,10 +71,17 @@ public @interface ManagedProcesses {
      * or {@code "PT1S"}. Empty (the default) means the suite-wide default, itself 2 s unless configured.
      * An invalid value fails the class, before any of its tests runs, with an
      * {@link org.junit.jupiter.api.extension.ExtensionConfigurationException} that says what is allowed.
+     *
+     * @return the grace period for the scopes of the annotated class, or empty for the suite-wide default
      */
     String gracePeriod() default "";
 
-    /** What it means when a test ends with processes still running. */
+    /**
+     * What it means when a test ends with processes still running.
+     *
+     * @return {@link Leftovers#KILL} to end them quietly, {@link Leftovers#FAIL} to end them and fail the
+     *     test, or {@link Leftovers#DEFAULT} (the default) for the suite-wide setting
+     */
     Leftovers leftovers() default Leftovers.DEFAULT;
 
     /**

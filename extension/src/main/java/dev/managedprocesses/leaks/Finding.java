@@ -74,6 +74,15 @@ public record Finding(List<TestRef> tests, List<LeakedProcess> processes, String
     /**
      * One leaked process.
      *
+     * @param pid process id
+     * @param ppid parent process id when it was found
+     * @param startTime start time in clock ticks since boot: with the pid, it tells this process from a later one
+     *     that gets the same pid
+     * @param state the kernel's one-letter state ({@code R}, {@code S}, {@code D}, {@code T}, ...)
+     * @param ageMillis how long it had been running when it was found, in milliseconds
+     * @param uid the real user id, or -1 when it could not be read
+     * @param user the user name of {@code uid}, or the number when it has none
+     * @param commandLine the command line, arguments joined by spaces ({@code [comm]} when it cannot be read)
      * @param depth 0 for a root of the tree, 1 for its children...
      * @param holdsTestOutput true when it holds the test JVM's stdout/stderr: the build will hang on it
      */

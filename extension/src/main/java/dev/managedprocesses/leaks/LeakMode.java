@@ -8,7 +8,11 @@ public enum LeakMode {
     OFF,
     /** Report leaked processes; change no test result. */
     WARN,
-    /** Report, and fail the test that leaked (and the run, for engines other than Jupiter). */
+    /**
+     * Report, fail the test that leaked (or, where no Jupiter extension can fail it, a test of the leak check
+     * engine named after it, else the run), and end the leaked processes unless
+     * {@value LeakSettings#FAIL_KEEP_KEY} is {@code true}.
+     */
     FAIL,
     /** Report, and end the leaked processes (SIGTERM, grace, SIGKILL). */
     KILL;

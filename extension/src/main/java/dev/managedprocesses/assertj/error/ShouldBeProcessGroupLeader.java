@@ -20,7 +20,13 @@ import org.assertj.core.error.ErrorMessageFactory;
  */
 public class ShouldBeProcessGroupLeader extends BasicErrorMessageFactory {
 
-    /** For a {@link ManagedProcess}; {@code reason} says who disagrees and which group it is in. */
+    /**
+     * For a {@link ManagedProcess}; {@code reason} says who disagrees and which group it is in.
+     *
+     * @param actual the process that does not lead its own group
+     * @param reason why not, completing "but ...", e.g. {@code the kernel has it in process group 4242}
+     * @return the message factory, for {@code throwAssertionError}
+     */
     public static ErrorMessageFactory shouldBeProcessGroupLeader(ManagedProcess actual, String reason) {
         ProcessFacts facts = ProcessFacts.of(actual);
         return new ShouldBeProcessGroupLeader("%nExpecting%n  <%s>%nto lead its own process group%nbut %s%n%s",

@@ -21,7 +21,13 @@ import org.assertj.core.error.ErrorMessageFactory;
  */
 public class ShouldHaveBeenKilledBy extends BasicErrorMessageFactory {
 
-    /** For a {@link ManagedProcess}, with the facts. */
+    /**
+     * For a {@link ManagedProcess}, with the facts: how it ended instead, and who ended it.
+     *
+     * @param actual the process that was not killed by {@code signal}
+     * @param signal the expected signal
+     * @return the message factory, for {@code throwAssertionError}
+     */
     public static ErrorMessageFactory shouldHaveBeenKilledBy(ManagedProcess actual, Signal signal) {
         ProcessFacts facts = ProcessFacts.of(actual);
         return new ShouldHaveBeenKilledBy("%nExpecting%n  <%s>%nto have been killed by %s%nbut %s%n%s",

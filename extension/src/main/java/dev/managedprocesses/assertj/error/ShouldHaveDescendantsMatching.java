@@ -22,7 +22,14 @@ import org.assertj.core.error.ErrorMessageFactory;
  */
 public class ShouldHaveDescendantsMatching extends BasicErrorMessageFactory {
 
-    /** For a {@link ManagedProcess}, the live {@code descendants} that were checked, and what was looked for. */
+    /**
+     * For a {@link ManagedProcess}, the live {@code descendants} that were checked, and what was looked for.
+     *
+     * @param actual the process whose descendants were checked
+     * @param descendants the live descendants that were checked (none matched), listed in the message
+     * @param description what was looked for, e.g. {@code command line "sleep 200"}
+     * @return the message factory, for {@code throwAssertionError}
+     */
     public static ErrorMessageFactory shouldHaveDescendantsMatching(ManagedProcess actual, List<ProcessInfo> descendants,
             String description) {
         ProcessFacts facts = ProcessFacts.of(actual, descendants);

@@ -20,7 +20,12 @@ import org.assertj.core.error.ErrorMessageFactory;
  */
 public class ShouldHaveExitedNormally extends BasicErrorMessageFactory {
 
-    /** For a {@link ManagedProcess}, with the facts. */
+    /**
+     * For a {@link ManagedProcess}, with the facts: whether it runs or how it ended instead.
+     *
+     * @param actual the process that did not exit with code 0
+     * @return the message factory, for {@code throwAssertionError}
+     */
     public static ErrorMessageFactory shouldHaveExitedNormally(ManagedProcess actual) {
         ProcessFacts facts = ProcessFacts.of(actual);
         return new ShouldHaveExitedNormally(

@@ -23,7 +23,14 @@ import org.assertj.core.error.ErrorMessageFactory;
  */
 public class ShouldHaveExitedWith extends BasicErrorMessageFactory {
 
-    /** For a {@link ManagedProcess}, with the facts. */
+    /**
+     * For a {@link ManagedProcess}, with the facts; for a death by the signal the shell would report as
+     * {@code expectedCode}, the message says to assert it with {@code wasKilledBy}.
+     *
+     * @param actual the process that did not exit with {@code expectedCode}
+     * @param expectedCode the expected exit code
+     * @return the message factory, for {@code throwAssertionError}
+     */
     public static ErrorMessageFactory shouldHaveExitedWith(ManagedProcess actual, int expectedCode) {
         ProcessFacts facts = ProcessFacts.of(actual);
         String outcome = facts.outcome();
@@ -40,6 +47,11 @@ public class ShouldHaveExitedWith extends BasicErrorMessageFactory {
     /**
      * For a JDK {@link Process}; {@code exitValue} is empty while it runs (the message then says what
      * it runs). The JDK reports a death by signal {@code n} as {@code 128 + n}.
+     *
+     * @param actual the process that did not exit with {@code expectedCode}
+     * @param expectedCode the expected exit value
+     * @param exitValue its {@link Process#exitValue()}, or empty while it runs
+     * @return the message factory, for {@code throwAssertionError}
      */
     public static ErrorMessageFactory shouldHaveExitedWith(Process actual, int expectedCode, Optional<Integer> exitValue) {
         String outcome = exitValue.map(v -> "it exited with code " + v)

@@ -21,7 +21,14 @@ import org.assertj.core.error.ErrorMessageFactory;
  */
 public class ShouldHaveExitedWithin extends BasicErrorMessageFactory {
 
-    /** For a {@link ManagedProcess}; {@code interrupted} when the wait was cut short by an interrupt. */
+    /**
+     * For a {@link ManagedProcess}; {@code interrupted} when the wait was cut short by an interrupt.
+     *
+     * @param actual the process still running
+     * @param timeout how long the assertion waited at most
+     * @param interrupted whether an interrupt ended the wait before {@code timeout}
+     * @return the message factory, for {@code throwAssertionError}
+     */
     public static ErrorMessageFactory shouldHaveExitedWithin(ManagedProcess actual, Duration timeout, boolean interrupted) {
         ProcessFacts facts = ProcessFacts.of(actual);
         return new ShouldHaveExitedWithin("%nExpecting%n  <%s>%nto exit within %s%nbut %s%n%s",
@@ -32,6 +39,11 @@ public class ShouldHaveExitedWithin extends BasicErrorMessageFactory {
     /**
      * For a JDK {@link Process}, with what it runs; {@code interrupted} when the wait was cut short by an
      * interrupt.
+     *
+     * @param actual the process still running
+     * @param timeout how long the assertion waited at most
+     * @param interrupted whether an interrupt ended the wait before {@code timeout}
+     * @return the message factory, for {@code throwAssertionError}
      */
     public static ErrorMessageFactory shouldHaveExitedWithin(Process actual, Duration timeout, boolean interrupted) {
         return new ShouldHaveExitedWithin("%nExpecting%n  <%s>%nto exit within %s%nbut %s%n",

@@ -23,14 +23,26 @@ import org.assertj.core.error.ErrorMessageFactory;
  */
 public class ShouldHaveNoLiveDescendants extends BasicErrorMessageFactory {
 
-    /** For a {@link ManagedProcess} and the live {@code descendants} found. */
+    /**
+     * For a {@link ManagedProcess} and the live {@code descendants} found.
+     *
+     * @param actual the process that has live descendants
+     * @param descendants the live descendants found, listed in the message with the facts
+     * @return the message factory, for {@code throwAssertionError}
+     */
     public static ErrorMessageFactory shouldHaveNoLiveDescendants(ManagedProcess actual, List<ProcessInfo> descendants) {
         ProcessFacts facts = ProcessFacts.of(actual, descendants);
         return new ShouldHaveNoLiveDescendants("%nExpecting%n  <%s>%nto have no live descendants%nbut it has %s (listed below)%n%s",
                 unquotedString(facts.subject()), descendants.size(), unquotedString(facts.render()));
     }
 
-    /** For a JDK {@link ProcessHandle} and the live {@code descendants} found. */
+    /**
+     * For a JDK {@link ProcessHandle} and the live {@code descendants} found.
+     *
+     * @param actual the handle whose process has live descendants
+     * @param descendants the live descendants found, listed in the message
+     * @return the message factory, for {@code throwAssertionError}
+     */
     public static ErrorMessageFactory shouldHaveNoLiveDescendants(ProcessHandle actual, List<ProcessInfo> descendants) {
         return new ShouldHaveNoLiveDescendants("%nExpecting%n  <%s>%nto have no live descendants%nbut it has %s:%n%s",
                 unquotedString("pid " + actual.pid()), descendants.size(),

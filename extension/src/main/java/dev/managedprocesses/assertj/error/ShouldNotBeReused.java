@@ -21,7 +21,13 @@ import org.assertj.core.error.ErrorMessageFactory;
  */
 public class ShouldNotBeReused extends BasicErrorMessageFactory {
 
-    /** For a {@link ManagedProcess}; {@code reason} names the pid's holder and what the handle got wrong. */
+    /**
+     * For a {@link ManagedProcess}; {@code reason} names the pid's holder and what the handle got wrong.
+     *
+     * @param actual the handle that mistakes another process for its own
+     * @param reason completing "but ...", e.g. {@code pid 4242 now belongs to ..., yet the handle says it is alive}
+     * @return the message factory, for {@code throwAssertionError}
+     */
     public static ErrorMessageFactory shouldNotBeReused(ManagedProcess actual, String reason) {
         ProcessFacts facts = ProcessFacts.of(actual);
         return new ShouldNotBeReused("%nExpecting%n  <%s>%nnot to be confused with another process that got its pid%n"

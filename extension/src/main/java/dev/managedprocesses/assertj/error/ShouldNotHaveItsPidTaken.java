@@ -16,7 +16,13 @@ import org.assertj.core.error.ErrorMessageFactory;
  */
 public class ShouldNotHaveItsPidTaken extends BasicErrorMessageFactory {
 
-    /** For a {@link ProcessIdentity} whose pid {@code holder} (described) now has. */
+    /**
+     * For a {@link ProcessIdentity} whose pid {@code holder} (described) now has.
+     *
+     * @param actual the identity whose pid was taken
+     * @param holder the process that holds the pid now, e.g. {@code pid 4242 (started at tick 9811): sleep 300}
+     * @return the message factory, for {@code throwAssertionError}
+     */
     public static ErrorMessageFactory shouldNotHaveItsPidTaken(ProcessIdentity actual, String holder) {
         return new ShouldNotHaveItsPidTaken("%nExpecting%n  <%s>%nnot to have had its pid taken by another process%n"
                 + "but pid %s now belongs to %s%n", unquotedString(actual.toString()),

@@ -29,9 +29,10 @@ public final class ProcessRecord {
     private final ExitStatus exitStatus;
     private final Duration teardownTime;
     private final boolean survived;
+    private final String containment;
 
     ProcessRecord(long pid, List<String> command, Origin origin, boolean leftover, EndedBy endedBy,
-            ExitStatus exitStatus, Duration teardownTime, boolean survived) {
+            ExitStatus exitStatus, Duration teardownTime, boolean survived, String containment) {
         this.pid = pid;
         this.command = List.copyOf(command);
         this.origin = origin;
@@ -40,6 +41,18 @@ public final class ProcessRecord {
         this.exitStatus = exitStatus;
         this.teardownTime = teardownTime;
         this.survived = survived;
+        this.containment = containment;
+    }
+
+    /**
+     * What held the process, so that everything it forked was found: {@code cgroup v2} where the JVM may
+     * create cgroups (membership decides), else {@code process groups, marker and lineage} (see README,
+     * "Containment").
+     *
+     * @return the mechanism, in a few words
+     */
+    public String containment() {
+        return containment;
     }
 
     /**
@@ -131,7 +144,8 @@ public final class ProcessRecord {
     }
 
     /**
-     * One line, e.g. {@code pid 42 (sleep 100): killed by SIGTERM, ended by SIGTERM from teardown in 3 ms}.
+     * One line, e.g. {@code pid 42 (sleep 100): killed by SIGTERM, ended by SIGTERM from teardown in 3 ms
+     * (cgroup v2)}.
      *
      * @return the summary, as the JUnit extension prints and publishes it
      */
@@ -143,7 +157,7 @@ public final class ProcessRecord {
         }
         sb.append(": ");
         if (survived) {
-            return sb.append("STILL ALIVE after SIGKILL").toString();
+            return sb.append("STILL ALIVE after SIGKILL (").append(containment).append(')').toString();
         }
         sb.append(exitStatus != null ? exitStatus.toString() : "exit status unknown");
         if (!leftover) {
@@ -164,7 +178,7 @@ public final class ProcessRecord {
                 sb.append(" in ").append(teardownTime.toMillis()).append(" ms");
             }
         }
-        return sb.toString();
+        return sb.append(" (").append(containment).append(')').toString();
     }
 
     @Override

@@ -323,12 +323,14 @@ public final class ProcessScope implements AutoCloseable {
         List<ProcessRecord> out = new ArrayList<>(teardown.entries().size());
         for (TeardownEntry e : teardown.entries()) {
             out.add(new ProcessRecord(e.pid(), e.command(), origin(e.origin()), e.leftover(), e.endedBy(),
-                    e.exitStatus(), e.teardownTime(), e.survived()));
+                    e.exitStatus(), e.teardownTime(), e.survived(), e.containment()));
         }
         records = List.copyOf(out);
-        if (!teardown.survivors().isEmpty()) {
-            throw new SurvivorsException(Terminator.survivorsMessage("ProcessScope '" + name() + "'",
-                    teardown.survivors()), teardown.survivors());
+        if (!teardown.survivors().isEmpty() || !teardown.respawners().isEmpty()) {
+            List<ProcessInfo> all = new ArrayList<>(teardown.survivors());
+            all.addAll(teardown.respawners());
+            throw new SurvivorsException(Terminator.teardownFailure("ProcessScope '" + name() + "'",
+                    teardown.survivors(), teardown.respawners()), all);
         }
     }
 

@@ -90,7 +90,7 @@ class ProcessLifecycleTest {
     void a_stopped_process_counts_as_alive_and_still_dies_on_terminate() throws Exception {
         ManagedProcess p = scope.start("sleep", "100");
         p.suspend();
-        assertThat(Proc.eventually(TIMEOUT, () -> Proc.state(p.pid()) == 'T')).isTrue();
+        assertThat(Proc.eventually(TIMEOUT, () -> Proc.suspended(p.pid()))).isTrue();
         assertThat(p.isAlive()).isTrue();
 
         assertThat(p.terminate()).isEqualTo(ExitStatus.killedBy(Signal.TERM, false));
@@ -103,9 +103,9 @@ class ProcessLifecycleTest {
         assertThat(Proc.eventually(TIMEOUT, () -> sh.descendants().size() == 1)).isTrue();
         long child = sh.descendants().get(0).pid();
         sh.suspend();
-        assertThat(Proc.eventually(TIMEOUT, () -> Proc.state(child) == 'T' && Proc.state(sh.pid()) == 'T')).isTrue();
+        assertThat(Proc.eventually(TIMEOUT, () -> Proc.suspended(child) && Proc.suspended(sh.pid()))).isTrue();
         sh.resume();
-        assertThat(Proc.eventually(TIMEOUT, () -> Proc.state(child) == 'S' && Proc.state(sh.pid()) == 'S')).isTrue();
+        assertThat(Proc.eventually(TIMEOUT, () -> !Proc.suspended(child) && !Proc.suspended(sh.pid()))).isTrue();
     }
 
     @ParameterizedTest

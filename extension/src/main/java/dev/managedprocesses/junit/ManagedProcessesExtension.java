@@ -4,6 +4,7 @@ import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessRecord;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.SurvivorsException;
+import dev.managedprocesses.internal.core.ContainmentMode;
 import dev.managedprocesses.junit.ManagedProcesses.Leftovers;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -315,6 +316,13 @@ class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback,
         }
 
         private static Settings readDefaults(ExtensionContext context) {
+            context.getConfigurationParameter(ContainmentMode.KEY).ifPresent(mode -> {
+                try {
+                    ContainmentMode.configure(mode, "configuration parameter " + ContainmentMode.KEY);
+                } catch (IllegalArgumentException e) {
+                    throw new ExtensionConfigurationException(e.getMessage());
+                }
+            });
             Duration grace = ProcessScope.DEFAULT_GRACE_PERIOD;
             Optional<String> g = context.getConfigurationParameter(GRACE_KEY);
             if (g.isPresent()) {

@@ -2,6 +2,7 @@ package dev.managedprocesses.leaks;
 
 import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.internal.core.ContainmentMode;
 import dev.managedprocesses.internal.core.ScopeRegistry;
 import dev.managedprocesses.internal.janitor.Janitor;
 import dev.managedprocesses.internal.os.Os;
@@ -111,7 +112,7 @@ public final class LeakDetector {
         for (ProcStat s : descendants(table.snapshot())) {
             baseline.add(key(s));
         }
-        this.report = new LeakReport(settings, self);
+        this.report = new LeakReport(settings, self, ContainmentMode.describe(os));
     }
 
     LeakSettings settings() {
@@ -279,7 +280,7 @@ public final class LeakDetector {
                 janitors.add(s.pid()); // our crash-safety janitor: started lazily inside some test, it lives as long as the JVM
                 continue;
             }
-            if (ScopeRegistry.owned(table, s)) {
+            if (ScopeRegistry.owned(s)) {
                 pending.put(s.pid(), s.startTime()); // look again once its scope has closed
                 continue;
             }

@@ -24,8 +24,10 @@ final class LeakReport {
     private final long jvmPid;
     private final String name;
     private final Instant started = Instant.now();
+    private final String containment;
 
-    LeakReport(LeakSettings settings, long jvmPid) {
+    LeakReport(LeakSettings settings, long jvmPid, String containment) {
+        this.containment = containment;
         this.settings = settings;
         this.jvmPid = jvmPid;
         this.name = "leaks-" + jvmPid + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24) | 1 << 24)
@@ -67,6 +69,7 @@ final class LeakReport {
         sb.append("managed-processes leak report\n");
         sb.append("JVM pid ").append(jvmPid).append(", mode ").append(settings.mode().name().toLowerCase(Locale.ROOT))
                 .append(", started ").append(started).append('\n');
+        sb.append("containment: ").append(containment).append('\n');
         if (!janitors.isEmpty()) {
             // it runs beside the JVM for crash safety and started inside some test: said, so nobody wonders
             sb.append("janitor ").append(janitors.size() == 1 ? "pid " : "pids ")
@@ -109,6 +112,7 @@ final class LeakReport {
         StringBuilder sb = new StringBuilder("{\n  \"jvmPid\": ").append(jvmPid)
                 .append(",\n  \"mode\": ").append(str(settings.mode().name().toLowerCase(Locale.ROOT)))
                 .append(",\n  \"started\": ").append(str(started.toString()))
+                .append(",\n  \"containment\": ").append(str(containment))
                 .append(",\n  \"ignoredJanitorPids\": ").append(janitors)
                 .append(",\n  \"leakedProcesses\": ").append(processCount(findings))
                 .append(",\n  \"findings\": [");

@@ -79,7 +79,7 @@ class ManagedProcessAssertTest {
     void should_pass_isAlive_when_the_process_is_stopped() throws Exception {
         ManagedProcess p = scope.start("sleep", "100");
         p.suspend();
-        assertThat(Proc.eventually(TIMEOUT, () -> Proc.state(p.pid()) == 'T')).isTrue();
+        assertThat(Proc.eventually(TIMEOUT, () -> Proc.suspended(p.pid()))).isTrue();
         assertThat(p).isAlive();
     }
 

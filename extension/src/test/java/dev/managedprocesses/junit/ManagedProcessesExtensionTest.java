@@ -51,6 +51,8 @@ import org.junit.platform.testkit.engine.EventType;
  * then /proc is checked: nothing a fixture started survives, and a stranger started before is untouched.
  */
 class ManagedProcessesExtensionTest {
+    /** How a record ends: the mechanism that held the process. */
+    private static final String CONTAINED = " \\((cgroup v2|process groups, marker and lineage)\\)";
     private static Stranger stranger;
 
     @BeforeAll
@@ -143,7 +145,7 @@ class ManagedProcessesExtensionTest {
         EngineExecutionResults results = run(PlainChildTestCase.class);
         assertSucceeded(results, 1);
         assertThat(records(results)).singleElement().asString()
-                .matches("pid \\d+ \\(sleep 300\\): killed by SIGTERM, ended by SIGTERM from teardown in \\d+ ms");
+                .matches("pid \\d+ \\(sleep 300\\): killed by SIGTERM, ended by SIGTERM from teardown in \\d+ ms" + CONTAINED);
     }
 
     @ManagedProcesses
@@ -161,7 +163,7 @@ class ManagedProcessesExtensionTest {
         String record = records(results).get(0);
         assertThat(records(results)).singleElement().asString().contains("killed by SIGKILL")
                 .contains("needed SIGKILL after the grace period (WARNING: it ignored SIGTERM)");
-        java.util.regex.Matcher took = Pattern.compile(" in (\\d+) ms$").matcher(record);
+        java.util.regex.Matcher took = Pattern.compile(" in (\\d+) ms \\(").matcher(record);
         assertThat(took.find()).as("teardown time in %s", record).isTrue();
         assertThat(Long.parseLong(took.group(1))).as("waited the 200 ms grace before SIGKILL").isGreaterThanOrEqualTo(200);
     }
@@ -171,7 +173,7 @@ class ManagedProcessesExtensionTest {
         String stubborn = stdoutOf(() -> assertSucceeded(run(IgnoresTermTestCase.class), 1));
         assertThat(stubborn).matches("\\[managed-processes] ManagedProcessesExtensionTest\\$IgnoresTermTestCase > "
                 + "leaves_a_stubborn_child\\(ProcessScope\\): pid \\d+ \\(sh -c trap '' TERM; echo ready; exec sleep 300\\): "
-                + "killed by SIGKILL, needed SIGKILL after the grace period \\(WARNING: it ignored SIGTERM\\) in \\d+ ms\\R");
+                + "killed by SIGKILL, needed SIGKILL after the grace period \\(WARNING: it ignored SIGTERM\\) in \\d+ ms" + CONTAINED + "\\R");
         assertThat(stdoutOf(() -> assertSucceeded(run(PlainChildTestCase.class), 1))).as("an obedient process").isEmpty();
     }
 
@@ -180,7 +182,7 @@ class ManagedProcessesExtensionTest {
         assertThat(stdoutOf(() -> assertSucceeded(run(PlainChildTestCase.class, ManagedProcessesExtension.RECORDS_KEY,
                 "all"), 1))).matches("\\[managed-processes] ManagedProcessesExtensionTest\\$PlainChildTestCase > "
                         + "leaves_a_child\\(ProcessScope\\): pid \\d+ \\(sleep 300\\): killed by SIGTERM, ended by SIGTERM "
-                        + "from teardown in \\d+ ms\\R");
+                        + "from teardown in \\d+ ms" + CONTAINED + "\\R");
         assertThat(stdoutOf(() -> assertSucceeded(run(IgnoresTermTestCase.class, ManagedProcessesExtension.RECORDS_KEY,
                 "none"), 1))).isEmpty();
     }
@@ -267,7 +269,7 @@ class ManagedProcessesExtensionTest {
         assertSucceeded(results, 1);
         // SIGTERM itself ended it (no SIGKILL after the grace period): SIGCONT followed, so it could act on it
         assertThat(records(results)).singleElement().asString()
-                .matches("pid \\d+ \\(sleep 300\\): killed by SIGTERM, ended by SIGTERM from teardown in \\d+ ms");
+                .matches("pid \\d+ \\(sleep 300\\): killed by SIGTERM, ended by SIGTERM from teardown in \\d+ ms" + CONTAINED);
     }
 
     @ManagedProcesses
@@ -276,7 +278,7 @@ class ManagedProcessesExtensionTest {
         void stops_it(ProcessScope processes) {
             ManagedProcess p = track(processes, processes.start("sleep", "300"));
             p.suspend();
-            if (!Proc.eventually(TIMEOUT, () -> Proc.state(p.pid()) == 'T')) {
+            if (!Proc.eventually(TIMEOUT, () -> Proc.suspended(p.pid()))) {
                 throw new AssertionError("not stopped");
             }
         }

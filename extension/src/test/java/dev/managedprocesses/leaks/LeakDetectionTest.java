@@ -141,7 +141,7 @@ class LeakDetectionTest {
     private static String header(String mode) {
         String janitor = Janitor.pid().isPresent() ? "janitor pid " + Janitor.pid().getAsLong() + " \\(ignored\\)\n" : "";
         return "managed-processes leak report\nJVM pid " + ProcessHandle.current().pid() + ", mode " + mode
-                + ", started \\S+\n" + janitor;
+                + ", started \\S+\ncontainment: [^\n]+\n" + janitor;
     }
 
     // ---------------------------------------------------------------- fixtures
@@ -617,12 +617,13 @@ class LeakDetectionTest {
         Path dir = Files.createDirectory(reports.resolve("child"));
         try (ChildJvm child = ChildJvm.start("leak-check", "-D" + LeakSettings.REPORT_DIR_KEY + "=" + dir)) {
             assertThat(child.awaitExit(Duration.ofSeconds(120))).as("exit code").isZero();
-            List<String> lines = child.lines();
+            List<String> lines = child.lines().stream().filter(l -> !l.startsWith("managed-processes: containment: "))
+                    .toList();
             assertThat(lines).as("the janitor started inside the test").startsWith("janitor-before none");
             long janitor = child.numbers("janitor").get(0);
             assertThat(lines).containsExactly("janitor-before none", "janitor " + janitor, "tests 1 0", "session ok");
             assertThat(report(dir, "txt")).matches("managed-processes leak report\nJVM pid " + child.pid()
-                    + ", mode fail, started \\S+\njanitor pid " + janitor + " \\(ignored\\)\n"
+                    + ", mode fail, started \\S+\ncontainment: [^\n]+\njanitor pid " + janitor + " \\(ignored\\)\n"
                     + "0 leaked processes in 0 findings.\n");
             assertThat(report(dir, "json")).contains("\"ignoredJanitorPids\": [" + janitor + "]");
         }

@@ -135,7 +135,7 @@ final class LeakRun {
                 runFailure = r.getThrowable(); // the engine's root container
             }
         }
-        return new Outcome(results, runFailure, err.toString(StandardCharsets.UTF_8));
+        return new Outcome(results, runFailure, stderr(err));
     }
 
     /** The test engines on the class path, the leak check engine last (or first). */
@@ -189,6 +189,11 @@ final class LeakRun {
             }
             ofTests.add(r);
         }
-        return new Outcome(List.copyOf(ofTests), runFailure, err.toString(StandardCharsets.UTF_8));
+        return new Outcome(List.copyOf(ofTests), runFailure, stderr(err));
+    }
+
+    /** What was printed on stderr, without the once-per-JVM containment notice (whichever run came first). */
+    private static String stderr(ByteArrayOutputStream err) {
+        return err.toString(StandardCharsets.UTF_8).replaceAll("(?m)^managed-processes: containment: .*\\R", "");
     }
 }

@@ -34,6 +34,14 @@ public final class ChildJvm implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Light: the machine is shared, and these JVMs only start processes and wait.
         command.addAll(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m"));
+        // The child runs the way this JVM runs: the same containment and platform switches (the Surefire
+        // executions set them as system properties).
+        for (String key : List.of("managedprocesses.cgroups", "managedprocesses.subreaper", "managedprocesses.platform")) {
+            String value = System.getProperty(key);
+            if (value != null) {
+                command.add("-D" + key + "=" + value);
+            }
+        }
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), mode));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

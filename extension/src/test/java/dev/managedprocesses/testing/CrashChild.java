@@ -43,7 +43,8 @@ public final class CrashChild {
             case "recycle" -> recycle();
             case "exit" -> exit();
             case "watch" -> watch();
-            case "crash-at-once" -> crashAtOnce();
+            case "crash-at-once" -> crashAtOnce(false);
+            case "crash-at-once-environment-wiped" -> crashAtOnce(true);
             case "adopt-and-crash-at-once" -> adoptAndCrashAtOnce();
             case "leak-check" -> leakCheck();
             default -> throw new IllegalArgumentException(args[0]);
@@ -84,17 +85,19 @@ public final class CrashChild {
 
     /**
      * Starts one group and SIGKILLs this JVM at once, long before the group's registration is written to
-     * the janitor ({@link Janitor#REGISTRATION_DELAY_MILLIS}): only the scope's cookie can save the day.
-     * Reports {@code start <ticks>} (the group leader's start time) and {@code elapsed <µs>} (from the
-     * start() call to the kill) besides the usual lines.
+     * the janitor ({@link Janitor#REGISTRATION_DELAY_MILLIS}): only what the scope registered before its first
+     * spawn can save the day (its cgroup; without cgroups its cookie and marker). With {@code wiped} the
+     * leader execs {@code env -i}, so it carries no cookie: the cgroup or the marker must do. Reports
+     * {@code start <ticks>} (the group leader's start time) and {@code elapsed <µs>} (from the start() call
+     * to the kill) besides the usual lines.
      */
-    private static void crashAtOnce() throws Exception {
+    private static void crashAtOnce(boolean wiped) throws Exception {
         try (ProcessScope warmUp = ProcessScope.open()) {
             warmUp.start("true").waitFor(); // native layer, reactor and janitor up: what follows is quick
         }
         ProcessScope scope = ProcessScope.builder().name("crash at once").open();
         long t0 = System.nanoTime();
-        ManagedProcess p = scope.start("sleep", "300");
+        ManagedProcess p = wiped ? scope.start("env", "-i", "/bin/sleep", "300") : scope.start("sleep", "300");
         long elapsed = (System.nanoTime() - t0) / 1000;
         System.out.println("scope " + scope.id() + "\ngroup " + p.pid() + "\nstart " + p.identity().startTime()
                 + "\njanitor " + Janitor.pid().orElseThrow() + "\nelapsed " + elapsed + "\nready");

@@ -60,6 +60,68 @@ public final class Proc {
         }
     }
 
+    /** The environment of {@code pid} as text (entries separated by NUL), or "" when unreadable. */
+    public static String environ(long pid) {
+        try {
+            return new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + pid + "/environ")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** The live processes whose parent is {@code pid}. */
+    public static List<Long> children(long pid) {
+        List<Long> out = new java.util.ArrayList<>();
+        for (long p : pids()) {
+            if (ppid(p) == pid && alive(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Whether a TCP socket listens on {@code port} (IPv4 or IPv6), read from /proc/net/tcp{,6}. */
+    public static boolean listening(int port) {
+        String hex = String.format(":%04X ", port);
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 3 && (f[1] + " ").endsWith(hex) && f[3].equals("0A")) {
+                        return true;
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // no such table
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Suspended: stopped by a signal (state T), or frozen in its cgroup ({@code frozen 1} in the
+     * {@code cgroup.events} of the cgroup v2 that {@code /proc/PID/cgroup} names): a frozen process shows as
+     * sleeping, not stopped.
+     */
+    public static boolean suspended(long pid) {
+        if (state(pid) == 'T') {
+            return true;
+        }
+        try {
+            String cgroup = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/cgroup")).stream()
+                    .filter(l -> l.startsWith("0::")).map(l -> l.substring(3)).findFirst().orElse(null);
+            String mount = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo")).stream()
+                    .filter(l -> l.contains(" - cgroup2 ")).map(l -> l.split(" ")[4]).findFirst().orElse(null);
+            if (cgroup == null || mount == null) {
+                return false;
+            }
+            return java.nio.file.Files.readString(java.nio.file.Path.of(mount + cgroup, "cgroup.events")).contains("frozen 1");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** Alive = exists and is neither a zombie nor dead. */
     public static boolean alive(long pid) {
         char s = state(pid);
@@ -128,6 +190,32 @@ public final class Proc {
             }
         }
         return out;
+    }
+
+    /** Live processes whose command line (arguments joined by spaces, or a title the process set) contains {@code fragment}. */
+    public static List<Long> withCommandLine(String fragment) {
+        long self = ProcessHandle.current().pid();
+        List<Long> out = new ArrayList<>();
+        for (long pid : pids()) {
+            if (pid != self && cmdline(pid).contains(fragment) && alive(pid)) {
+                out.add(pid);
+            }
+        }
+        return out;
+    }
+
+    /** The soft value of one limit in {@code /proc/PID/limits} (e.g. "Max realtime timeout"), or "" when gone. */
+    public static String limit(long pid, String name) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/limits"))) {
+                if (line.startsWith(name)) {
+                    return line.substring(name.length()).trim();
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return "";
     }
 
     /** Zombie children of this JVM. */

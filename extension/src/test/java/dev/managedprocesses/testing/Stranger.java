@@ -34,7 +34,7 @@ public final class Stranger implements AutoCloseable {
 
     /** Alive, same start time, and not stopped. */
     public boolean untouched() {
-        return process.isAlive() && Proc.startTime(process.pid()) == startTime && Proc.state(process.pid()) != 'T';
+        return process.isAlive() && Proc.startTime(process.pid()) == startTime && !Proc.suspended(process.pid());
     }
 
     @Override

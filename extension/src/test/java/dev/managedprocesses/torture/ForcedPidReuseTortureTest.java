@@ -65,7 +65,7 @@ class ForcedPidReuseTortureTest {
                     dead.terminate(Duration.ofMillis(10));
                     dead.kill();
                     boolean signalled = Files.exists(log) && Files.size(log) > 0;
-                    if (signalled || !stranger.isAlive() || Proc.state(pid) == 'T') {
+                    if (signalled || !stranger.isAlive() || Proc.suspended(pid)) {
                         wrong++;
                     }
                 } finally {

@@ -44,7 +44,7 @@ final class TrappingStrangers implements AutoCloseable {
             Process p = processes.get(i);
             Path log = dir.resolve("signals-" + i);
             boolean signalled = Files.exists(log) && Files.size(log) > 0;
-            if (signalled || !p.isAlive() || Proc.startTime(p.pid()) != startTimes.get(i) || Proc.state(p.pid()) == 'T') {
+            if (signalled || !p.isAlive() || Proc.startTime(p.pid()) != startTimes.get(i) || Proc.suspended(p.pid())) {
                 wronged++;
             }
         }

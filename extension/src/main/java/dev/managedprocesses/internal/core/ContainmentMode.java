@@ -1,5 +1,7 @@
 package dev.managedprocesses.internal.core;
 
+import dev.managedprocesses.internal.os.Containment;
+import dev.managedprocesses.internal.os.Os;
 import java.util.Locale;
 
 /**
@@ -36,6 +38,20 @@ public enum ContainmentMode {
                 configured = m;
             }
         }
+    }
+
+    /**
+     * What scopes of this JVM use, in one line, as the run states it once and the leak report's header shows
+     * it: the cgroup mechanism and where, or the fallback and why cgroups are not used (with what to do).
+     */
+    public static String describe(Os os) {
+        ContainmentMode mode = current();
+        Containment containment = os.containment();
+        if (mode != OFF && containment.available()) {
+            return containment.describe();
+        }
+        return LineageScope.DESCRIPTION + "; no cgroups: " + (mode == OFF ? "switched off (" + KEY + "=off)"
+                : containment.describe());
     }
 
     static ContainmentMode parse(String value, String source) {

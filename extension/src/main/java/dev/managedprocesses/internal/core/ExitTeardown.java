@@ -1,6 +1,7 @@
 package dev.managedprocesses.internal.core;
 
 import dev.managedprocesses.internal.janitor.Janitor;
+import dev.managedprocesses.internal.os.Os;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,15 +55,21 @@ final class ExitTeardown {
             open = new ArrayList<>(OPEN);
         }
         for (ScopeCore scope : open) {
+            String message;
             try {
-                scope.close();
+                ScopeCore.Teardown t = scope.close();
+                message = t.survivors().isEmpty() && t.respawners().isEmpty() ? null
+                        : Terminator.teardownFailure(scope.toString(), t.survivors(), t.respawners());
             } catch (RuntimeException e) {
+                message = String.valueOf(e.getMessage());
+            }
+            if (message != null) {
                 // Survivors of SIGKILL, most likely: say so in one line; the exit goes on.
-                String message = String.valueOf(e.getMessage());
                 int nl = message.indexOf('\n');
                 System.err.println("managed-processes: at JVM exit, " + (nl < 0 ? message : message.substring(0, nl)));
             }
         }
+        Os.current().containment().release();
         Janitor.bye();
     }
 }

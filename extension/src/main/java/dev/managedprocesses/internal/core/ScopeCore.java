@@ -3,6 +3,8 @@ package dev.managedprocesses.internal.core;
 import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.ProcessStartException;
 import dev.managedprocesses.internal.janitor.Janitor;
+import dev.managedprocesses.internal.os.Container;
+import dev.managedprocesses.internal.os.ContainerException;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.SpawnException;
@@ -40,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Teardown: the scope is marked closed (nothing new can start), its escaped descendants are looked
  * for, then everything is ended by {@link Terminator}; a dying process may start new escapees, so more
  * rounds follow until a fresh look finds none, at most {@value #ESCAPEE_ROUNDS}; whatever the last look
- * still finds is a survivor. Then every process releases what it holds ({@link TrackedProcess#afterTeardown()})
+ * still finds gets SIGKILL at once (up to {@value #KILL_ROUNDS} more looks for what it forked meanwhile) and
+ * is reported as a process that kept escaping. Then every process releases what it holds ({@link TrackedProcess#afterTeardown()})
  * and a fresh snapshot verifies that nothing of the scope lives.
  */
 public final class ScopeCore implements ScopeRegistry.Owner {
@@ -50,6 +53,8 @@ public final class ScopeCore implements ScopeRegistry.Owner {
 
     /** How many times teardown looks again for escapees that dying processes started. */
     private static final int ESCAPEE_ROUNDS = 5;
+    /** After those, how many more looks end what is found with SIGKILL (which starts no successor). */
+    private static final int KILL_ROUNDS = 3;
     /** How long teardown waits for the reactor to drain and close the output pipes. */
     private static final Duration STREAMS_WAIT = Duration.ofSeconds(5);
 
@@ -64,14 +69,19 @@ public final class ScopeCore implements ScopeRegistry.Owner {
     private long firstStartTicks = Long.MAX_VALUE;
     private boolean closing;
     private boolean tracked;
+    private ScopeContainment containment; // guarded by lock: chosen with the first process
 
     /**
      * What {@link #close()} did.
      *
      * @param entries one per process: started, adopted, and escaped descendants found
      * @param survivors what was still alive after SIGKILL (empty when everything ended)
+     * @param respawners what kept escaping, a fresh generation for each of the rounds, and was ended with
+     *     SIGKILL after the last one (a teardown that did not converge: it fails all the same)
+     * @param containment the mechanism that held the scope's processes (null when it started none)
      */
-    public record Teardown(List<TeardownEntry> entries, List<ProcessInfo> survivors) {
+    public record Teardown(List<TeardownEntry> entries, List<ProcessInfo> survivors, List<ProcessInfo> respawners,
+            String containment) {
     }
 
     public ScopeCore(String name, Duration gracePeriod) {
@@ -96,8 +106,8 @@ public final class ScopeCore implements ScopeRegistry.Owner {
 
     // ---------------------------------------------------------------- ScopeRegistry.Owner
 
-    @Override
-    public String marker() {
+    /** The scope's cookie entry, {@code MANAGED_PROCESSES_SCOPE=<id>}, in the environment of what it starts. */
+    String marker() {
         return SCOPE_VARIABLE + "=" + id;
     }
 
@@ -112,6 +122,23 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             }
             return false;
         }
+    }
+
+    @Override
+    public boolean owns(ProcStat s) {
+        ScopeContainment c;
+        synchronized (lock) {
+            c = containment;
+        }
+        return c != null && c.owns(s);
+    }
+
+    /** Under the lock: the scope's mechanism, chosen with its first process; may refuse ({@code required}). */
+    private ScopeContainment containment(Os os) {
+        if (containment == null) {
+            containment = ScopeContainment.forScope(os, id, marker());
+        }
+        return containment;
     }
 
     // ---------------------------------------------------------------- start and adopt
@@ -174,23 +201,43 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         synchronized (lock) {
             // Spawning under the lock: close() can never miss a process that is being started.
             checkOpen("start " + shown);
-            track(); // before the spawn: should the JVM die right after it, the janitor knows the cookie
+            ScopeContainment c = containment(os);
+            track(c); // before the spawn: should the JVM die right after it, the janitor can end the process
+            Container container;
+            try {
+                container = c.containerForSpawn();
+            } catch (ContainerException e) {
+                throw new ProcessStartException("Cannot start '" + shown + "': cannot create its cgroup: "
+                        + e.getMessage());
+            }
             Spawned spawned;
             try {
-                spawned = os.spawner().spawn(request);
+                spawned = os.spawner().spawn(request.contained(container, c.marker()));
             } catch (SpawnException e) {
+                removeQuietly(container);
                 throw new ProcessStartException("Cannot start '" + shown + "': posix_spawn failed with "
                         + e.errnoName() + " (" + e.getMessage() + ")" + hint(e.errnoName()));
             }
+            c.afterSpawn(spawned.pid(), container);
             String label = "pid " + spawned.pid() + " (" + shown + ")";
             OutputBuffer out = new OutputBuffer("stdout of " + label, plan.charset(), plan.outputLimit(),
                     request.stdout().kind() == Stdio.Kind.PIPE);
             OutputBuffer err = new OutputBuffer("stderr of " + label, plan.charset(), plan.outputLimit(),
                     request.stderr().kind() == Stdio.Kind.PIPE);
-            SpawnedGroup p = SpawnedGroup.watch(os, reactor, spawned, command, gracePeriod, out, err);
+            SpawnedGroup p = SpawnedGroup.watch(os, reactor, spawned, container, command, gracePeriod, out, err);
             processes.add(p);
             firstStartTicks = Math.min(firstStartTicks, p.identity().startTime());
             return p;
+        }
+    }
+
+    private static void removeQuietly(Container container) {
+        if (container != null) {
+            try {
+                container.remove();
+            } catch (ContainerException e) {
+                // nothing was started in it; the scope's removal takes it if it is still there
+            }
         }
     }
 
@@ -275,6 +322,14 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             }
             throw new IllegalArgumentException("Cannot adopt pid " + pid + ": " + problem);
         }
+        synchronized (lock) {
+            try {
+                containment(os); // chosen (or refused: cgroups required here) before anything is done to it
+            } catch (IllegalStateException e) {
+                pin.process().close();
+                throw e;
+            }
+        }
         Reactor.get();
         Janitor.ensureStarted();
         int err = os.control().moveToOwnGroup(pid);
@@ -286,19 +341,29 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             default -> "setpgid failed with errno " + err;
         };
         ProcessInfo info = os.table().describe(pin.stat()).orElseThrow();
-        SoloProcess solo = new SoloProcess(os, pin.process(), Arrays.asList(info.commandLine().split(" ")),
-                gracePeriod, TrackedProcess.Origin.ADOPTED, jdk, err == 0, groupNote);
+        SoloProcess solo;
         synchronized (lock) {
             if (closing) {
                 pin.process().close();
                 checkOpen("adopt pid " + pid);
             }
+            ScopeContainment c;
             try {
-                track();
+                c = containment(os);
+                track(c);
             } catch (IllegalStateException e) {
                 pin.process().close();
                 throw e;
             }
+            Container container = null;
+            try {
+                container = c.adopt(pid, before.startTime());
+            } catch (ContainerException e) {
+                // It cannot be moved here (another user's process, outside this JVM's cgroup): its pidfd and
+                // its descendants' still end it, as without cgroups.
+            }
+            solo = new SoloProcess(os, pin.process(), container, Arrays.asList(info.commandLine().split(" ")),
+                    gracePeriod, TrackedProcess.Origin.ADOPTED, jdk, err == 0, groupNote);
             processes.add(solo);
             solo.start();
         }
@@ -321,11 +386,18 @@ public final class ScopeCore implements ScopeRegistry.Owner {
      * Under the lock, on the first process: the janitor learns this scope's cookie (to find escaped
      * descendants after a crash) and the exit hook learns to close this scope if nobody else does.
      */
-    private void track() {
+    private void track(ScopeContainment c) {
         if (!tracked) {
             ExitTeardown.opened(this);
             tracked = true;
-            Janitor.registerScope(id);
+            if (c instanceof CgroupScope) {
+                // Membership decides: the janitor kills the JVM's cgroups and the scope's marker carriers, never
+                // by cookie (a stranger may carry a copy of it).
+                Janitor.registerContainment(Os.current().containment().crashKillFile());
+                Janitor.registerScope(null, c.marker());
+            } else {
+                Janitor.registerScope(id, c.marker());
+            }
         }
     }
 
@@ -336,7 +408,13 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             tracked = false;
         }
         if (was) {
-            Janitor.unregisterScope(id);
+            ScopeContainment c;
+            synchronized (lock) {
+                c = containment;
+            }
+            if (c != null) {
+                Janitor.unregisterScope(c instanceof CgroupScope ? null : id, c.marker());
+            }
             ExitTeardown.closed(this);
         }
     }
@@ -349,6 +427,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
      */
     public Teardown close() {
         List<TrackedProcess> targets;
+        ScopeContainment c;
         synchronized (lock) {
             if (closing) {
                 targets = null;
@@ -356,67 +435,106 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                 closing = true;
                 targets = new ArrayList<>(processes);
             }
+            c = containment;
         }
         if (targets == null) {
             return closed.join();
         }
         Map<Long, ProcessInfo> survivors = new LinkedHashMap<>();
+        Map<Long, ProcessInfo> respawners = new LinkedHashMap<>();
         Map<TrackedProcess, Boolean> leftover = new LinkedHashMap<>();
         List<TeardownEntry> entries = List.of();
         try {
-            Os os = Os.current();
-            List<ProcStat> snapshot = os.table().snapshot();
-            targets.addAll(findEscapees(os, targets, snapshot));
-            for (TrackedProcess t : targets) {
-                leftover.put(t, !t.isGone());
+            if (c != null) {
+                entries = teardown(c, targets, survivors, respawners, leftover);
+            } else if (Subreaper.isActive()) {
+                // Nothing of this scope's own to end, but every close is a chance to reap stale orphans.
+                Os os = Os.current();
+                OrphanReaper.reapStale(os, os.table().snapshot(), false);
             }
-            Terminator.terminate(os.table(), targets, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
-            // A dying process may have started new escapees: more rounds until a fresh snapshot finds none.
-            // Something that keeps spawning escapees faster than they die is not waited out forever: after
-            // the last round, what a fresh snapshot still finds is a survivor, and close() fails naming it.
-            for (int round = 0; ; round++) {
-                snapshot = os.table().snapshot();
-                if (round == ESCAPEE_ROUNDS) {
-                    for (ProcStat s : escapeeCandidates(os, targets, snapshot)) {
-                        os.table().describe(s).ifPresent(i -> survivors.putIfAbsent(i.pid(), i));
-                    }
-                    break;
-                }
-                List<TrackedProcess> more = findEscapees(os, targets, snapshot);
-                if (more.isEmpty()) {
-                    break;
-                }
-                more.forEach(t -> leftover.put(t, true));
-                targets.addAll(more);
-                Terminator.terminate(os.table(), more, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
-            }
-            afterTeardown(targets);
-            // Verify: nothing of the scope may live. A target that is gone (reaped, its group empty) needs
-            // no look; for any other, a fresh snapshot names what is left.
-            boolean fresh = false;
-            for (TrackedProcess t : targets) {
-                if (!t.isGone()) {
-                    if (!fresh) {
-                        snapshot = os.table().snapshot();
-                        fresh = true;
-                    }
-                    for (ProcStat s : t.members(snapshot)) {
-                        os.table().describe(s).ifPresent(i -> survivors.putIfAbsent(i.pid(), i));
-                    }
-                }
-            }
-            List<TeardownEntry> out = new ArrayList<>();
-            for (TrackedProcess t : targets) {
-                out.add(t.entry(leftover.getOrDefault(t, false), survivors.containsKey(t.pid()) || !t.isGone()));
-            }
-            entries = List.copyOf(out);
-            OrphanReaper.reapStale(os, snapshot, false);
         } finally {
             ScopeRegistry.closed(this);
             untrack();
-            closed.complete(new Teardown(entries, List.copyOf(survivors.values())));
+            closed.complete(new Teardown(entries, List.copyOf(survivors.values()), List.copyOf(respawners.values()),
+                    c == null ? null : c.mechanism()));
         }
         return closed.join();
+    }
+
+    /** The teardown of a scope that started or adopted something; returns the records. */
+    private List<TeardownEntry> teardown(ScopeContainment c, List<TrackedProcess> targets,
+            Map<Long, ProcessInfo> survivors, Map<Long, ProcessInfo> respawners, Map<TrackedProcess, Boolean> leftover) {
+        Os os = Os.current();
+        List<ProcStat> snapshot = os.table().snapshot();
+        targets.addAll(findEscapees(os, c, targets, snapshot));
+        for (TrackedProcess t : targets) {
+            leftover.put(t, !t.isGone());
+        }
+        List<Terminator.Target> all = new ArrayList<>(targets);
+        Terminator.Target whole = c.target();
+        if (whole != null) {
+            all.add(whole); // the kernel's view of the scope: gone when its cgroup is empty; killed at once
+        }
+        Terminator.terminate(os.table(), all, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
+        // A dying process may have started new escapees: more rounds until a fresh look finds none. Something
+        // that keeps replacing itself faster than it dies is not waited out forever: what the last look still
+        // finds gets SIGKILL without another grace period, and close() fails naming it.
+        for (int round = 1; ; round++) {
+            snapshot = os.table().snapshot();
+            List<TrackedProcess> more = findEscapees(os, c, targets, snapshot);
+            if (more.isEmpty()) {
+                break;
+            }
+            more.forEach(t -> leftover.put(t, true));
+            targets.addAll(more);
+            if (round >= ESCAPEE_ROUNDS) {
+                if (round == ESCAPEE_ROUNDS) {
+                    for (TrackedProcess t : more) {
+                        for (ProcStat s : t.members(snapshot)) {
+                            os.table().describe(s).ifPresent(i -> respawners.putIfAbsent(i.pid(), i));
+                        }
+                    }
+                }
+                // SIGKILL runs no handler, so no successor follows; a few more looks take what the killed forked
+                // just before (a child it had not yet been seen with).
+                Terminator.kill(os.table(), more).forEach(i -> survivors.put(i.pid(), i));
+                if (round == ESCAPEE_ROUNDS + KILL_ROUNDS) {
+                    break;
+                }
+                continue;
+            }
+            Terminator.terminate(os.table(), more, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
+        }
+        afterTeardown(targets);
+        // Verify: nothing of the scope may live. A target that is gone (reaped, its group empty; the whole
+        // cgroup empty) needs no look; for any other, a fresh snapshot names what is left.
+        boolean fresh = false;
+        for (Terminator.Target t : all) {
+            if (!t.isGone()) {
+                if (!fresh) {
+                    snapshot = os.table().snapshot();
+                    fresh = true;
+                }
+                for (ProcStat s : t.members(snapshot)) {
+                    os.table().describe(s).ifPresent(i -> survivors.putIfAbsent(i.pid(), i));
+                }
+            }
+        }
+        List<TeardownEntry> out = new ArrayList<>();
+        for (TrackedProcess t : targets) {
+            out.add(t.entry(leftover.getOrDefault(t, false), survivors.containsKey(t.pid()) || !t.isGone(),
+                    c.mechanism()));
+        }
+        Set<Long> adopted = new HashSet<>();
+        for (TrackedProcess t : targets) {
+            if (t.origin() == TrackedProcess.Origin.ADOPTED) {
+                adopted.add(t.pid());
+            }
+        }
+        c.reapOrphans(os, snapshot, adopted);
+        c.close();
+        OrphanReaper.reapStale(os, snapshot, false);
+        return List.copyOf(out);
     }
 
     /** Every target releases what it holds, at once; waits (a bounded time) until all have. */
@@ -436,55 +554,23 @@ public final class ScopeCore implements ScopeRegistry.Owner {
     }
 
     /**
-     * Live processes that carry this scope's marker but are in none of its groups and not otherwise
-     * tracked: descendants that called setsid or double-forked out of their group. Only processes
-     * started after the scope's first process are read, to keep the scan cheap.
+     * The escaped descendants in {@code snapshot}, found by the scope's mechanism ({@link ScopeContainment#strays}),
+     * each pinned by its pidfd and watched. Only processes started after the scope's first process count.
      */
-    private List<ProcStat> escapeeCandidates(Os os, List<TrackedProcess> known, List<ProcStat> snapshot) {
+    private List<TrackedProcess> findEscapees(Os os, ScopeContainment c, List<TrackedProcess> known,
+            List<ProcStat> snapshot) {
         long threshold;
         synchronized (lock) {
             threshold = firstStartTicks;
         }
-        if (threshold == Long.MAX_VALUE) {
-            return new ArrayList<>();
-        }
-        // By identity, never by bare pid: a reaped leader's pid may already belong to an escapee of this
-        // very scope. Only targets that are not gone count: a start time has a resolution of one clock tick,
-        // so a process that got a reaped leader's pid within the same tick has that leader's "identity".
-        Set<Long> groups = new HashSet<>();      // only groups whose leader is unreaped: their ids are ours
-        Set<String> tracked = new HashSet<>();   // pid:start of live (or unreaped) targets
-        for (TrackedProcess t : known) {
-            if (t.isGone()) {
-                continue;
-            }
-            tracked.add(t.pid() + ":" + t.identity().startTime());
-            if (t.heldGroup() > 0) {
-                groups.add(t.heldGroup());
-            }
-        }
-        String marker = marker();
-        long self = os.table().selfPid();
-        List<ProcStat> out = new ArrayList<>();
-        for (ProcStat s : snapshot) {
-            if (!s.isGone() && s.startTime() >= threshold && !groups.contains(s.pgid())
-                    && !tracked.contains(s.pid() + ":" + s.startTime())
-                    && s.pid() != self && os.table().environmentContains(s.pid(), marker)) {
-                out.add(s);
-            }
-        }
-        return out;
-    }
-
-    /** The escapees in {@code snapshot} (see {@link #escapeeCandidates}), each pinned by its pidfd and watched. */
-    private List<TrackedProcess> findEscapees(Os os, List<TrackedProcess> known, List<ProcStat> snapshot) {
         List<TrackedProcess> found = new ArrayList<>();
-        for (ProcStat s : escapeeCandidates(os, known, snapshot)) {
+        for (ProcStat s : c.strays(known, snapshot, threshold == Long.MAX_VALUE ? 0 : threshold)) {
             PinnedProcess.Pin pin = PinnedProcess.pin(os, s.pid(), s.startTime());
             if (!pin.pinned()) {
                 continue;
             }
             String cmd = os.table().describe(pin.stat()).map(ProcessInfo::commandLine).orElse("[" + s.comm() + "]");
-            SoloProcess escapee = new SoloProcess(os, pin.process(), Arrays.asList(cmd.split(" ")), gracePeriod,
+            SoloProcess escapee = new SoloProcess(os, pin.process(), null, Arrays.asList(cmd.split(" ")), gracePeriod,
                     TrackedProcess.Origin.ESCAPED, null, false, "it escaped its process group");
             escapee.start();
             found.add(escapee);

@@ -1,6 +1,5 @@
 package dev.managedprocesses.internal.core;
 
-import dev.managedprocesses.internal.os.ProcessTable;
 import dev.managedprocesses.internal.os.ProcStat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,11 +12,11 @@ public final class ScopeRegistry {
 
     /** What a live scope owns. */
     public interface Owner {
-        /** The scope's marker entry, {@code MANAGED_PROCESSES_SCOPE=<id>}. */
-        String marker();
-
         /** True for a process in one of its groups or tracked by it (cheap: no /proc reads). */
         boolean ownsDirectly(ProcStat process);
+
+        /** True for a process its mechanism holds: its cgroup, or its marker and cookie (reads /proc). */
+        boolean owns(ProcStat process);
     }
 
     private static final Set<Owner> LIVE = ConcurrentHashMap.newKeySet();
@@ -33,8 +32,8 @@ public final class ScopeRegistry {
         LIVE.remove(owner);
     }
 
-    /** True when a live scope owns {@code process}: directly, or by its inherited marker. */
-    public static boolean owned(ProcessTable table, ProcStat process) {
+    /** True when a live scope owns {@code process}: directly, or by its mechanism (cgroup, marker, cookie). */
+    public static boolean owned(ProcStat process) {
         if (LIVE.isEmpty()) {
             return false;
         }
@@ -44,7 +43,7 @@ public final class ScopeRegistry {
             }
         }
         for (Owner o : LIVE) {
-            if (table.environmentContains(process.pid(), o.marker())) {
+            if (o.owns(process)) {
                 return true;
             }
         }

@@ -5,6 +5,7 @@ import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.Signal;
 import dev.managedprocesses.SignalDelivery;
 import dev.managedprocesses.internal.janitor.Janitor;
+import dev.managedprocesses.internal.os.Container;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.ProcessTree;
@@ -51,9 +52,9 @@ public final class SoloProcess extends TrackedProcess {
     private final Map<Long, Long> everMembers = new ConcurrentHashMap<>(); // pid -> start time
     private boolean watching; // reactor thread
 
-    SoloProcess(Os os, PinnedProcess self, List<String> command, Duration grace, Origin origin, Process jdkProcess,
-            boolean ownGroup, String groupNote) {
-        super(os, self.identity(), command, grace, origin, uncaptured("stdout", self.identity(), command),
+    SoloProcess(Os os, PinnedProcess self, Container container, List<String> command, Duration grace, Origin origin,
+            Process jdkProcess, boolean ownGroup, String groupNote) {
+        super(os, self.identity(), container, command, grace, origin, uncaptured("stdout", self.identity(), command),
                 uncaptured("stderr", self.identity(), command));
         this.self = self;
         this.jdkProcess = jdkProcess;
@@ -115,6 +116,7 @@ public final class SoloProcess extends TrackedProcess {
             } else {
                 Janitor.unregisterProcess(identity.pid(), identity.startTime());
             }
+            releaseContainer();
             recordGone();
         }
     }
@@ -181,6 +183,7 @@ public final class SoloProcess extends TrackedProcess {
 
     @Override
     protected void sendToAll(Signal signal) {
+        sendToContainer(signal);
         self.signal(signal);
         for (PinnedProcess m : members.values()) {
             m.signal(signal);
@@ -267,16 +270,6 @@ public final class SoloProcess extends TrackedProcess {
         throw new UnsupportedOperationException("pid " + pid() + " is tracked on its own, not as a process group "
                 + "of this library (" + groupNote + "): signal it with signal(...); terminate() also ends its "
                 + "descendants");
-    }
-
-    @Override
-    public void suspend() {
-        sendToAll(Signal.STOP);
-    }
-
-    @Override
-    public void resume() {
-        sendToAll(Signal.CONT);
     }
 
     @Override

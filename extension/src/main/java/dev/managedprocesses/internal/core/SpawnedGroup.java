@@ -6,6 +6,7 @@ import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.Signal;
 import dev.managedprocesses.SignalDelivery;
 import dev.managedprocesses.internal.janitor.Janitor;
+import dev.managedprocesses.internal.os.Container;
 import dev.managedprocesses.internal.os.Descriptors;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
@@ -51,25 +52,30 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     private final Map<Long, PinnedProcess> memberWatches = new HashMap<>();
     private long fallbackDelayMillis = 1;
     private long reapRetryMillis = 1;
+    private static final long LEAVE_CHECK_FIRST = 5;
+    private static final long LEAVE_CHECK_MAX = 1000;
+    private long leaveCheckMillis = LEAVE_CHECK_FIRST; // reactor thread
+    private long leaveCheckDue;                        // reactor thread; System.nanoTime(), 0 for none
+    private volatile boolean signalled;                // since the last leave check was scheduled
 
     private SpawnedGroup(Os os, Reactor reactor, ChildGate gate, Spawned spawned, ProcessIdentity identity,
-            List<String> command, Duration grace, OutputBuffer stdout, OutputBuffer stderr) {
-        super(os, identity, command, grace, Origin.STARTED, stdout, stderr);
+            Container container, List<String> command, Duration grace, OutputBuffer stdout, OutputBuffer stderr) {
+        super(os, identity, container, command, grace, Origin.STARTED, stdout, stderr);
         this.reactor = reactor;
         this.gate = gate;
         this.stdin = spawned.stdinFd() >= 0 ? new PipeInput(os.descriptors(), spawned.stdinFd(), this) : new NoInput(this);
     }
 
     /** Wraps a freshly spawned, unreaped child and starts watching it. */
-    static SpawnedGroup watch(Os os, Reactor reactor, Spawned spawned, List<String> command, Duration grace,
-            OutputBuffer stdout, OutputBuffer stderr) {
+    static SpawnedGroup watch(Os os, Reactor reactor, Spawned spawned, Container container, List<String> command,
+            Duration grace, OutputBuffer stdout, OutputBuffer stderr) {
         // The child is ours and unreaped: its pid cannot be recycled, so this pidfd and this start
         // time are race-free.
         int pidfd = os.control().openPidfd(spawned.pid());
         ChildGate gate = new ChildGate(os, spawned.pid(), pidfd);
         long start = os.table().stat(spawned.pid()).map(ProcStat::startTime).orElse(0L);
         ProcessIdentity identity = new ProcessIdentity(spawned.pid(), start, os.table().bootId());
-        SpawnedGroup p = new SpawnedGroup(os, reactor, gate, spawned, identity, command, grace, stdout, stderr);
+        SpawnedGroup p = new SpawnedGroup(os, reactor, gate, spawned, identity, container, command, grace, stdout, stderr);
         Janitor.registerGroup(spawned.pid(), start);
         if (spawned.stdoutFd() >= 0) {
             p.pipes.add(new Pipe(reactor.register(spawned.stdoutFd(), r -> p.drain(r, stdout)), stdout));
@@ -217,7 +223,35 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         if (needPoll) {
             fallbackDelayMillis = Math.min(50, Math.max(1, fallbackDelayMillis * 2));
             reactor.schedule(fallbackDelayMillis, () -> reactor.requestGroupCheck(this));
+        } else if (!live.isEmpty()) {
+            scheduleLeaveCheck();
         }
+    }
+
+    /**
+     * Reactor thread: a watched member may leave the group (setsid, setpgid) rather than die, and no event
+     * says so; look again, backing off from {@value #LEAVE_CHECK_FIRST} ms to {@value #LEAVE_CHECK_MAX} ms, and
+     * from the start again after each signal (a daemon handing over to a successor in a new session on
+     * SIGTERM is the usual case).
+     */
+    private void scheduleLeaveCheck() {
+        if (signalled) {
+            signalled = false;
+            leaveCheckMillis = LEAVE_CHECK_FIRST;
+        }
+        long delay = leaveCheckMillis;
+        long due = System.nanoTime() + delay * 1_000_000;
+        if (leaveCheckDue != 0 && leaveCheckDue - due <= 0) {
+            return; // one is due sooner
+        }
+        leaveCheckDue = due;
+        leaveCheckMillis = Math.min(LEAVE_CHECK_MAX, leaveCheckMillis * 2);
+        reactor.schedule(delay, () -> {
+            if (leaveCheckDue == due) {
+                leaveCheckDue = 0;
+            }
+            reactor.requestGroupCheck(this);
+        });
     }
 
     private void finish() {
@@ -233,6 +267,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
             m.close();
         }
         memberWatches.clear();
+        releaseContainer();
         recordGone();
     }
 
@@ -285,6 +320,8 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
 
     @Override
     protected void sendToAll(Signal signal) {
+        signalled = true;
+        sendToContainer(signal);
         gate.signalGroupAndLeader(signal);
     }
 
@@ -328,16 +365,6 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         java.util.Objects.requireNonNull(signal, "signal must not be null");
         noteCause(signal);
         return gate.signalGroup(signal) == SignalResult.DELIVERED;
-    }
-
-    @Override
-    public void suspend() {
-        gate.signalGroup(Signal.STOP);
-    }
-
-    @Override
-    public void resume() {
-        gate.signalGroup(Signal.CONT);
     }
 
     @Override

@@ -16,7 +16,8 @@ import java.util.List;
  * @param exitStatus its status, when known
  * @param teardownTime how long teardown took for it; null when it had ended before
  * @param survived still alive after SIGKILL
+ * @param containment the mechanism that held it ({@code cgroup v2}, {@code process groups, marker and lineage})
  */
 public record TeardownEntry(long pid, List<String> command, TrackedProcess.Origin origin, boolean leftover,
-        EndedBy endedBy, ExitStatus exitStatus, Duration teardownTime, boolean survived) {
+        EndedBy endedBy, ExitStatus exitStatus, Duration teardownTime, boolean survived, String containment) {
 }

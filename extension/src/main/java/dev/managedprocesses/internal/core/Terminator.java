@@ -147,6 +147,26 @@ public final class Terminator {
         return true;
     }
 
+    /**
+     * The message of a scope teardown that did not end cleanly: the survivors of SIGKILL, and the processes
+     * that kept replacing themselves through every round and had to be ended with SIGKILL at the last.
+     */
+    public static String teardownFailure(String what, List<ProcessInfo> survivors, List<ProcessInfo> respawners) {
+        StringBuilder sb = new StringBuilder();
+        if (!survivors.isEmpty()) {
+            sb.append(survivorsMessage(what, survivors));
+        }
+        if (!respawners.isEmpty()) {
+            sb.append(sb.length() == 0 ? what + ": " : "\n").append(respawners.size())
+                    .append(respawners.size() == 1 ? " process" : " processes")
+                    .append(" kept escaping its group, a new one for every round of teardown, and was ended with SIGKILL "
+                            + "after the last round, without a grace period (a process that replaces itself on SIGTERM, "
+                            + "or something outside the scope starting processes into it):")
+                    .append(ProcessTree.render(respawners));
+        }
+        return sb.toString();
+    }
+
     /** The message of a {@code SurvivorsException}: what was being ended, and the survivors' tree. */
     public static String survivorsMessage(String what, List<ProcessInfo> survivors) {
         StringBuilder sb = new StringBuilder(what).append(": ").append(survivors.size())

@@ -7,6 +7,8 @@ import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.Signal;
 import dev.managedprocesses.SignalDelivery;
 import dev.managedprocesses.SurvivorsException;
+import dev.managedprocesses.internal.os.Container;
+import dev.managedprocesses.internal.os.ContainerException;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.SignalResult;
 import java.io.OutputStream;
@@ -42,9 +44,13 @@ public abstract class TrackedProcess implements Terminator.Target {
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** How long suspend() and resume() wait for the kernel to freeze or thaw a container. */
+    private static final Duration FREEZE_WAIT = Duration.ofSeconds(5);
 
     protected final Os os;
     protected final ProcessIdentity identity;
+    /** The process's own container (cgroup mode: it and all it forks), or null. */
+    protected final Container container;
     private final List<String> command;
     private final Duration grace;
     private final Origin origin;
@@ -58,10 +64,11 @@ public abstract class TrackedProcess implements Terminator.Target {
     private volatile Duration terminationTime;
     private volatile long terminationStart;
 
-    protected TrackedProcess(Os os, ProcessIdentity identity, List<String> command, Duration grace, Origin origin,
-            OutputBuffer stdout, OutputBuffer stderr) {
+    protected TrackedProcess(Os os, ProcessIdentity identity, Container container, List<String> command, Duration grace,
+            Origin origin, OutputBuffer stdout, OutputBuffer stderr) {
         this.os = os;
         this.identity = identity;
+        this.container = container;
         this.command = List.copyOf(command);
         this.grace = grace;
         this.origin = origin;
@@ -227,9 +234,88 @@ public abstract class TrackedProcess implements Terminator.Target {
     /** Sends {@code signal} to the process's whole group; true when delivered. */
     public abstract boolean signalGroup(Signal signal);
 
-    public abstract void suspend();
+    /**
+     * Stops the process (and what it answers for): its container is frozen where it has one, which holds
+     * every descendant, escaped ones too; else SIGSTOP.
+     */
+    public final void suspend() {
+        if (container != null) {
+            freeze(true);
+        } else {
+            sendToAll(Signal.STOP);
+        }
+    }
 
-    public abstract void resume();
+    /** Undoes {@link #suspend()}: thaws the container, else SIGCONT. */
+    public final void resume() {
+        if (container != null) {
+            freeze(false);
+        } else {
+            sendToAll(Signal.CONT);
+        }
+    }
+
+    private volatile boolean frozen;
+
+    private void freeze(boolean freeze) {
+        if (isGone()) {
+            return; // nothing left to stop, and its container is removed: a no-op, as a signal to it would be
+        }
+        try {
+            boolean done = freeze ? container.freeze(FREEZE_WAIT) : container.thaw(FREEZE_WAIT);
+            frozen = freeze;
+            if (!done) {
+                throw new IllegalStateException("Could not " + (freeze ? "freeze " : "thaw ") + this + " within "
+                        + FREEZE_WAIT.toSeconds() + " s (a member in uninterruptible sleep?): " + container.location());
+            }
+        } catch (ContainerException e) {
+            if (isGone()) {
+                return; // it ended (and its container went) meanwhile
+            }
+            throw new IllegalStateException("Cannot " + (freeze ? "suspend " : "resume ") + this + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while " + (freeze ? "suspending " : "resuming ") + this, e);
+        }
+    }
+
+    /**
+     * The container's part of a teardown signal: a frozen process cannot act on SIGTERM, so SIGCONT thaws it;
+     * SIGKILL reaches everything the container holds at once, escapees included.
+     */
+    protected final void sendToContainer(Signal signal) {
+        if (container == null) {
+            return;
+        }
+        try {
+            if (signal == Signal.KILL) {
+                container.killAll();
+            } else if (signal == Signal.CONT && frozen) {
+                container.thaw(FREEZE_WAIT);
+                frozen = false;
+            }
+        } catch (ContainerException e) {
+            // removed: nothing is left in it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Removes the (empty) container once the process is gone; one still holding escapees stays to the scope's end. */
+    protected final void releaseContainer() {
+        if (container != null) {
+            try {
+                container.remove();
+            } catch (ContainerException e) {
+                // populated (escapees live on in it) or gone: the scope's teardown removes it
+            }
+        }
+    }
+
+    /** The process's own container, or null. */
+    public final Container container() {
+        return container;
+    }
 
     /** A signal from the caller: it is what ended the process, if it ends now. */
     protected final void noteCause(Signal signal) {
@@ -311,10 +397,10 @@ public abstract class TrackedProcess implements Terminator.Target {
     }
 
     /** What teardown did to it. */
-    final TeardownEntry entry(boolean leftover, boolean survived) {
+    final TeardownEntry entry(boolean leftover, boolean survived, String containment) {
         return new TeardownEntry(pid(), command, origin, leftover,
                 survived ? null : endedBy().orElse(EndedBy.ITSELF), exitStatus().orElse(null),
-                terminationTime, survived);
+                terminationTime, survived, containment);
     }
 
     public final Duration grace() {

@@ -185,14 +185,41 @@ public final class Janitor {
         remove("p " + pid + " " + startTime);
     }
 
-    /** Registers a scope cookie: after a crash, every live process carrying it in its environment is ended. */
-    public static void registerScope(String cookie) {
-        add("s " + checkCookie(cookie), false);
+    /**
+     * Registers a scope: after a crash, every live process carrying its {@code cookie} in its environment (null:
+     * none, as in cgroup mode, where a stranger may carry a copy), or its {@code marker} (0: none) as its soft
+     * RLIMIT_RTTIME, is ended. Written at once: a process that wiped its environment right after its spawn still has the marker.
+     */
+    public static void registerScope(String cookie, long marker) {
+        if (cookie != null) {
+            add("s " + checkCookie(cookie), false);
+        }
+        if (marker != 0) {
+            add("m " + Long.toUnsignedString(marker), false);
+        }
     }
 
     /** The scope is closed. */
-    public static void unregisterScope(String cookie) {
-        remove("s " + checkCookie(cookie));
+    public static void unregisterScope(String cookie, long marker) {
+        if (cookie != null) {
+            remove("s " + checkCookie(cookie));
+        }
+        if (marker != 0) {
+            remove("m " + Long.toUnsignedString(marker));
+        }
+    }
+
+    /**
+     * Registers this JVM's containment ({@code killFile}: the {@code cgroup.kill} of the JVM's own cgroup,
+     * which every scope cgroup is below): after a crash the janitor writes it, and everything in any scope,
+     * whatever it did to its group or environment, dies at once. Written before the first spawn.
+     */
+    public static void registerContainment(String killFile) {
+        if (killFile == null || !killFile.endsWith("/cgroup.kill") || !killFile.chars().allMatch(c -> c < 128
+                && (Character.isLetterOrDigit(c) || c == '/' || c == '-' || c == '_' || c == '.'))) {
+            throw new IllegalArgumentException("not a cgroup.kill path the janitor accepts: " + killFile);
+        }
+        add("c " + killFile, false);
     }
 
     /**

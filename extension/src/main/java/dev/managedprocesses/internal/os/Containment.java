@@ -26,6 +26,13 @@ public interface Containment {
      */
     String crashKillFile();
 
+    /**
+     * At the JVM's normal exit, after its scopes closed: removes what detection created (this JVM's own
+     * cgroup directory) if nothing is left in it. Does nothing when containment was never used.
+     */
+    default void release() {
+    }
+
     /** No containment: {@code reason} says why and what to do. */
     static Containment unavailable(String reason) {
         return new Containment() {

@@ -58,6 +58,9 @@ public interface ProcessControl {
      */
     int mark(long pid, long marker);
 
+    /** A marker value for a new scope: never that of another scope of this JVM, nor of another JVM's. */
+    long newMarker();
+
     /** Makes the JVM a child subreaper: orphaned descendants re-parent to it, not to init. */
     boolean makeChildSubreaper();
 }

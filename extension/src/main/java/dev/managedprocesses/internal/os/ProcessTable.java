@@ -63,6 +63,13 @@ public interface ProcessTable {
      */
     java.util.OptionalLong marker(long pid);
 
+    /**
+     * Whether {@code pid} carries the birth mark of the scope whose marker is {@code marker}: set on a child
+     * at its first instruction, inherited by what it forks (Linux: the spawning thread's timer slack). Too
+     * coarse to tell scopes apart in general: only meaningful for processes born right after a spawn.
+     */
+    boolean carriesBirthMark(long pid, long marker);
+
     /** The largest pid the kernel hands out before wrapping. */
     long pidMax();
 

@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param newSession start a new session ({@code setsid}) rather than only a new process group: signals
  *     sent to the JVM's group or session (a terminal's Ctrl-C, a build tool killing its children's
  *     group) do not reach the child
+ * @param container where the child lives and dies with everything it forks (see {@link Containment}), or null
+ * @param marker an inheritable marker for the child ({@link ProcessControl#mark}), or 0
  */
 public record SpawnRequest(String executable, List<String> arguments, List<String> environment, String directory,
-        Stdio stdin, Stdio stdout, Stdio stderr, boolean newSession) {
+        Stdio stdin, Stdio stdout, Stdio stderr, boolean newSession, Container container, long marker) {
 
     public SpawnRequest {
         Objects.requireNonNull(executable);
@@ -33,7 +35,23 @@ public record SpawnRequest(String executable, List<String> arguments, List<Strin
     /** A child that leads a new process group in the JVM's session. */
     public SpawnRequest(String executable, List<String> arguments, List<String> environment, String directory,
             Stdio stdin, Stdio stdout, Stdio stderr) {
-        this(executable, arguments, environment, directory, stdin, stdout, stderr, false);
+        this(executable, arguments, environment, directory, stdin, stdout, stderr, false, null, 0);
+    }
+
+    /** A child that leads a new process group (or session), in no container, unmarked. */
+    public SpawnRequest(String executable, List<String> arguments, List<String> environment, String directory,
+            Stdio stdin, Stdio stdout, Stdio stderr, boolean newSession) {
+        this(executable, arguments, environment, directory, stdin, stdout, stderr, newSession, null, 0);
+    }
+
+    /**
+     * The same child, started in {@code container} (from its first instruction where the platform can, else
+     * moved in right after the spawn, before anything else happens to it) and carrying {@code marker}
+     * ({@link ProcessControl#mark}, 0 for none), set right after the spawn.
+     */
+    public SpawnRequest contained(Container container, long marker) {
+        return new SpawnRequest(executable, arguments, environment, directory, stdin, stdout, stderr, newSession,
+                container, marker);
     }
 
     /**

@@ -175,6 +175,16 @@ public final class OrphanReaper {
         }
     }
 
+    /**
+     * Reaps {@code zombie}, a zombie child of the JVM the caller has proof of (it was a member of a scope's
+     * cgroup, which no child the JDK started is), if it is still that zombie and no gate holds it.
+     */
+    public static synchronized void reapProven(Os os, ProcStat zombie) {
+        if (!ChildGate.isUnreapedChild(zombie.pid())) {
+            reapIfStill(os, os.table().selfPid(), zombie.pid(), zombie.startTime());
+        }
+    }
+
     /** Reaps pid if it is still that zombie child (a zombie keeps its pid, so pid + start time identify it). */
     private static void reapIfStill(Os os, long self, long pid, long start) {
         if (os.table().stat(pid).filter(s -> s.isZombie() && s.ppid() == self && s.startTime() == start).isPresent()) {

@@ -9,12 +9,16 @@
 #                   field 22 of /proc/PGID/stat)
 #   +p PID START    a single process (adopted, or an escaped descendant)
 #   +s COOKIE       a scope: every process whose environment holds MANAGED_PROCESSES_SCOPE=COOKIE
-#   -g/-p/-s ...    the JVM has ended (and reaped) it: forget it
+#   +m MARKER       a scope: every process whose soft RLIMIT_RTTIME is MARKER ("Max realtime timeout" in
+#                   /proc/PID/limits), which survives environment wiping and process titles
+#   +c FILE         the cgroup.kill file of the JVM's own cgroup: every scope cgroup is below it
+#   -g/-p/-s/-m/-c  the JVM has ended (and reaped) it: forget it
 #   bye             the JVM is exiting normally and has ended its processes: exit 0 quietly
 #
 # End of input without "bye" means the JVM is gone, however it died. Then, for what is still registered
 # AND still has its registered identity (pid + start time), plus every live process carrying a
-# registered cookie: SIGTERM (+SIGCONT), up to GRACE_CS centiseconds for them to go, SIGKILL, exit 2.
+# registered cookie or marker: SIGTERM (+SIGCONT), up to GRACE_CS centiseconds for them to go, SIGKILL;
+# then "1" into every registered cgroup.kill, which ends whatever is in the JVM's cgroups at once; exit 2.
 # A process whose identity no longer matches is never touched (its pid was recycled by a stranger).
 # Exit 3: the pipe reached end of input while the JVM still runs (a descriptor closed by mistake in
 # the JVM); that is no crash, so nothing is touched, and the JVM starts a new janitor.
@@ -37,6 +41,17 @@ while IFS= read -r line; do
       [ $# -eq 2 ] || continue
       case $2 in *[!0-9A-Za-z_.-]*) continue ;; esac
       tok=s:$2 ;;
+    [+-]m\ *)
+      set -- ${line#?}
+      [ $# -eq 2 ] || continue
+      case $2 in *[!0-9]*) continue ;; esac
+      tok=m:$2 ;;
+    [+-]c\ *)
+      set -- ${line#?}
+      [ $# -eq 2 ] || continue
+      case $2 in /*/cgroup.kill) ;; *) continue ;; esac
+      case $2 in *[!0-9A-Za-z_./-]*|*..*) continue ;; esac
+      tok=c:$2 ;;
     *) continue ;;
   esac
   case $line in
@@ -74,7 +89,7 @@ if live "$jvm" "$jvm_start" && [ $((flags & 4)) -eq 0 ]; then
 fi
 [ "$reg" = ';' ] && exit 2
 
-groups= procs= pats=
+groups= procs= pats= mpats= kills=
 IFS=';'
 set -- $reg
 unset IFS
@@ -100,6 +115,8 @@ for tok; do
          kill -CONT "$pid" 2>/dev/null
        fi ;;
     s) pats="$pats -e MANAGED_PROCESSES_SCOPE=$rest" ;;
+    m) mpats="$mpats -e ^Max.realtime.timeout[[:space:]][[:space:]]*$rest[[:space:]]" ;;
+    c) kills="$kills $rest" ;;
   esac
 done
 
@@ -116,19 +133,25 @@ if [ -n "$groups" ]; then
   done
 fi
 
-# scan SIGNAL: signals every live process carrying a registered cookie (escaped descendants). One grep
-# reads the whole table; each hit is then pinned down: start time, cookie re-read, start time again,
-# so the process signalled is the one that carries the cookie, never a successor on a recycled pid.
+# scan SIGNAL: signals every live process carrying a registered cookie or marker (escaped descendants).
+# One grep reads the whole table; each hit is then pinned down: start time, cookie or marker re-read,
+# start time again, so the process signalled is the one that carries it, never a successor on a recycled pid.
 scan() {
-  [ -n "$pats" ] || return 0
+  hits=
+  # Only the /proc paths are globbed: the marker patterns hold glob characters of their own.
   set +f
-  hits=$(grep -lszxF $pats /proc/[0-9]*/environ)
+  environs=$(echo /proc/[0-9]*/environ) limits=$(echo /proc/[0-9]*/limits)
   set -f
+  [ -z "$pats" ] || hits=$(grep -lszxF $pats $environs)
+  [ -z "$mpats" ] || hits="$hits $(grep -ls $mpats $limits)"
   for f in $hits; do
-    pid=${f#/proc/} && pid=${pid%/environ}
+    pid=${f#/proc/} && pid=${pid%/*}
     safe "$pid" && proc "$pid" || continue
     st=$start
-    live "$pid" "$st" && grep -qszxF $pats /proc/$pid/environ && live "$pid" "$st" || continue
+    case $f in
+      */environ) live "$pid" "$st" && grep -qszxF $pats /proc/$pid/environ && live "$pid" "$st" || continue ;;
+      *) live "$pid" "$st" && grep -qs $mpats /proc/$pid/limits && live "$pid" "$st" || continue ;;
+    esac
     kill -"$1" "$pid" 2>/dev/null
     kill -CONT "$pid" 2>/dev/null
     procs="$procs $pid:$st"
@@ -157,4 +180,9 @@ for e in $procs; do
   live "${e%:*}" "${e#*:}" && kill -KILL "${e%:*}" 2>/dev/null
 done
 scan KILL
+# Whatever is in the JVM's cgroups dies at once, however it changed its group, session or environment:
+# cgroup.kill is recursive. The JVM wrote the file's path; it is no process, so nothing else can be hit.
+for f in $kills; do
+  [ -f "$f" ] && printf 1 2>/dev/null >"$f"
+done
 exit 2

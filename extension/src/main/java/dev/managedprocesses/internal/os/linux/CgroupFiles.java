@@ -91,20 +91,31 @@ final class CgroupFiles {
             return LibC.errno();
         }
         try {
-            byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-            while (true) {
-                long n = libc.write(fd, bytes, 0, bytes.length);
-                if (n == bytes.length) {
-                    return 0;
-                }
-                int e = n < 0 ? LibC.errno() : Errno.EINVAL; // a short write would be half a command
-                if (e != Errno.EINTR) {
-                    return e;
-                }
-            }
+            return write(fd, text);
         } finally {
             libc.close(fd);
         }
+    }
+
+    /** Writes {@code text} to an open control file in one write(2); 0 or the errno. */
+    static int write(int fd, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        while (true) {
+            long n = libc().write(fd, bytes, 0, bytes.length);
+            if (n == bytes.length) {
+                return 0;
+            }
+            int e = n < 0 ? LibC.errno() : Errno.EINVAL; // a short write would be half a command
+            if (e != Errno.EINTR) {
+                return e;
+            }
+        }
+    }
+
+    /** A control file opened for writing (O_WRONLY | O_CLOEXEC); the fd, or -errno. */
+    static int openForWriting(Path file) {
+        int fd = libc().open(c(file), O_WRONLY | O_CLOEXEC);
+        return fd >= 0 ? fd : -LibC.errno();
     }
 
     /** A cgroup directory opened O_RDONLY | O_DIRECTORY | O_CLOEXEC (for CLONE_INTO_CGROUP); the fd or -errno. */

@@ -54,6 +54,20 @@ final class LinuxContainment implements Containment {
     }
 
     @Override
+    public void release() {
+        CgroupV2 d = detected;
+        if (d != null) {
+            d.jvmCgroup().ifPresent(jvm -> {
+                try {
+                    jvm.removeIfEmpty();
+                } catch (CgroupException e) {
+                    // the next JVM's cleanup of dead JVMs' directories takes it
+                }
+            });
+        }
+    }
+
+    @Override
     public String crashKillFile() {
         return detected().jvmCgroup().map(jvm -> jvm.directory().resolve("cgroup.kill").toString()).orElse(null);
     }

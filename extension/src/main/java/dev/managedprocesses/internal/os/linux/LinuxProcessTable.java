@@ -92,7 +92,13 @@ final class LinuxProcessTable implements ProcessTable {
 
     @Override
     public java.util.OptionalLong marker(long pid) {
-        return RttimeMarker.read(pid);
+        java.util.OptionalLong limit = RttimeMarker.read(pid);
+        return limit.isPresent() && RttimeMarker.isMarker(limit.getAsLong()) ? limit : java.util.OptionalLong.empty();
+    }
+
+    @Override
+    public boolean carriesBirthMark(long pid, long marker) {
+        return TimerSlack.of(pid).filter(v -> v == TimerSlack.forMarker(marker)).isPresent();
     }
 
     @Override

@@ -63,6 +63,9 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
 
     private final LibC libc;
     private final boolean pidfd;
+    private volatile CgroupSpawnPlacement placement;
+    private final java.util.concurrent.atomic.AtomicLong markers = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long jvmRttimeHardLimit = RttimeMarker.UNLIMITED;
 
     LinuxProcesses(LibC libc) {
         this.libc = libc;
@@ -132,6 +135,7 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
         long emptySet = actions + ACTIONS_SIZE;
         long fullSet = emptySet + SIGSET_SIZE;
         long strings = 0;
+        int procs = -1;
         List<Integer> childEnds = new ArrayList<>(3);
         int[] parentEnds = {-1, -1, -1};
         boolean ok = false;
@@ -205,13 +209,37 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
             long argv = strings;
             long envp = strings + (long) (arguments.size() + 1) * Long.BYTES;
             int[] pid = new int[1];
-            int err = libc.posix_spawnp(pid, cString(request.executable()), actions, attr, argv, envp);
+            ScopeCgroup cgroup = cgroupOf(request);
+            boolean atBirth = cgroup != null && requestAtBirth(attr, cgroup);
+            // Everything the placement needs is ready before the spawn: after it the child runs, and whatever it
+            // forks before it is moved is born outside. The move is then one write(2), and the marker one call.
+            procs = cgroup != null && !atBirth ? openProcs(cgroup) : -1;
+            byte[] file = cString(request.executable());
+            // The birth mark: this thread's timer slack, which the child inherits at its first instruction.
+            long slack = request.marker() != 0 ? TimerSlack.setOwn(libc, TimerSlack.forMarker(request.marker())) : -1;
+            int err;
+            try {
+                err = libc.posix_spawnp(pid, file, actions, attr, argv, envp);
+            } finally {
+                if (slack >= 0) {
+                    TimerSlack.restoreOwn(libc, slack);
+                }
+            }
+            if (err != 0 && atBirth && placement().retryWithoutAtBirth(attr, err)) {
+                atBirth = false;
+                procs = openProcs(cgroup);
+                err = libc.posix_spawnp(pid, file, actions, attr, argv, envp);
+            }
             if (err != 0) {
                 throw new SpawnException(err, Errno.name(err), libc.strerror(err));
             }
+            contain(pid[0], request, cgroup, atBirth, procs);
             ok = true;
             return new Spawned(pid[0], parentEnds[0], parentEnds[1], parentEnds[2]);
         } finally {
+            if (procs >= 0) {
+                libc.close(procs);
+            }
             for (int fd : childEnds) {
                 libc.close(fd);
             }
@@ -231,6 +259,83 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
             LibC.free(strings);
             LibC.free(block);
         }
+    }
+
+    /** The request's container, which on this platform is a cgroup of ours (or null). */
+    private static ScopeCgroup cgroupOf(SpawnRequest request) {
+        if (request.container() == null) {
+            return null;
+        }
+        if (request.container() instanceof ScopeCgroup cgroup) {
+            return cgroup;
+        }
+        throw new IllegalArgumentException("not a cgroup of this platform: " + request.container());
+    }
+
+    /**
+     * Right after the spawn, before anything else: the child moves into its cgroup (unless it was born in it)
+     * and gets its marker. Both are inherited by whatever it forks from then on; what it forked before (it
+     * runs from the exec on) is left to the other layers. Should either fail, the child, our own unreaped
+     * child, is killed and reaped: a child the scope could not contain is never handed out.
+     */
+    private void contain(long pid, SpawnRequest request, ScopeCgroup cgroup, boolean atBirth, int procs)
+            throws SpawnException {
+        String failure = null;
+        int errno = 0;
+        // The marker first: one prlimit(2), microseconds after the exec. A move into a cgroup can take a kernel
+        // grace period (milliseconds: cgroup migration synchronizes with every fork), and what the child forks
+        // meanwhile is born outside; the marker it inherits lets the scope find and move it.
+        if (request.marker() != 0) {
+            int e = RttimeMarker.markSpawnedChild(pid, request.marker(), jvmRttimeHardLimit);
+            if (e != 0 && e != Errno.ESRCH) {
+                failure = "cannot set the scope's marker (prlimit RLIMIT_RTTIME): " + Errno.name(e);
+                errno = e;
+            }
+        }
+        if (failure == null && cgroup != null) {
+            try {
+                if (atBirth) {
+                    placement().afterSpawn(pid, true, cgroup); // verifies the first child placed at birth
+                } else {
+                    cgroup.addSpawnedChild(pid, procs);
+                }
+            } catch (CgroupException e) {
+                failure = e.getMessage();
+                errno = e.errno();
+            }
+        }
+        if (failure != null) {
+            libc.kill((int) pid, SIGNALS.number(Signal.KILL));
+            libc.waitpid((int) pid, new int[1], 0);
+            throw new SpawnException(errno, Errno.name(errno), "the child was started but could not be contained, so "
+                    + "it was killed: " + failure);
+        }
+    }
+
+    private static int openProcs(ScopeCgroup cgroup) throws SpawnException {
+        try {
+            return cgroup.openProcs();
+        } catch (CgroupException e) {
+            throw new SpawnException(e.errno(), e.errnoName(), "cannot place the child in its cgroup: " + e.getMessage());
+        }
+    }
+
+    /** Asks posix_spawn to start the child in {@code cgroup} where glibc can; a refusal leaves the move after spawn. */
+    private boolean requestAtBirth(long attr, ScopeCgroup cgroup) {
+        try {
+            return placement().requestAtBirth(attr, cgroup);
+        } catch (CgroupException e) {
+            return false; // the directory could not be opened: the move after spawn names the problem, if any
+        }
+    }
+
+    private CgroupSpawnPlacement placement() {
+        CgroupSpawnPlacement p = placement;
+        if (p == null) {
+            p = new CgroupSpawnPlacement(libc);
+            placement = p;
+        }
+        return p;
     }
 
     private void check(int rc, String what) throws SpawnException {
@@ -456,6 +561,16 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     @Override
     public int mark(long pid, long marker) {
         return RttimeMarker.mark(pid, marker);
+    }
+
+    @Override
+    public long newMarker() {
+        long self = libc.getpid();
+        // Read (and so bind prlimit) before the first spawn that needs it: after the spawn, every microsecond
+        // until the marker is set is one in which the child may fork unmarked.
+        jvmRttimeHardLimit = RttimeMarker.hardLimitOf(self);
+        long start = ProcFs.stat(self).map(dev.managedprocesses.internal.os.ProcStat::startTime).orElse(0L);
+        return RttimeMarker.valueFor(self, start, markers.incrementAndGet());
     }
 
     @Override

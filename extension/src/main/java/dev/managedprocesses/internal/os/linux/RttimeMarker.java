@@ -102,6 +102,28 @@ public final class RttimeMarker {
     }
 
     /**
+     * Marks a child this JVM just spawned, in one prlimit(2): a spawned child has the JVM's own limits, so
+     * its hard limit is {@code jvmHardLimit} (read once, {@link #hardLimitOf}) and need not be read again.
+     * Returns 0 or the errno, as {@link #mark}.
+     */
+    static int markSpawnedChild(long pid, long value, long jvmHardLimit) {
+        if (!isMarker(value) || pid <= 0) {
+            throw new IllegalArgumentException("not a marker value, or not a child's pid: " + value + ", " + pid);
+        }
+        if (jvmHardLimit != UNLIMITED && Long.compareUnsigned(jvmHardLimit, value) < 0) {
+            return Errno.EINVAL;
+        }
+        LibC libc = CgroupFiles.libc();
+        return libc.prlimit((int) pid, RLIMIT_RTTIME, new long[] {value, jvmHardLimit}, null) == 0 ? 0 : LibC.errno();
+    }
+
+    /** The hard RLIMIT_RTTIME of {@code pid} (this JVM's, for {@link #markSpawnedChild}); UNLIMITED when unreadable. */
+    static long hardLimitOf(long pid) {
+        long[] old = new long[2];
+        return CgroupFiles.libc().prlimit((int) pid, RLIMIT_RTTIME, null, old) == 0 ? old[1] : UNLIMITED;
+    }
+
+    /**
      * The soft RLIMIT_RTTIME of {@code pid} ({@link #UNLIMITED} by default), or empty when the process is
      * gone. One prlimit(2) call where the JVM may (the same user, or CAP_SYS_RESOURCE), else a read of
      * {@code /proc/PID/limits}, which anyone may read.

@@ -178,6 +178,31 @@ public final class ScopeCgroup implements Container {
     }
 
     /**
+     * {@code cgroup.procs} opened for writing, before a spawn: the move right after it is then a single
+     * write(2), which leaves the child the least time to fork outside. The caller closes it.
+     */
+    public int openProcs() throws CgroupException {
+        int fd = CgroupFiles.openForWriting(path.resolve("cgroup.procs"));
+        if (fd < 0) {
+            throw new CgroupException("open", path.resolve("cgroup.procs"), -fd,
+                    -fd == Errno.ENOENT ? "the cgroup does not exist (removed?)" : "");
+        }
+        return fd;
+    }
+
+    /** As {@link #addSpawnedChild(long)}, through a descriptor from {@link #openProcs()}. */
+    public boolean addSpawnedChild(long pid, int procsFd) throws CgroupException {
+        int e = CgroupFiles.write(procsFd, Long.toString(pid));
+        if (e == 0) {
+            return true;
+        }
+        if (e == Errno.ESRCH) {
+            return false;
+        }
+        throw moveFailure(pid, e);
+    }
+
+    /**
      * Moves process {@code pid}, whose start time (clock ticks since boot, {@code /proc/PID/stat} field 22)
      * is {@code startTime}, into this cgroup. Only that process moves: children it already has stay where
      * they are ({@link #addWithDescendants} moves them too). Returns false when it is gone, or when the pid

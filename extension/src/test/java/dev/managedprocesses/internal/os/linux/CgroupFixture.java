@@ -124,9 +124,7 @@ final class CgroupFixture implements AutoCloseable {
                 failures.add("interrupted while waiting for process " + p.pid());
             }
         }
-        if (!jvm.removeIfEmpty()) {
-            failures.add(jvm.directory() + " is not empty after the test");
-        }
+        // The JVM's own directory is shared with the library's scopes in this JVM: it stays.
         if (!failures.isEmpty()) {
             throw new AssertionError("cleanup failed: " + failures);
         }

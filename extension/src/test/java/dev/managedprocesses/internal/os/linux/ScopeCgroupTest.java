@@ -228,9 +228,14 @@ class ScopeCgroupTest {
             assertThatThrownBy(() -> cg.add(thread, start, PROTECTED)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("a thread of this JVM");
             assertThatThrownBy(() -> cg.add(parent, Proc.startTime(parent), PROTECTED)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("ancestor of this JVM");
+                    .hasMessageContaining("this JVM's parent");
             assertThatThrownBy(() -> cg.addWithDescendants(parent, Proc.startTime(parent), PROTECTED))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ancestor of this JVM");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("this JVM's parent");
+            long grandparent = Proc.ppid(parent);
+            if (grandparent > 1) {
+                assertThatThrownBy(() -> cg.add(grandparent, Proc.startTime(grandparent), PROTECTED))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("an ancestor of this JVM");
+            }
             assertThatThrownBy(() -> cg.add(1, 0, PROTECTED)).isInstanceOf(IllegalArgumentException.class);
             assertThat(cg.members()).isEmpty();
             assertThat(Files.readString(Path.of("/proc/self/cgroup"))).contains("0::" + f.jvm.jvmCgroupPath() + "\n");

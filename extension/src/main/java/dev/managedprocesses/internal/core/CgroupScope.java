@@ -1,0 +1,306 @@
+package dev.managedprocesses.internal.core;
+
+import dev.managedprocesses.EndedBy;
+import dev.managedprocesses.Signal;
+import dev.managedprocesses.internal.os.Container;
+import dev.managedprocesses.internal.os.ContainerException;
+import dev.managedprocesses.internal.os.Containment;
+import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.internal.os.ProcessTree;
+import dev.managedprocesses.internal.reactor.Reactor;
+import dev.managedprocesses.internal.safety.ProtectedProcesses;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Containment by cgroup v2: the scope has a cgroup, created with its first process, and each process it
+ * starts or adopts a cgroup of its own below it (so {@code suspend()} can freeze one process with all it
+ * forked). Whatever a member does, its descendants are born inside; membership, not an environment
+ * variable, decides what is the scope's, so a stranger with a copied cookie is never touched.
+ *
+ * <p>The one gap: where glibc cannot place a child in its cgroup at birth (before 2.39), it is moved right
+ * after the spawn, and a move can wait a kernel grace period (milliseconds). The child gets the scope's
+ * marker first (an inheritable resource limit, set microseconds after the exec, that copying an
+ * environment cannot forge); what it forks before the move carries the marker and is moved in right after
+ * ({@link #afterSpawn}), and teardown looks for marker carriers too. Teardown
+ * ends the members it knows with SIGTERM, waits the grace period for the cgroup to empty (woken by the
+ * kernel's {@code cgroup.events}), and then kills whatever is left at once ({@code cgroup.kill}).
+ */
+final class CgroupScope extends ScopeContainment {
+    private final Os os;
+    private final Containment containment;
+    private final String name;
+    private final long marker;
+    private final AtomicLong children = new AtomicLong();
+    private volatile Container scope; // created with the first process
+    private ScopeTarget target;       // guarded by this
+
+    CgroupScope(Os os, Containment containment, String scopeId) {
+        this.os = os;
+        this.containment = containment;
+        this.name = "s-" + scopeId;
+        this.marker = os.control().newMarker();
+    }
+
+    private Container scope() throws ContainerException {
+        Container c = scope;
+        if (c == null) {
+            synchronized (this) {
+                c = scope;
+                if (c == null) {
+                    c = containment.create(name);
+                    scope = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    @Override
+    String mechanism() {
+        return "cgroup v2";
+    }
+
+    @Override
+    Container containerForSpawn() throws ContainerException {
+        return scope().child("p" + children.incrementAndGet());
+    }
+
+    @Override
+    long marker() {
+        return marker;
+    }
+
+    @Override
+    void afterSpawn(long childPid, Container container) {
+        claimBornInTheWindow(os, childPid, marker, null, s -> {
+            os.control().mark(s.pid(), marker); // first: what it forks from now on carries the marker
+            try {
+                container.adopt(s.pid(), s.startTime(), p -> ProtectedProcesses.reason(os.table(), p));
+            } catch (ContainerException | IllegalArgumentException e) {
+                // gone meanwhile, or not movable: the marker still names it to the teardown
+            }
+        });
+    }
+
+    @Override
+    Container adopt(long pid, long startTime) throws ContainerException {
+        Container own = scope().child("a" + children.incrementAndGet());
+        try {
+            own.adopt(pid, startTime, p -> ProtectedProcesses.reason(os.table(), p));
+        } catch (ContainerException | RuntimeException e) {
+            removeQuietly(own);
+            throw e;
+        }
+        return own;
+    }
+
+    @Override
+    List<ProcStat> strays(List<TrackedProcess> known, List<ProcStat> snapshot, long threshold) {
+        Container c = scope;
+        if (c == null) {
+            return List.of();
+        }
+        Set<Long> members;
+        try {
+            members = c.members();
+        } catch (ContainerException e) {
+            return List.of(); // removed: nothing is in it
+        }
+        Set<Long> groups = new HashSet<>();
+        Set<String> tracked = new HashSet<>();
+        Set<Long> adopted = new HashSet<>();
+        for (TrackedProcess t : known) {
+            if (t.isGone()) {
+                continue;
+            }
+            tracked.add(t.pid() + ":" + t.identity().startTime());
+            if (t.heldGroup() > 0) {
+                groups.add(t.heldGroup());
+            }
+            if (t.origin() == TrackedProcess.Origin.ADOPTED) {
+                adopted.add(t.pid());
+            }
+        }
+        // An adopted process answers for its own descendants (it watches them): they are no strays.
+        Set<Long> answered = new HashSet<>();
+        for (ProcStat d : ProcessTree.descendants(snapshot, adopted, Set.of())) {
+            answered.add(d.pid());
+        }
+        Map<Long, ProcStat> byPid = new HashMap<>();
+        for (ProcStat s : snapshot) {
+            byPid.put(s.pid(), s);
+        }
+        List<ProcStat> out = new ArrayList<>();
+        // What a child forked in the moment before it was moved in lives outside the cgroup, carrying the
+        // scope's marker (set first, microseconds after the exec): found by the marker, which no stranger has.
+        long self = os.table().selfPid();
+        for (ProcStat s : snapshot) {
+            if (!s.isGone() && s.startTime() >= threshold && s.pid() != self && !members.contains(s.pid())
+                    && !groups.contains(s.pgid()) && !answered.contains(s.pid())
+                    && !tracked.contains(s.pid() + ":" + s.startTime()) && carries(os.table(), s.pid(), marker)) {
+                out.add(s);
+            }
+        }
+        for (long pid : members) {
+            ProcStat s = byPid.get(pid);
+            if (s == null) {
+                s = os.table().stat(pid).orElse(null); // born after the snapshot
+            }
+            if (s == null || s.isGone() || groups.contains(s.pgid()) || answered.contains(pid)
+                    || tracked.contains(pid + ":" + s.startTime())) {
+                continue;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    @Override
+    synchronized Terminator.Target target() {
+        if (scope == null) {
+            return null;
+        }
+        if (target == null) {
+            target = new ScopeTarget(scope);
+        }
+        return target;
+    }
+
+    /** After a cgroup kill, what it ended may be the JVM's zombies too: a fresh look finds them. */
+    @Override
+    void reapOrphans(Os os, List<ProcStat> snapshot, Set<Long> notOurs) {
+        ScopeTarget t;
+        synchronized (this) {
+            t = target;
+        }
+        super.reapOrphans(os, t != null && t.killed ? os.table().snapshot() : snapshot, notOurs);
+    }
+
+    @Override
+    boolean owns(ProcStat process) {
+        Container c = scope;
+        return (c != null && c.contains(process.pid())) || carries(os.table(), process.pid(), marker);
+    }
+
+    @Override
+    void close() {
+        Container c = scope;
+        if (c != null) {
+            removeQuietly(c);
+        }
+    }
+
+    private static void removeQuietly(Container c) {
+        try {
+            c.remove();
+        } catch (ContainerException e) {
+            // still populated (a survivor, named by teardown) or already gone: the next JVM's cleanup removes it
+        }
+    }
+
+    /**
+     * The whole scope as one teardown target: gone when the kernel says its cgroup is empty (woken through
+     * {@code cgroup.events}, no process-table scan), and ended, at the SIGKILL step, by {@code cgroup.kill},
+     * which reaches members forked too late for any snapshot.
+     */
+    static final class ScopeTarget implements Terminator.Target {
+        private static final CompletableFuture<Void> READY = CompletableFuture.completedFuture(null);
+        private final Container container;
+        private final CompletableFuture<Void> gone = new CompletableFuture<>();
+        private boolean watching; // guarded by this
+        private volatile boolean killed;
+
+        ScopeTarget(Container container) {
+            this.container = container;
+        }
+
+        @Override
+        public boolean isGone() {
+            return gone.isDone();
+        }
+
+        @Override
+        public CompletableFuture<Void> gone() {
+            return gone;
+        }
+
+        @Override
+        public synchronized CompletableFuture<Void> watch() {
+            if (watching || gone.isDone()) {
+                return READY;
+            }
+            watching = true;
+            int fd;
+            try {
+                fd = container.openEvents();
+            } catch (ContainerException e) {
+                gone.complete(null); // removed already: nothing is in it
+                return READY;
+            }
+            Reactor reactor = Reactor.get();
+            Reactor.Registration r = reactor.registerPriority(fd, this::check);
+            reactor.execute(() -> check(r)); // it may have emptied before the registration
+            return READY;
+        }
+
+        /** Reactor thread: re-reads the state (which re-arms the notification); empty completes {@code gone}. */
+        private void check(Reactor.Registration r) {
+            if (r.isCancelled()) {
+                return;
+            }
+            boolean populated;
+            try {
+                populated = container.populated(r.fd());
+            } catch (ContainerException e) {
+                populated = false; // removed: nothing can be in it
+            }
+            if (!populated) {
+                r.cancelAndClose();
+                gone.complete(null);
+            }
+        }
+
+        @Override
+        public void send(Signal signal, EndedBy cause) {
+            if (signal == Signal.KILL) {
+                killed = true;
+                try {
+                    container.killAll();
+                } catch (ContainerException e) {
+                    // removed meanwhile: nothing left to kill
+                }
+            }
+            // SIGTERM and SIGCONT reach the members the scope tracks; the cgroup has no "signal all" but kill
+        }
+
+        @Override
+        public List<ProcStat> members(List<ProcStat> snapshot) {
+            Set<Long> pids;
+            try {
+                pids = container.members();
+            } catch (ContainerException e) {
+                return List.of();
+            }
+            List<ProcStat> out = new ArrayList<>();
+            for (ProcStat s : snapshot) {
+                if (pids.contains(s.pid()) && !s.isGone()) {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void beginTermination(long startNanos) {
+            // the scope's record is its processes' records
+        }
+    }
+}

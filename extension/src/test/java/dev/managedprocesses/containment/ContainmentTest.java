@@ -1,0 +1,290 @@
+package dev.managedprocesses.containment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.managedprocesses.ManagedProcess;
+import dev.managedprocesses.ProcessIdentity;
+import dev.managedprocesses.ProcessRecord;
+import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.SurvivorsException;
+import dev.managedprocesses.internal.core.ContainmentMode;
+import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.testing.Proc;
+import dev.managedprocesses.testing.Stranger;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What adversarial processes do to escape a scope's teardown, each on real processes: environments
+ * wiped, process titles set, sessions and groups left, orphans re-parented, environments past 1 MiB,
+ * replacements on every SIGTERM, a stranger carrying a copied cookie. The same tests run with cgroups
+ * (the default execution, on a machine that allows them) and without ({@code managedprocesses.cgroups=off},
+ * and once more with the subreaper off): see the Surefire executions in {@code extension/pom.xml}. After
+ * each test nothing the scope started may run, and the stranger started before it must be untouched.
+ */
+class ContainmentTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration GRACE = Duration.ofMillis(500);
+
+    @TempDir
+    Path dir;
+
+    private Stranger stranger;
+    private final List<ProcessIdentity> theirs = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        stranger = Stranger.start();
+    }
+
+    @AfterEach
+    void nothingOfTheScopeRunsAndTheStrangerIsUntouched() {
+        try (Stranger s = stranger) {
+            for (ProcessIdentity p : theirs) {
+                assertThat(Proc.isRunning(p)).as("%s (%s) still runs after the scope closed", p, Proc.cmdline(p.pid()))
+                        .isFalse();
+            }
+            assertThat(s.untouched()).as("a process outside every scope is never signalled").isTrue();
+        }
+        assertThat(Proc.eventually(TIMEOUT, () -> Proc.zombieChildren().isEmpty()))
+                .as("zombie children of the JVM left: %s", Proc.zombieChildren().stream()
+                        .map(pid -> pid + " (" + Proc.comm(pid) + ")").toList())
+                .isTrue();
+    }
+
+    /** cgroup mode: the mode allows cgroups and this machine lets the JVM create them. */
+    static boolean cgroups() {
+        return ContainmentMode.current() != ContainmentMode.OFF && Os.current().containment().available();
+    }
+
+    private ProcessScope scope() {
+        return ProcessScope.builder().name("containment").gracePeriod(GRACE).open();
+    }
+
+    /** Waits until {@code file} holds {@code count} pids, and remembers their identities for the final check. */
+    private List<ProcessIdentity> pids(Path file, int count) throws Exception {
+        assertThat(Proc.eventually(TIMEOUT, () -> lines(file).size() >= count)).as("%d pids in %s", count, file).isTrue();
+        List<ProcessIdentity> out = new ArrayList<>();
+        for (String line : lines(file)) {
+            long pid = Long.parseLong(line.trim());
+            ProcessIdentity id = ProcessIdentity.of(pid).orElseThrow(() -> new AssertionError("pid " + pid + " is not running"));
+            out.add(id);
+            theirs.add(id);
+        }
+        return out;
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList() : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static String sh(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    @Test
+    void a_setsid_child_with_a_wiped_environment_is_ended_while_its_parent_runs() throws Exception {
+        Path pids = dir.resolve("pids");
+        try (ProcessScope scope = scope()) {
+            scope.start("sh", "-c", "env -i setsid /bin/sh -c " + sh("echo $$ >> " + pids + "; exec /bin/sleep 300")
+                    + " & exec sleep 300");
+            pids(pids, 1);
+        }
+    }
+
+    @Test
+    void a_double_forked_orphan_with_a_wiped_environment_is_ended() throws Exception {
+        Path pids = dir.resolve("pids");
+        try (ProcessScope scope = scope()) {
+            ManagedProcess sh = scope.start("sh", "-c", "(env -i setsid /bin/sh -c " + sh("echo $$ >> " + pids
+                    + "; exec /bin/sleep 300") + " &); exit 0");
+            sh.waitFor(TIMEOUT);
+            ProcessIdentity orphan = pids(pids, 1).get(0);
+            assertThat(Proc.eventually(TIMEOUT, () -> Proc.ppid(orphan.pid()) != sh.pid())).as("orphaned").isTrue();
+        }
+    }
+
+    @Test
+    void a_double_forked_daemon_that_resets_its_resource_limits_and_environment_is_ended() throws Exception {
+        Path pids = dir.resolve("pids");
+        // RLIMIT_RTTIME back to unlimited drops the scope's marker; only the birth mark (and the cgroup) is left
+        String python = "import os, resource, sys\n"
+                + "resource.setrlimit(resource.RLIMIT_RTTIME, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
+                + "if os.fork(): sys.exit(0)\n"
+                + "os.setsid()\n"
+                + "if os.fork(): sys.exit(0)\n"
+                + "open(sys.argv[1], 'a').write('%d\\n' % os.getpid())\n"
+                + "os.execve('/bin/sleep', ['sleep', '300'], {})\n";
+        try (ProcessScope scope = scope()) {
+            ManagedProcess py = scope.start("python3", "-c", python, pids.toString());
+            py.waitFor(TIMEOUT);
+            ProcessIdentity daemon = pids(pids, 1).get(0);
+            assertThat(Proc.eventually(TIMEOUT, () -> "sleep".equals(Proc.comm(daemon.pid())))).isTrue();
+            assertThat(Proc.limit(daemon.pid(), "Max realtime timeout")).as("no marker left").startsWith("unlimited");
+            assertThat(Proc.environ(daemon.pid())).isEmpty();
+        }
+    }
+
+    @Test
+    void a_classic_daemon_that_sets_its_process_title_is_ended_with_its_worker() throws Exception {
+        Path pids = dir.resolve("pids");
+        // fork, setsid, fork, then $0 = '...', which overwrites the whole environment block; plus a worker
+        String perl = "use POSIX; exit if fork; POSIX::setsid(); exit if fork; $0 = 'mp-daemon: master';"
+                + " open(my $f, '>>', $ARGV[0]); my $w = fork; if (!$w) { $0 = 'mp-daemon: worker'; sleep 300; exit }"
+                + " print $f \"$$\\n$w\\n\"; close $f; sleep 300;";
+        try (ProcessScope scope = scope()) {
+            scope.start("perl", "-e", perl, pids.toString()).waitFor(TIMEOUT);
+            for (ProcessIdentity p : pids(pids, 2)) {
+                assertThat(Proc.eventually(TIMEOUT, () -> Proc.cmdline(p.pid()).startsWith("mp-daemon"))).isTrue();
+                assertThat(Proc.environ(p.pid())).as("the title overwrote the environment")
+                        .doesNotContain(ProcessScope.SCOPE_VARIABLE);
+            }
+        }
+    }
+
+    @Test
+    void a_child_that_wipes_its_environment_and_joins_the_jvms_own_group_is_ended() throws Exception {
+        Path pids = dir.resolve("pids");
+        long jvmGroup = Proc.pgid(ProcessHandle.current().pid());
+        String perl = "use POSIX; POSIX::setpgid(0, $ARGV[1]) or die \"setpgid: $!\"; open(my $f, '>>', $ARGV[0]);"
+                + " print $f \"$$\\n\"; close $f; sleep 300;";
+        try (ProcessScope scope = scope()) {
+            scope.start("env", "-i", "/usr/bin/perl", "-e", perl, pids.toString(), Long.toString(jvmGroup));
+            ProcessIdentity hopper = pids(pids, 1).get(0);
+            assertThat(Proc.pgid(hopper.pid())).as("in the JVM's own group").isEqualTo(jvmGroup);
+        }
+        assertThat(Proc.alive(ProcessHandle.current().pid())).as("this JVM").isTrue();
+    }
+
+    @Test
+    void an_escapee_whose_environment_holds_more_than_a_mebibyte_is_ended() throws Exception {
+        Path pids = dir.resolve("pids");
+        try (ProcessScope scope = scope()) {
+            var spec = scope.command("sh", "-c", "setsid /bin/sh -c " + sh("echo $$ >> " + pids + "; exec /bin/sleep 300")
+                    + " & exit 0");
+            String chunk = "x".repeat(120_000); // one variable may hold at most 128 KiB
+            for (int i = 0; i < 10; i++) {
+                spec.environment("MP_BIG_" + i, chunk);
+            }
+            spec.start();
+            ProcessIdentity escapee = pids(pids, 1).get(0);
+            assertThat(Proc.environ(escapee.pid()).length()).isGreaterThan(1_200_000);
+            // the cookie comes last, past the first MiB: the environment is read whole
+            assertThat(Os.current().table().environmentContains(escapee.pid(), ProcessScope.SCOPE_VARIABLE + "="
+                    + scope.id())).isTrue();
+        }
+    }
+
+    @Test
+    void a_process_that_hands_over_to_a_new_session_on_every_sigterm_is_ended() throws Exception {
+        Path pids = dir.resolve("pids");
+        Path script = Files.writeString(dir.resolve("respawn.sh"), "gen=${1:-0}\necho $$ >> " + pids + "\n"
+                + "trap '[ $gen -lt 30 ] && setsid /bin/sh " + dir.resolve("respawn.sh") + " $((gen + 1)) & exit 0' TERM\n"
+                + "while :; do sleep 300 & wait $!; done\n");
+        ProcessScope scope = scope();
+        try {
+            scope.start("sh", script.toString());
+            pids(pids, 1);
+        } finally {
+            SurvivorsException failure = catchThrowableOfType(SurvivorsException.class, scope::close);
+            List<String> generations = lines(pids);
+            for (String pid : generations) {
+                ProcessIdentity.of(Long.parseLong(pid.trim())).ifPresent(theirs::add);
+            }
+            if (cgroups()) {
+                assertThat(failure).as("cgroup.kill ends every generation at once").isNull();
+            } else {
+                // Without cgroups each round of teardown ends a generation, which starts the next; after the last
+                // round what is left gets SIGKILL, and close() fails, naming it. (A successor that a signal to the
+                // group reaches before its setsid ends the chain early: then close() succeeds.) Either way, the
+                // check after each test proves no generation runs.
+                if (failure != null) {
+                    assertThat(failure.getMessage()).contains("kept escaping its group")
+                            .containsAnyOf("respawn.sh", "[setsid]"); // the last one may not have exec'd sh yet
+                }
+            }
+        }
+    }
+
+    @Test
+    void a_stranger_with_a_copy_of_a_childs_environment_is_touched_only_without_cgroups() throws Exception {
+        try (ProcessScope scope = scope()) {
+            scope.start("sleep", "300");
+            ProcessBuilder copy = new ProcessBuilder("sleep", "301");
+            copy.environment().put(ProcessScope.SCOPE_VARIABLE, scope.id()); // as a test copying the child's environment
+            Process imitator = copy.start();
+            try {
+                ProcessIdentity id = ProcessIdentity.of(imitator.pid()).orElseThrow();
+                scope.close();
+                if (cgroups()) {
+                    assertThat(Proc.isRunning(id)).as("never signalled: membership decides, not the cookie").isTrue();
+                    assertThat(scope.records()).extracting(ProcessRecord::pid).doesNotContain(imitator.pid());
+                } else {
+                    // The documented limit of the fallback (README, "Containment"): the cookie is all it has to go by.
+                    assertThat(imitator.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                }
+            } finally {
+                imitator.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Test
+    void a_stock_nginx_in_daemon_mode_is_ended_with_its_master_and_workers() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Path conf = Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
+                "worker_processes 2;",
+                "pid " + dir.resolve("nginx.pid") + ";",
+                "error_log " + dir.resolve("error.log") + ";",
+                "events { worker_connections 16; }",
+                "http { access_log off; server { listen 127.0.0.1:" + port + "; location / { return 200 \"ok\\n\"; } } }",
+                ""));
+        try (ProcessScope scope = scope()) {
+            ManagedProcess start = scope.start("nginx", "-p", dir.toString(), "-c", conf.toString(),
+                    "-e", dir.resolve("error.log").toString());
+            assertThat(start.waitFor(TIMEOUT)).as("nginx daemonizes and its starter exits").isPresent();
+            List<ProcessIdentity> master = pids(dir.resolve("nginx.pid"), 1);
+            long masterPid = master.get(0).pid();
+            assertThat(Proc.eventually(TIMEOUT, () -> Proc.children(masterPid).size() == 2)).as("two workers").isTrue();
+            for (long worker : Proc.children(masterPid)) {
+                theirs.add(ProcessIdentity.of(worker).orElseThrow());
+            }
+            assertThat(Proc.cmdline(masterPid)).startsWith("nginx: master process");
+            try (Socket s = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).contains("ok");
+            }
+        }
+        assertThat(Proc.listening(port)).as("nothing listens on the port any more").isFalse();
+    }
+
+    @Test
+    void every_record_names_the_mechanism() throws Exception {
+        ProcessScope scope = scope();
+        scope.start("sleep", "300");
+        scope.close();
+        assertThat(scope.records()).isNotEmpty().allSatisfy(r -> assertThat(r.containment())
+                .isEqualTo(cgroups() ? "cgroup v2" : "process groups, marker and lineage"));
+        assertThat(scope.records().get(0).summary()).endsWith("(" + scope.records().get(0).containment() + ")");
+    }
+}

@@ -42,11 +42,14 @@ class CrashSafetyTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Os OS = Os.current();
 
+    /**
+     * This JVM, the harness, must be a subreaper to reap the orphans of the child JVMs it kills, even where the
+     * children under test run without one (the cgroups-off-no-subreaper execution passes the property to them).
+     */
     @BeforeAll
     static void subreaper() {
-        Subreaper.ensure(OS.control());
-        assumeTrue(Subreaper.isActive(), "Skipped: this JVM must be a subreaper to reap the killed children's orphans "
-                + "(is -Dmanagedprocesses.subreaper=false set?)");
+        assumeTrue(Subreaper.force(OS.control()), "Skipped: this JVM cannot become a subreaper (prctl "
+                + "PR_SET_CHILD_SUBREAPER failed), which it needs to reap the killed children's orphans");
     }
 
     @Test
@@ -77,8 +80,30 @@ class CrashSafetyTest {
         }
     }
 
+    /**
+     * The JVM dies within moments of spawning a leader that exec'd {@code env -i}: its group's registration has
+     * not reached the janitor, and it carries no cookie. Its cgroup (registered before the first spawn), or
+     * without cgroups its marker (registered at once, set on the child before start() returns), ends it.
+     */
     @Test
-    void a_group_whose_registration_had_not_reached_the_janitor_yet_is_ended_through_the_scope_cookie()
+    void a_leader_without_cookie_whose_jvm_died_at_once_is_ended_by_its_cgroup_or_its_marker() throws Exception {
+        try (Stranger stranger = Stranger.start(); Child child = new Child("crash-at-once-environment-wiped")) {
+            long leader = child.numbers("group").get(0);
+            long start = child.numbers("start").get(0);
+            long janitor = child.janitor();
+            assertThat(child.jvm.awaitExit(TIMEOUT)).as("the child killed itself").isEqualTo(128 + 9);
+
+            assertThat(poll(TIMEOUT, () -> Proc.startTime(leader) != start || !Proc.alive(leader)))
+                    .as("the group leader %d, with a wiped environment, is ended", leader).isTrue();
+            child.ids.put(leader, start);
+            assertThat(child.reapOrphans().get(janitor)).as("the janitor's exit: it ended a dead JVM's processes")
+                    .isEqualTo(ExitStatus.exited(2));
+            assertThat(stranger.untouched()).isTrue();
+        }
+    }
+
+    @Test
+    void a_group_whose_registration_had_not_reached_the_janitor_yet_is_ended_through_what_its_scope_registered()
             throws Exception {
         try (Stranger stranger = Stranger.start(); Child child = new Child("crash-at-once")) {
             long leader = child.numbers("group").get(0);
@@ -232,7 +257,7 @@ class CrashSafetyTest {
             signal(first, Signal.KILL);
             long second = child.nextJanitor(first);
             child.jvm.awaitLine(l -> l.equals("managed-processes: WARNING: the janitor process (pid " + first + ") was "
-                    + "killed by SIGKILL; a new one (pid " + second + ") took over 4 registrations"), TIMEOUT);
+                    + "killed by SIGKILL; a new one (pid " + second + ") took over 5 registrations"), TIMEOUT);
             assertThat(Proc.startTime(first)).as("the child reaped its first janitor").isNotEqualTo(child.start(first));
 
             child.killAndAwaitGone(groups);
@@ -284,8 +309,10 @@ class CrashSafetyTest {
     // ------------------------------------------------------------------ helpers
 
     /** The child's own report lines (see {@code CrashChild}); anything else was printed by the library. */
+    /** A line of the child's report, or the one line a JVM states its containment with. */
     private static boolean isReport(String line) {
-        return line.equals("ready") || line.matches("(scope|group|solo|marked|janitor|closed|start|elapsed) \\S+");
+        return line.equals("ready") || line.matches("(scope|group|solo|marked|janitor|closed|start|elapsed) \\S+")
+                || line.startsWith("managed-processes: containment: ");
     }
 
     /**

@@ -23,6 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 class TortureTest {
     static final int DEFAULT_SCOPES = 200;
+    /** In the command line of every process of the daemon kinds (which wipe the scope's variable). */
+    static final String TOKEN = "313.1313";
+    /** Placeholder for the JVM's process group. */
+    static final String JVM_PGID = "JVM_PGID";
 
     /** The kinds of children; each is started in a scope and left for teardown (or ends by itself). */
     enum Kind {
@@ -35,7 +39,15 @@ class TortureTest {
         EXITS_AT_ONCE("exit 3"),
         ZOMBIE_PARENT("sleep 0.01 & exec sleep 300"),
         OWN_GROUP("exec python3 -c 'import os, time; os.setpgid(0, 0); time.sleep(300)'"),
-        GRANDCHILDREN("sleep 300 & sleep 300 & sleep 300 & wait");
+        GRANDCHILDREN("sleep 300 & sleep 300 & sleep 300 & wait"),
+        // Real daemons: nothing of the scope's environment left, a title instead of the command line, a
+        // group of someone else's, a successor in a new session on SIGTERM. TOKEN finds them afterwards.
+        ENV_WIPED_DAEMON("(env -i setsid sleep " + TOKEN + " &) ; exit 0"),
+        TITLED_DAEMON("exec perl -e 'use POSIX; exit if fork; POSIX::setsid(); exit if fork;"
+                + " $0 = \"mp-torture-daemon " + TOKEN + "\"; sleep 300'"),
+        JVM_GROUP_HOPPER("exec env -i python3 -c 'import os, time; os.setpgid(0, " + JVM_PGID + "); time.sleep("
+                + TOKEN + ")'"),
+        RESPAWNS_ON_TERM("trap 'env -i setsid sleep " + TOKEN + " & exit 0' TERM; sleep " + TOKEN + " & wait");
 
         final String script;
 
@@ -55,6 +67,9 @@ class TortureTest {
         int escapees = 0;
         List<String> survivors = new ArrayList<>();
         List<String> zombiesLeft = new ArrayList<>();
+        long slowestMillis = -1;
+        String slowest = "";
+        String jvmGroup = Long.toString(Proc.pgid(ProcessHandle.current().pid()));
         try (TrappingStrangers strangers = new TrappingStrangers(5)) {
             for (int s = 0; s < scopes; s++) {
                 ProcessScope scope = ProcessScope.builder().name("torture " + s)
@@ -67,7 +82,7 @@ class TortureTest {
                     int children = 2 + random.nextInt(4);
                     for (int c = 0; c < children; c++) {
                         Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
-                        ManagedProcess p = scope.start("sh", "-c", kind.script);
+                        ManagedProcess p = scope.start("sh", "-c", kind.script.replace(JVM_PGID, jvmGroup));
                         mine.add(p);
                         kinds.add(kind);
                         if (kind == Kind.STOPPED) {
@@ -79,10 +94,16 @@ class TortureTest {
                         Thread.sleep(random.nextInt(30)); // sometimes let them get going (forks, escapes)
                     }
                 } finally {
+                    long closing = System.nanoTime();
                     try {
                         scope.close();
                     } catch (SurvivorsException e) {
                         survivors.add(e.getMessage());
+                    }
+                    long millis = (System.nanoTime() - closing) / 1_000_000;
+                    if (millis > slowestMillis) {
+                        slowestMillis = millis;
+                        slowest = kinds.toString();
                     }
                 }
                 for (ProcessRecord r : scope.records()) {
@@ -111,11 +132,15 @@ class TortureTest {
                 if (!marked.isEmpty()) {
                     survivors.add("scope " + s + ": marked processes alive after teardown: " + marked);
                 }
+                for (long pid : Proc.withCommandLine(TOKEN)) {
+                    survivors.add("scope " + s + " " + kinds + ": daemon alive after teardown: " + pid + " ("
+                            + Proc.cmdline(pid) + ")");
+                }
             }
             int wronged = strangers.wronged();
             System.out.printf("[torture] seed=%d scopes=%d processes started=%d ended by teardown=%d (needing SIGKILL=%d, "
-                    + "escapees found=%d) survivors=%d strangers signalled=%d%n", seed, scopes, started, ended,
-                    sigkilled, escapees, survivors.size(), wronged);
+                    + "escapees found=%d) survivors=%d strangers signalled=%d; slowest teardown %d ms: %s%n", seed, scopes, started, ended,
+                    sigkilled, escapees, survivors.size(), wronged, slowestMillis, slowest);
             assertThat(survivors).as("seed %d", seed).isEmpty();
             assertThat(wronged).as("strangers signalled (seed %d):%n%s", seed, strangers.describe()).isZero();
             assertThat(zombiesLeft).as("zombie children of the JVM left by scopes").isEmpty();

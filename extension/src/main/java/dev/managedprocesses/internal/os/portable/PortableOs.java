@@ -1,0 +1,28 @@
+package dev.managedprocesses.internal.os.portable;
+
+import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.PlatformChoice;
+
+/**
+ * Builds the portable platform: the JDK alone ({@code ProcessBuilder} to start, {@code ProcessHandle} for
+ * identity, descendants, exits and {@code destroy()}), so the library runs wherever the JDK runs (macOS,
+ * Windows, and Linux with {@code -Dmanagedprocesses.platform=portable}). Nothing native is loaded. What the
+ * JDK cannot do (process groups, arbitrary signals, reading another process's environment, pidfds) is
+ * refused with an {@link UnsupportedOperationException} that names the platform and the alternative, or
+ * answered as unknown where the caller can do without it; README's platform table lists each guarantee.
+ */
+public final class PortableOs {
+    private PortableOs() {
+    }
+
+    /** The portable platform's parts. */
+    public static Os create() {
+        return new Os(PlatformChoice.PORTABLE, new PortableProcessTable(), new PortableProcessControl(),
+                new PortableSpawner(), new PortableDescriptors(), new PortableInspector());
+    }
+
+    /** For messages: {@code the portable platform (Mac OS X)}. */
+    static String where() {
+        return "the portable platform (" + System.getProperty("os.name") + ")";
+    }
+}

@@ -8,6 +8,7 @@ import dev.managedprocesses.Signal;
 import dev.managedprocesses.SignalDelivery;
 import dev.managedprocesses.SurvivorsException;
 import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.SignalResult;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -308,6 +309,15 @@ public abstract class TrackedProcess implements Terminator.Target {
      */
     public long heldGroup() {
         return -1;
+    }
+
+    /**
+     * True when {@code process} is one this process answers for beyond itself and its held group: a descendant the
+     * scope will end although no group says so (the portable platform, which has no process groups). The leak
+     * detector leaves such a process to the live scope.
+     */
+    public boolean answersFor(ProcStat process) {
+        return false;
     }
 
     /** What teardown did to it. */

@@ -1,6 +1,7 @@
 package dev.managedprocesses.junit;
 
 import dev.managedprocesses.ManagedProcess;
+import dev.managedprocesses.ProcessPlatform;
 import dev.managedprocesses.ProcessRecord;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.SurvivorsException;
@@ -307,6 +308,12 @@ class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback,
         }
 
         private static Settings readDefaults(ExtensionContext context) {
+            try {
+                ProcessPlatform.request(context.getConfigurationParameter(ProcessPlatform.PROPERTY).orElse(null),
+                        "JUnit configuration parameter");
+            } catch (RuntimeException e) {
+                throw new ExtensionConfigurationException(e.getMessage(), e);
+            }
             Duration grace = ProcessScope.DEFAULT_GRACE_PERIOD;
             Optional<String> g = context.getConfigurationParameter(GRACE_KEY);
             if (g.isPresent()) {

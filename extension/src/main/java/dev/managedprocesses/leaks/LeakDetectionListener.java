@@ -1,6 +1,7 @@
 package dev.managedprocesses.leaks;
 
 import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.PlatformChoice;
 import dev.managedprocesses.leaks.Finding.TestRef;
 import java.lang.reflect.AnnotatedElement;
 import java.util.ArrayList;
@@ -63,6 +64,17 @@ public class LeakDetectionListener implements LauncherSessionListener, TestExecu
 
     @Override
     public void testPlanExecutionStarted(TestPlan testPlan) {
+        // The platform first, whatever the leak mode: the earliest moment a configuration parameter is known.
+        try {
+            PlatformChoice.request(testPlan.getConfigurationParameters().get(PlatformChoice.KEY).orElse(null),
+                    "JUnit configuration parameter");
+        } catch (RuntimeException e) {
+            System.err.println("managed-processes: " + e.getMessage() + ". The run will fail.");
+            synchronized (CONFIG_ERRORS) {
+                CONFIG_ERRORS.add(e.getMessage());
+            }
+            return;
+        }
         List<String> warnings = new ArrayList<>();
         LeakSettings settings;
         try {

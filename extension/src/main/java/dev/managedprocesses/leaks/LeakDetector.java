@@ -7,7 +7,6 @@ import dev.managedprocesses.internal.janitor.Janitor;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.ProcessTable;
-import dev.managedprocesses.internal.os.ProcessTree;
 import dev.managedprocesses.internal.safety.OrphanReaper;
 import dev.managedprocesses.internal.safety.PinnedProcess;
 import dev.managedprocesses.internal.safety.Subreaper;
@@ -106,7 +105,7 @@ public final class LeakDetector {
         this.lastPid = table.lastAllocatedPid();
         this.nanoAtStart = System.nanoTime();
         this.uptimeTicksAtStart = table.uptimeTicks();
-        for (ProcStat s : descendants(table.snapshot())) {
+        for (ProcStat s : table.descendants(self)) {
             baseline.add(key(s));
         }
         this.report = new LeakReport(settings, self);
@@ -229,7 +228,7 @@ public final class LeakDetector {
         List<ProcStat> found;
         long range = current >= previous ? current - previous : current + table.pidMax() - previous;
         if (current < 0 || previous < 0 || range > RANGE_LIMIT) {
-            found = descendants(table.snapshot());
+            found = table.descendants(self);
         } else {
             found = new ArrayList<>();
             Map<Long, Optional<ProcStat>> cache = new HashMap<>();
@@ -318,10 +317,6 @@ public final class LeakDetector {
             ppid = parent.get().ppid();
         }
         return false;
-    }
-
-    private List<ProcStat> descendants(List<ProcStat> snapshot) {
-        return ProcessTree.descendants(snapshot, Set.of(self), Set.of());
     }
 
     /**

@@ -43,7 +43,11 @@ import java.util.regex.Pattern;
  * <p>Attribution is by execution window: a leak belongs to the test(s) that were running when it
  * was created. The kernel hands out pids in order, so a window is bounded by the last allocated pid
  * when it opened and when it closed (exact, even for tests a few microseconds apart), and checked
- * against start times in clock ticks (10 ms) so that a pid wrap cannot mislead it. While any such
+ * against start times in clock ticks (10 ms) so that a pid wrap cannot mislead it. Where the last
+ * allocated pid cannot be read (the portable platform), the JVM's descendants are looked at when each
+ * window opens and closes instead, and a process belongs to the windows around the look that first
+ * saw it: as exact, for the processes still alive at that look, at the price of one look at the
+ * process table per window. While any such
  * test still runs, judgement waits. The candidates are the innermost windows that contain the start:
  * every test running then, and every class (or other container) then in a fixture phase of its own
  * ({@code @BeforeAll}, {@code @AfterAll}: none of its tests running), so a process started by class
@@ -77,6 +81,11 @@ public final class LeakDetector {
     private final Set<Long> janitors = new TreeSet<>(); // janitor pids seen (and ignored), for the report
     private final LeakReport report;
     private long lastPid;
+    /** False where the last allocated pid cannot be read: windows are then bounded by looks ({@link #observe()}). */
+    private final boolean pidOrder;
+    private long looks;                                          // how many looks so far
+    private final Map<String, Long> firstLook = new HashMap<>(); // pid:start -> the look that first saw it
+    private List<ProcStat> lastLook;                             // the latest look, until collect() uses it
     private boolean closed;
     private long lastOrphanSweep = System.nanoTime();
     private final long nanoAtStart;
@@ -103,6 +112,7 @@ public final class LeakDetector {
             }
         }
         this.lastPid = table.lastAllocatedPid();
+        this.pidOrder = lastPid >= 0;
         this.nanoAtStart = System.nanoTime();
         this.uptimeTicksAtStart = table.uptimeTicks();
         for (ProcStat s : table.descendants(self)) {
@@ -131,7 +141,8 @@ public final class LeakDetector {
     /** A test or container started. Idempotent. */
     synchronized void started(TestRef ref, boolean container, boolean exempt) {
         if (!windows.containsKey(ref.uniqueId())) { // the listener and the extension both announce each test
-            windows.put(ref.uniqueId(), new Window(ref, nowTicks(), table.lastAllocatedPid(), container, exempt));
+            windows.put(ref.uniqueId(), new Window(ref, nowTicks(), order(), container, exempt));
+            lastLook = null; // it served to note first looks; the next check takes its own
         }
     }
 
@@ -153,7 +164,7 @@ public final class LeakDetector {
         Window w = windows.get(ref.uniqueId());
         if (w != null && w.end < 0) {
             w.end = nowTicks();
-            w.endPid = table.lastAllocatedPid();
+            w.endPid = order();
         }
         check();
         List<Finding> out = new ArrayList<>();
@@ -194,7 +205,7 @@ public final class LeakDetector {
         for (Window w : windows.values()) {
             if (w.end < 0) {
                 w.end = nowTicks();
-                w.endPid = table.lastAllocatedPid();
+                w.endPid = order();
             }
         }
         check();
@@ -227,7 +238,10 @@ public final class LeakDetector {
         lastPid = current;
         List<ProcStat> found;
         long range = current >= previous ? current - previous : current + table.pidMax() - previous;
-        if (current < 0 || previous < 0 || range > RANGE_LIMIT) {
+        if (!pidOrder) {
+            found = lastLook != null ? lastLook : observeAll();
+            lastLook = null;
+        } else if (current < 0 || previous < 0 || range > RANGE_LIMIT) {
             found = table.descendants(self);
         } else {
             found = new ArrayList<>();
@@ -275,6 +289,37 @@ public final class LeakDetector {
         pending.entrySet().removeIf(e -> table.stat(e.getKey()).map(s -> s.isGone() || s.startTime() != e.getValue())
                 .orElse(true));
         return out;
+    }
+
+    /**
+     * Where windows start and end in the order processes are created: the last allocated pid, or (without it)
+     * the number of the look taken now, which notes when each of the JVM's descendants was first seen.
+     */
+    private long order() {
+        if (pidOrder) {
+            return table.lastAllocatedPid();
+        }
+        lastLook = observeAll();
+        return looks;
+    }
+
+    /** A look at the JVM's descendants: each one seen for the first time is noted with this look's number. */
+    private List<ProcStat> observeAll() {
+        List<ProcStat> now = table.descendants(self);
+        looks++;
+        Set<String> keys = new HashSet<>();
+        for (ProcStat s : now) {
+            String k = key(s);
+            keys.add(k);
+            firstLook.putIfAbsent(k, looks);
+        }
+        firstLook.keySet().retainAll(keys); // gone: never judged again
+        return now;
+    }
+
+    /** Where {@code process} was created in the order of {@link #order()}: its pid, or the look that first saw it. */
+    private long orderOf(ProcStat process) {
+        return pidOrder ? process.pid() : firstLook.getOrDefault(key(process), looks);
     }
 
     private boolean ignored(String commandLine) {
@@ -448,12 +493,12 @@ public final class LeakDetector {
 
     private List<Window> windowsContaining(ProcStat process) {
         long tick = process.startTime();
-        long now = table.lastAllocatedPid();
+        long now = pidOrder ? table.lastAllocatedPid() : looks;
         List<Window> out = new ArrayList<>();
         for (Window w : windows.values()) {
             // the tick check has one tick of slack each side (10 ms resolution); the pid check is exact
             if (w.start - 1 <= tick && (w.end < 0 || tick <= w.end + 1)
-                    && pidWithin(process.pid(), w.startPid, w.end < 0 ? now : w.endPid)) {
+                    && pidWithin(orderOf(process), w.startPid, w.end < 0 ? now : w.endPid)) {
                 out.add(w);
             }
         }

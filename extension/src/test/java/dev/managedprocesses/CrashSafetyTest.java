@@ -8,6 +8,7 @@ import dev.managedprocesses.internal.janitor.Janitor;
 import dev.managedprocesses.internal.safety.Subreaper;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.testing.ChildJvm;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.TestReporter;
  * <p>This JVM is made a subreaper first, so the dead child's orphans (its janitor included) re-parent
  * here, where the tests reap them: nothing is left behind, not even a zombie.
  */
+@LinuxOnly("crash safety: the janitor process ends everything when the JVM is SIGKILLed")
 class CrashSafetyTest {
     private static final long SELF = ProcessHandle.current().pid();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);

@@ -3,6 +3,7 @@ package dev.managedprocesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
 import java.io.BufferedReader;
@@ -40,6 +41,7 @@ class ScopeTeardownTest {
         return Proc.withEnvironment(ProcessScope.SCOPE_VARIABLE + "=" + scope.id());
     }
 
+    @LinuxOnly("an escapee that left its group (setsid) is found by the scope's cookie in its environment")
     @Test
     void a_setsid_escapee_is_found_by_its_marker_and_ended() throws Exception {
         ProcessScope scope = ProcessScope.open();
@@ -59,6 +61,7 @@ class ScopeTeardownTest {
         assertThat(Proc.zombieChildren()).isEmpty();
     }
 
+    @LinuxOnly("a double-forked orphan re-parents to the JVM, a child subreaper")
     @Test
     void a_double_forked_daemon_is_ended_with_its_group() throws Exception {
         ProcessScope scope = ProcessScope.open();
@@ -88,6 +91,7 @@ class ScopeTeardownTest {
         });
     }
 
+    @LinuxOnly("adoption moves a process into a group of its own, or says why (setpgid's errno); signals by pidfd or pid")
     @Test
     void an_adopted_process_builder_process_keeps_its_jdk_exit_status() throws Exception {
         Process jdk = new ProcessBuilder("sleep", "300").start();
@@ -162,6 +166,7 @@ class ScopeTeardownTest {
 
     private static final String ENDED_BY_TEARDOWN = ", ended by SIGTERM from teardown in \\d+ ms";
 
+    @LinuxOnly("adoption moves a process into a group of its own, or says why (setpgid's errno)")
     @Test
     void a_child_in_another_session_is_tracked_on_its_own_because_of_eperm() throws Exception {
         Process jdk = new ProcessBuilder("setsid", "sleep", "300").start();
@@ -187,6 +192,7 @@ class ScopeTeardownTest {
         }
     }
 
+    @LinuxOnly("adoption moves a process into a group of its own, or says why (setpgid's errno)")
     @Test
     void a_grandchild_adopted_by_pid_is_tracked_on_its_own_because_of_esrch() throws Exception {
         Process sh = new ProcessBuilder("sh", "-c", "sleep 300 & echo $!; wait").start();
@@ -210,6 +216,7 @@ class ScopeTeardownTest {
         }
     }
 
+    @LinuxOnly("adoption moves a process into a group of its own, or says why (setpgid's errno)")
     @Test
     void a_process_handle_is_adopted_and_ended() throws Exception {
         Process jdk = new ProcessBuilder("sleep", "300").start();
@@ -230,6 +237,7 @@ class ScopeTeardownTest {
         }
     }
 
+    @LinuxOnly("a zombie is told from a running process (its state in /proc)")
     @Test
     void a_zombie_is_refused() throws Exception {
         // the parent forks a child that exits at once, and reaps it only when told to

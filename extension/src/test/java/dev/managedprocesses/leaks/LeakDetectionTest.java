@@ -13,6 +13,7 @@ import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.internal.janitor.Janitor;
 import dev.managedprocesses.junit.ManagedProcesses;
 import dev.managedprocesses.testing.ChildJvm;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
 import java.io.ByteArrayOutputStream;
@@ -347,6 +348,7 @@ class LeakDetectionTest {
 
     // ---------------------------------------------------------------- tests
 
+    @LinuxOnly("leak reports show each process's state, user and argv (/proc)")
     @ParameterizedTest
     @EnumSource(LeakRun.Via.class)
     void a_plain_process_builder_leak_is_named_in_the_report_and_fails_the_test(LeakRun.Via via) throws Exception {
@@ -373,6 +375,7 @@ class LeakDetectionTest {
                 "managed-processes: 1 process leaked by 1 test; report: .*leaks-\\d+-[0-9a-f]{6}\\.txt\\R");
     }
 
+    @LinuxOnly("a double-forked orphan re-parents to the JVM, a child subreaper")
     @ParameterizedTest
     @EnumSource(LeakRun.Via.class)
     void a_double_forked_daemon_is_found_as_an_orphan(LeakRun.Via via) throws Exception {
@@ -394,6 +397,7 @@ class LeakDetectionTest {
         results.containerEvents().assertStatistics(s -> s.failed(0));
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @ParameterizedTest
     @EnumSource(LeakRun.Via.class)
     void a_class_fixture_that_is_never_stopped_is_judged_when_its_class_ends_and_fails_the_class(LeakRun.Via via)
@@ -469,6 +473,7 @@ class LeakDetectionTest {
         assertThat(report("json")).contains("\"confidence\": \"ambiguous\"");
     }
 
+    @LinuxOnly("leak reports show each process's state, user and argv (/proc)")
     @ParameterizedTest
     @EnumSource(LeakRun.Via.class)
     void in_fail_mode_an_ambiguous_finding_fails_no_test_but_fails_the_run_naming_every_candidate(LeakRun.Via via)
@@ -550,6 +555,7 @@ class LeakDetectionTest {
                 .contains("action: reported (warn mode)").contains("sleep 311").contains("sleep 322");
     }
 
+    @LinuxOnly("leak reports show each process's state, user and argv (/proc)")
     @Test
     void a_leaked_tree_is_drawn_indented_under_its_root() throws Exception {
         run(TreeTestCase.class, "warn").testEvents().assertStatistics(s -> s.succeeded(1));
@@ -614,6 +620,7 @@ class LeakDetectionTest {
         }
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void ignored_commands_are_not_reported() throws Exception {
         run(PlainLeakTestCase.class, "fail", LeakSettings.IGNORE_KEY, "python*, sleep 31?")
@@ -671,6 +678,7 @@ class LeakDetectionTest {
         }
     }
 
+    @LinuxOnly("a leak report says when a leaked process holds the JVM's output pipe (/proc/<pid>/fd)")
     @Test
     void leaked_processes_still_holding_the_jvms_output_are_flagged() throws Exception {
         String out = OsProbe.stdoutTarget();

@@ -11,7 +11,7 @@ package dev.managedprocesses.internal.os;
  * @param pgid process group; 0 where the platform cannot tell (portable)
  * @param sid session; 0 where the platform cannot tell (portable)
  * @param startTime start time in the platform's units: Linux clock ticks since boot, or on the portable
- *     platform hundredths of a second since the epoch (0 when unreadable)
+ *     platform ticks since the epoch (milliseconds; 10 ms on Linux), 0 when unreadable
  */
 public record ProcStat(long pid, String comm, char state, long ppid, long pgid, long sid, long startTime) {
 

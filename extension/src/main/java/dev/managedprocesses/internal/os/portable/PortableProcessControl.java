@@ -83,6 +83,9 @@ public final class PortableProcessControl implements ProcessControl {
 
     @Override
     public SignalResult signalPid(long pid, Signal signal) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("refusing to signal pid " + pid + ": not a single process");
+        }
         if (!canSend(signal)) {
             throw unsupported(signal);
         }
@@ -92,6 +95,9 @@ public final class PortableProcessControl implements ProcessControl {
 
     @Override
     public SignalResult signalGroup(long pgid, Signal signal) {
+        if (pgid <= 1) {
+            throw new IllegalArgumentException("refusing to signal process group " + pgid);
+        }
         throw new UnsupportedOperationException("process groups cannot be signalled on " + PortableOs.where()
                 + ": the JDK has no process groups. Signal the process itself; terminate() and kill() also end its "
                 + "descendants");
@@ -111,6 +117,9 @@ public final class PortableProcessControl implements ProcessControl {
     /** Never: the JDK reaps the children it started, and there is no subreaper whose orphans we would reap. */
     @Override
     public Optional<ExitStatus> reap(long pid) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("refusing to reap pid " + pid + ": only named children are reaped");
+        }
         return Optional.empty();
     }
 

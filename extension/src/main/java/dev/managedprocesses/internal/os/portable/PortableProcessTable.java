@@ -19,15 +19,15 @@ import java.util.stream.Stream;
  * ({@code '?'}: a zombie cannot be told from a running process), uid ({@code -1}), the environment (never
  * contains anything: the scope cookie cannot be read), the last allocated pid ({@code -1}).
  *
- * <p>Start times are counted in {@value #TICKS_PER_SECOND}ths of a second since the epoch (the clock of
- * {@code ProcessHandle.Info.startInstant()}), the same 10 ms resolution as Linux's clock ticks, so an
- * identity means the same thing on both platforms. On Linux the JDK derives start instants from the boot
- * time of {@code /proc/stat}, which is whole seconds: they lag the wall clock by up to a second, the same
- * for every process. {@link #uptimeTicks()} measures that lag once, with one short child, so that "now" and
- * start times stay on one clock (the leak detector's windows depend on it).
+ * <p>Start times are counted in ticks since the epoch on the clock of {@code ProcessHandle.Info.startInstant()}:
+ * milliseconds where the system reports start times that finely (macOS, Windows), and on Linux 10 ms, the
+ * resolution of the kernel's clock ticks from which the JDK computes them there. On Linux the JDK also adds
+ * the boot time of {@code /proc/stat}, which is whole seconds: start instants lag the wall clock by up to a
+ * second, the same for every process. {@link #uptimeTicks()} measures that lag once, with a few short
+ * children, so that "now" and start times stay on one clock (the leak detector's windows depend on it).
  */
 final class PortableProcessTable implements ProcessTable {
-    static final long TICKS_PER_SECOND = 100;
+    private static final long TICKS_PER_SECOND = PlatformChoice.onLinux() ? 100 : 1000;
     private static final long MILLIS_PER_TICK = 1000 / TICKS_PER_SECOND;
 
     private final ProcessHandle self = ProcessHandle.current();
@@ -203,8 +203,8 @@ final class PortableProcessTable implements ProcessTable {
     }
 
     /**
-     * How far the JDK's start instants lag the wall clock: 0 except on Linux (see the class comment), where
-     * one child started between two clock readings shows it. Measured once, on first use.
+     * How far the JDK's start instants lag the wall clock: 0 except on Linux (see the class comment), where a few
+     * short children started between clock readings show it. Measured once, on first use.
      */
     private long lagMillis() {
         Long lag = lagMillis;
@@ -220,22 +220,41 @@ final class PortableProcessTable implements ProcessTable {
         return lag;
     }
 
+    /**
+     * The JDK on Linux reports a start as {@code btime + ticks * 10 ms}: the lag is the fraction of a second that
+     * {@code btime} dropped, the same for every process. A child that started between two readings
+     * {@code before} and {@code after} of the clock, and that the JDK says started at {@code s}, puts it within
+     * {@code (before - s - 10, after - s]} (the tick truncates up to 10 ms more); five children, each at another
+     * phase of the tick, narrow that to a few milliseconds, of which the middle is taken. So start times and
+     * "now" ({@link #uptimeTicks()}) fall on the same 10 ms grid, as the kernel's own ticks do.
+     */
     private static long measureLag() {
-        for (String sleep : List.of("/bin/sleep", "/usr/bin/sleep")) {
-            if (!new File(sleep).canExecute()) {
-                continue;
+        String sleep = null;
+        for (String candidate : List.of("/bin/sleep", "/usr/bin/sleep")) {
+            if (new File(candidate).canExecute()) {
+                sleep = candidate;
+                break;
             }
+        }
+        if (sleep == null) {
+            return 0;
+        }
+        long lower = Long.MIN_VALUE;
+        long upper = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
             Process child = null;
             try {
                 long before = System.currentTimeMillis();
                 child = new ProcessBuilder(sleep, "10").redirectErrorStream(true).start();
+                long after = System.currentTimeMillis();
                 Optional<Instant> started = child.info().startInstant();
                 if (started.isPresent()) {
-                    // The child started at or after "before": the difference is the lag (within one 10 ms tick).
-                    return Math.max(0, before - started.get().toEpochMilli());
+                    long s = started.get().toEpochMilli();
+                    lower = Math.max(lower, before - s - 10 + 1); // the kernel's 10 ms tick
+                    upper = Math.min(upper, after - s);
                 }
             } catch (java.io.IOException e) {
-                // try the next one
+                break;
             } finally {
                 if (child != null) {
                     child.destroyForcibly();
@@ -247,6 +266,9 @@ final class PortableProcessTable implements ProcessTable {
                 }
             }
         }
-        return 0;
+        if (lower == Long.MIN_VALUE) {
+            return 0;
+        }
+        return Math.max(0, lower <= upper ? (lower + upper) / 2 : upper); // upper < lower: the clock was set meanwhile
     }
 }

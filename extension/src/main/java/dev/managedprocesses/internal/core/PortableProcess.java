@@ -11,6 +11,7 @@ import dev.managedprocesses.internal.os.PlatformChoice;
 import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.SignalResult;
 import dev.managedprocesses.internal.os.SpawnRequest;
+import dev.managedprocesses.internal.os.portable.PortableOs;
 import dev.managedprocesses.internal.os.portable.PortableProcessControl;
 import dev.managedprocesses.internal.reactor.Reactor;
 import dev.managedprocesses.internal.safety.ProtectedProcesses;
@@ -74,8 +75,11 @@ public final class PortableProcess extends TrackedProcess {
     private final Map<Long, ProcessHandle> members = new ConcurrentHashMap<>();
     private final Object scan = new Object();
     private final boolean windows = PlatformChoice.onWindows();
-    /** Whether the JDK showed this process's executable: then a descendant without one has ended (a zombie). */
-    private final boolean executablesReadable;
+    /**
+     * Whether the JDK showed this process's executable: then a descendant without one has ended (a zombie). Read
+     * when first needed (teardown), not on the start's hot path.
+     */
+    private volatile Boolean executablesReadable;
     private boolean polling;        // guarded by scan
     private long pollDelayMillis;   // guarded by scan
 
@@ -85,12 +89,18 @@ public final class PortableProcess extends TrackedProcess {
         this.root = root;
         this.jdk = jdk;
         this.stdin = stdin;
-        this.executablesReadable = root.info().command().isPresent();
     }
 
     /** Runs: alive, and not a zombie (see the class comment: a zombie has no executable to read). */
     private boolean runs(ProcessHandle process) {
-        return process.isAlive() && (!executablesReadable || process.info().command().isPresent());
+        Boolean readable = executablesReadable;
+        if (readable == null) {
+            // The process itself if it still runs, else the JVM: both this JVM's user's, as its descendants mostly are.
+            ProcessHandle probe = root.isAlive() ? root : ProcessHandle.current();
+            readable = probe.info().command().isPresent();
+            executablesReadable = readable;
+        }
+        return process.isAlive() && (!readable || process.info().command().isPresent());
     }
 
     /** Starts {@code request} through the JDK and watches it; see {@code ScopeCore.start}. */
@@ -150,8 +160,7 @@ public final class PortableProcess extends TrackedProcess {
     }
 
     private static ProcessIdentity identity(Os os, ProcessHandle h) {
-        long start = os.table().stat(h.pid()).map(ProcStat::startTime).orElse(0L);
-        return new ProcessIdentity(h.pid(), start, os.table().bootId());
+        return new ProcessIdentity(h.pid(), PortableOs.startTime(h), os.table().bootId());
     }
 
     /** A reader thread: the stream, line by line into {@code out}, until its end. */

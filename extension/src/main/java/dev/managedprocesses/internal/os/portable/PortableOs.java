@@ -21,6 +21,14 @@ public final class PortableOs {
                 new PortableSpawner(), new PortableDescriptors(), new PortableInspector());
     }
 
+    /**
+     * The start time of {@code process} in this platform's units (see {@link dev.managedprocesses.internal.os.ProcStat#startTime()}),
+     * read once through the JDK; 0 when the JDK cannot read it.
+     */
+    public static long startTime(ProcessHandle process) {
+        return process.info().startInstant().map(PortableProcessTable::ticks).orElse(0L);
+    }
+
     /** For messages: {@code the portable platform (Mac OS X)}. */
     static String where() {
         return "the portable platform (" + System.getProperty("os.name") + ")";

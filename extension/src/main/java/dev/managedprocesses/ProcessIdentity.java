@@ -26,8 +26,9 @@ import java.util.Optional;
  * hold a pidfd (or the unreaped child) that no stranger can take over.
  *
  * @param pid the process id
- * @param startTime start time, in the platform's units (Linux: clock ticks since boot)
- * @param bootId the kernel's boot id when the identity was read
+ * @param startTime start time, in the platform's units (Linux: clock ticks since boot; the portable platform:
+ *     milliseconds since the epoch, or 10 ms ticks where the JDK reads start times that coarsely, as on Linux)
+ * @param bootId the kernel's boot id when the identity was read (the portable platform: the start instant of pid 1)
  */
 public record ProcessIdentity(long pid, long startTime, String bootId) {
 

@@ -7,9 +7,10 @@ package dev.managedprocesses;
  * @param ppid parent process id
  * @param pgid process group id
  * @param sid session id
- * @param state the kernel's one-letter state ({@code R}, {@code S}, {@code D}, {@code T}, {@code Z}, ...)
- * @param startTime start time in clock ticks since boot
- * @param uid the real user id, or -1 when it could not be read
+ * @param state the kernel's one-letter state ({@code R}, {@code S}, {@code D}, {@code T}, {@code Z}, ...;
+ *     {@code ?} on the portable platform, which cannot read it)
+ * @param startTime start time in the platform's units (see {@link ProcessIdentity#startTime()})
+ * @param uid the real user id, or -1 when it could not be read (always, on the portable platform)
  * @param commandLine the command line, arguments joined by spaces ({@code [comm]} for kernel threads and zombies)
  */
 public record ProcessInfo(long pid, long ppid, long pgid, long sid, char state, long startTime, int uid,

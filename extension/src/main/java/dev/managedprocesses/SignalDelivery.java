@@ -12,5 +12,11 @@ public enum SignalDelivery {
      * library spawned (it reaps them, so their pid cannot be recycled while the handle may signal);
      * for adopted processes the identity is re-checked right before each signal.
      */
-    PID
+    PID,
+    /**
+     * Through the JDK ({@code ProcessHandle.destroy()} and {@code destroyForcibly()}), on the portable platform
+     * ({@link ProcessPlatform#PORTABLE}): only SIGTERM (where the system has it) and SIGKILL; the JDK re-checks
+     * the process's start time right before it signals.
+     */
+    PROCESS_HANDLE
 }

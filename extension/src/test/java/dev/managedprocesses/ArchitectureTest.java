@@ -104,7 +104,8 @@ class ArchitectureTest {
         classes().that(FACADE).should().onlyDependOnClassesThat(JDK.or(in(ROOT, ROOT + ".internal.core..")))
                 .check(LIBRARY);
         classes().that(VALUE).should().onlyDependOnClassesThat(JDK.or(VALUE).or(LOOKUP)
-                .or(describe("internal.os.SignalNumbers", c -> c.getName().equals(ROOT + ".internal.os.SignalNumbers"))))
+                .or(describe("internal.os.SignalNumbers", c -> c.getName().equals(ROOT + ".internal.os.SignalNumbers")))
+                .or(describe("internal.os.PlatformChoice", c -> c.getName().equals(ROOT + ".internal.os.PlatformChoice"))))
                 .check(LIBRARY);
     }
 

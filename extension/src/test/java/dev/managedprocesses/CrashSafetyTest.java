@@ -8,6 +8,7 @@ import dev.managedprocesses.internal.janitor.Janitor;
 import dev.managedprocesses.internal.safety.Subreaper;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.testing.ChildJvm;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.TestReporter;
  * <p>This JVM is made a subreaper first, so the dead child's orphans (its janitor included) re-parent
  * here, where the tests reap them: nothing is left behind, not even a zombie.
  */
+@LinuxOnly("crash safety: the janitor process ends everything when the JVM is SIGKILLed")
 class CrashSafetyTest {
     private static final long SELF = ProcessHandle.current().pid();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -126,25 +128,31 @@ class CrashSafetyTest {
 
     @Test
     void an_adopted_process_is_known_to_the_janitor_as_soon_as_adopt_returns() throws Exception {
-        try (Stranger stranger = Stranger.start(); Child child = new Child("adopt-and-crash-at-once")) {
-            long solo = child.numbers("solo").get(0);
-            long start = child.numbers("start").get(0);
-            long janitor = child.janitor();
-            assertThat(child.jvm.awaitExit(TIMEOUT)).as("the child killed itself").isEqualTo(128 + 9);
-            long elapsedMicros = child.numbers("elapsed").get(0);
-            assumeTrue(elapsedMicros < Janitor.REGISTRATION_DELAY_MILLIS * 1000, () -> "Skipped: this machine took "
-                    + elapsedMicros + " µs from adopt() to the kill, so even a delayed registration may have been "
-                    + "written in time");
+        // Meaningful only when the kill came before the delayed batch could have been written: a loaded machine
+        // gets a few attempts before the test gives up (a skip that says so).
+        long elapsedMicros = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 5 && elapsedMicros >= Janitor.REGISTRATION_DELAY_MILLIS * 1000; attempt++) {
+            try (Stranger stranger = Stranger.start(); Child child = new Child("adopt-and-crash-at-once")) {
+                long solo = child.numbers("solo").get(0);
+                long start = child.numbers("start").get(0);
+                long janitor = child.janitor();
+                assertThat(child.jvm.awaitExit(TIMEOUT)).as("the child killed itself").isEqualTo(128 + 9);
+                elapsedMicros = child.numbers("elapsed").get(0);
+                long elapsed = elapsedMicros;
 
-            // It carries no scope cookie: only its own registration can tell the janitor about it.
-            assertThat(poll(TIMEOUT, () -> Proc.startTime(solo) != start || !Proc.alive(solo)))
-                    .as("the adopted process %d, killed with its JVM %d µs after adopt() was called", solo, elapsedMicros)
-                    .isTrue();
-            child.ids.put(solo, start); // reaped below: it ended as this JVM's zombie (we are a subreaper)
-            assertThat(child.reapOrphans().get(janitor)).as("the janitor's exit: it ended a dead JVM's processes")
-                    .isEqualTo(ExitStatus.exited(2));
-            assertThat(stranger.untouched()).isTrue();
+                // It carries no scope cookie: only its own registration can tell the janitor about it.
+                assertThat(poll(TIMEOUT, () -> Proc.startTime(solo) != start || !Proc.alive(solo)))
+                        .as("the adopted process %d, killed with its JVM %d µs after adopt() was called", solo, elapsed)
+                        .isTrue();
+                child.ids.put(solo, start); // reaped below: it ended as this JVM's zombie (we are a subreaper)
+                assertThat(child.reapOrphans().get(janitor)).as("the janitor's exit: it ended a dead JVM's processes")
+                        .isEqualTo(ExitStatus.exited(2));
+                assertThat(stranger.untouched()).isTrue();
+            }
         }
+        long elapsed = elapsedMicros;
+        assumeTrue(elapsed < Janitor.REGISTRATION_DELAY_MILLIS * 1000, () -> "Skipped: this machine took " + elapsed
+                + " µs from adopt() to the kill (5 attempts), so even a delayed registration may have been written in time");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.managedprocesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 /** A handle whose pid was recycled by a stranger never touches the stranger. Needs root. */
 class PidReuseTest {
 
+    @LinuxOnly("a handle never signals a recycled pid, proven with process-group signals and SIGSTOP")
     @Test
     void a_handle_whose_pid_was_recycled_never_signals_the_stranger() throws Exception {
         String why = PidReuse.unavailableReason();
@@ -52,6 +54,7 @@ class PidReuseTest {
     }
 
     /** The same for handles that were adopted (tracked through a pidfd, or by pid + start time without one). */
+    @LinuxOnly("a handle never signals a recycled pid, proven with process-group signals and SIGSTOP")
     @Test
     @SuppressWarnings("try") // the scope is closed inside its try block on purpose: teardown is under test
     void an_adopted_handle_whose_pid_was_recycled_never_signals_the_stranger() throws Exception {

@@ -2,6 +2,7 @@ package dev.managedprocesses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
 import java.io.OutputStream;
@@ -39,6 +40,7 @@ class ProcessLifecycleTest {
         }
     }
 
+    @LinuxOnly("signals through pidfds")
     @Test
     void signal_delivery_matches_the_kernel_and_the_configuration() {
         ManagedProcess p = scope.start("sleep", "100");
@@ -46,6 +48,7 @@ class ProcessLifecycleTest {
         assertThat(p.signalDelivery()).isEqualTo(pidfdDisabled ? SignalDelivery.PID : SignalDelivery.PIDFD);
     }
 
+    @LinuxOnly("a started process leads a process group of its own; identity is /proc's start time")
     @Test
     void child_leads_its_own_process_group() {
         ManagedProcess p = scope.start("sleep", "100");
@@ -56,6 +59,7 @@ class ProcessLifecycleTest {
         assertThat(Proc.isRunning(p.identity())).isTrue();
     }
 
+    @LinuxOnly("a started process leads a process group of its own")
     @Test
     void terminate_ends_the_process_and_every_child_in_its_group() throws Exception {
         ManagedProcess sh = scope.start("sh", "-c", "sleep 100 & sleep 100 & wait");
@@ -86,6 +90,7 @@ class ProcessLifecycleTest {
         assertThat(Proc.alive(p.pid())).isFalse();
     }
 
+    @LinuxOnly("SIGSTOP and SIGCONT")
     @Test
     void a_stopped_process_counts_as_alive_and_still_dies_on_terminate() throws Exception {
         ManagedProcess p = scope.start("sleep", "100");
@@ -97,6 +102,7 @@ class ProcessLifecycleTest {
         assertThat(Proc.alive(p.pid())).isFalse();
     }
 
+    @LinuxOnly("suspend()/resume(): SIGSTOP and SIGCONT to a process group")
     @Test
     void suspend_and_resume_act_on_the_whole_group() throws Exception {
         ManagedProcess sh = scope.start("sh", "-c", "sleep 100 & wait");
@@ -186,6 +192,7 @@ class ProcessLifecycleTest {
         assertThat(cat.stdout().lines()).containsExactly("hello", "world");
     }
 
+    @LinuxOnly("a group leader held unreaped as a zombie while its group lives")
     @Test
     void a_zombie_leader_is_not_alive_but_its_status_is_readable() throws Exception {
         // sh exits at once, its background sleep keeps the group alive: the leader is held unreaped.

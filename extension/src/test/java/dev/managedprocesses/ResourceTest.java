@@ -2,6 +2,7 @@ package dev.managedprocesses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ class ResourceTest {
         assertThat(Proc.threads()).as("threads").isLessThanOrEqualTo(threadsBefore);
     }
 
+    @LinuxOnly("one library thread for all children (epoll); the JDK needs a thread per child and per output stream")
     @Test
     void threads_do_not_grow_with_two_hundred_live_children() throws Exception {
         int threadsBefore = Proc.threads();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.managedprocesses.internal.safety.Subreaper;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
 import java.io.BufferedReader;
@@ -41,6 +42,7 @@ class ScopeTeardownTest {
         return Proc.withEnvironment(ProcessScope.SCOPE_VARIABLE + "=" + scope.id());
     }
 
+    @LinuxOnly("an escapee that left its group (setsid) is found by the scope's cookie in its environment")
     @Test
     void a_setsid_escapee_is_found_by_its_marker_and_ended() throws Exception {
         ProcessScope scope = ProcessScope.open();
@@ -64,6 +66,7 @@ class ScopeTeardownTest {
         assertThat(Proc.zombieChildren()).isEmpty();
     }
 
+    @LinuxOnly("a double-forked orphan re-parents to the JVM, a child subreaper")
     @Test
     void a_double_forked_daemon_is_ended_with_its_group() throws Exception {
         ProcessScope scope = ProcessScope.open();
@@ -97,6 +100,7 @@ class ScopeTeardownTest {
         });
     }
 
+    @LinuxOnly("adoption moves a process into a group of its own, or says why (setpgid's errno); signals by pidfd or pid")
     @Test
     void an_adopted_process_builder_process_keeps_its_jdk_exit_status() throws Exception {
         Process jdk = new ProcessBuilder("sleep", "300").start();
@@ -110,6 +114,21 @@ class ScopeTeardownTest {
         }
         assertThat(jdk.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(jdk.exitValue()).as("the JDK still reads its own status").isEqualTo(143);
+    }
+
+    /** The JDK's reaper thread reports the status a moment after the exit: terminate() and kill() wait for it. */
+    @Test
+    void terminate_and_kill_of_an_adopted_jdk_process_return_its_status_every_time() throws Exception {
+        try (ProcessScope scope = ProcessScope.open()) {
+            for (int i = 0; i < 20; i++) {
+                ManagedProcess term = scope.adopt(new ProcessBuilder("sleep", "300").start());
+                ManagedProcess kill = scope.adopt(new ProcessBuilder("sleep", "300").start());
+                assertThat(term.terminate()).as("terminate(), round %d", i).isNotNull()
+                        .isIn(ExitStatus.killedBy(Signal.TERM, false), ExitStatus.exited(143));
+                assertThat(kill.kill()).as("kill(), round %d", i).isNotNull()
+                        .isIn(ExitStatus.killedBy(Signal.KILL, false), ExitStatus.exited(137));
+            }
+        }
     }
 
     @Test
@@ -172,6 +191,7 @@ class ScopeTeardownTest {
     private static final String ENDED_BY_TEARDOWN = ", ended by SIGTERM from teardown in \\d+ ms"
             + " \\((cgroup v2|process groups, marker and lineage)\\)";
 
+    @LinuxOnly("adoption moves a process into a group of its own, or says why (setpgid's errno)")
     @Test
     void a_child_in_another_session_is_tracked_on_its_own_because_of_eperm() throws Exception {
         Process jdk = new ProcessBuilder("setsid", "sleep", "300").start();
@@ -197,6 +217,7 @@ class ScopeTeardownTest {
         }
     }
 
+    @LinuxOnly("adoption moves a process into a group of its own, or says why (setpgid's errno)")
     @Test
     void a_grandchild_adopted_by_pid_is_tracked_on_its_own_because_of_esrch() throws Exception {
         Process sh = new ProcessBuilder("sh", "-c", "sleep 300 & echo $!; wait").start();
@@ -220,6 +241,7 @@ class ScopeTeardownTest {
         }
     }
 
+    @LinuxOnly("adoption moves a process into a group of its own, or says why (setpgid's errno)")
     @Test
     void a_process_handle_is_adopted_and_ended() throws Exception {
         Process jdk = new ProcessBuilder("sleep", "300").start();
@@ -240,6 +262,7 @@ class ScopeTeardownTest {
         }
     }
 
+    @LinuxOnly("a zombie is told from a running process (its state in /proc)")
     @Test
     void a_zombie_is_refused() throws Exception {
         // the parent forks a child that exits at once, and reaps it only when told to

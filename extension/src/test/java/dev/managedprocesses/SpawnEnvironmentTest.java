@@ -3,6 +3,7 @@ package dev.managedprocesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
@@ -46,6 +47,7 @@ class SpawnEnvironmentTest {
         assertThat(Proc.fdsOf(p.pid())).containsExactly(0, 1, 2);
     }
 
+    @LinuxOnly("a child starts with an empty signal mask and default dispositions (posix_spawn attributes)")
     @Test
     void child_starts_with_an_empty_signal_mask_and_default_dispositions() {
         ManagedProcess p = sleeping();
@@ -53,6 +55,7 @@ class SpawnEnvironmentTest {
         assertThat(Proc.status(p.pid(), "SigIgn")).isEqualTo("0000000000000000");
     }
 
+    @LinuxOnly("a child starts with an empty signal mask and default dispositions (posix_spawn attributes)")
     @Test
     void a_signal_the_jvm_ignores_has_its_default_disposition_in_the_child() throws Exception {
         // sun.misc.Signal (module jdk.unsupported) through reflection: the build stays free of javac's
@@ -75,6 +78,7 @@ class SpawnEnvironmentTest {
         }
     }
 
+    @LinuxOnly("the library's own descriptors (pipes, pidfds) are close-on-exec")
     @Test
     void every_descriptor_the_library_keeps_is_close_on_exec() throws Exception {
         var before = Proc.libraryKindFds();
@@ -99,6 +103,7 @@ class SpawnEnvironmentTest {
         assertThat(p.stderr().isCaptured()).isFalse();
     }
 
+    @LinuxOnly("arguments and environment reach the child as UTF-8 whatever the JVM's charset (the JDK encodes them with sun.jnu.encoding)")
     @Test
     void arguments_environment_and_output_are_utf8_whatever_the_default_charset() throws Exception {
         assumeFalse(Charset.defaultCharset().equals(StandardCharsets.UTF_8),
@@ -113,6 +118,7 @@ class SpawnEnvironmentTest {
      * A JVM in the C locale decodes a non-ASCII environment value lossily (System.getenv shows '?' or
      * U+FFFD); its managed children must still inherit the exact bytes, as the JDK's own children do.
      */
+    @LinuxOnly("arguments and environment reach the child as UTF-8 whatever the JVM's charset (the JDK encodes them with sun.jnu.encoding)")
     @Test
     void inherited_environment_bytes_reach_the_child_unchanged_in_a_c_locale_jvm() throws Exception {
         ManagedProcess jvm = scope.command(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

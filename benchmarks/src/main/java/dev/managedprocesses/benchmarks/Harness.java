@@ -560,6 +560,10 @@ public final class Harness {
 
     private void coldStart() throws IOException, InterruptedException {
         int k = profile.coldStarts;
+        // Variants with JVM options only (e.g. -Dmanagedprocesses.platform=portable): each runs the managed cold
+        // start once more per iteration, right after the current build's, with its options. A variant with a
+        // library of its own is measured by the JMH sections only.
+        List<Variant> optionVariants = variants.stream().filter(v -> v.library().isEmpty()).toList();
         section("(7) Cold start: the first process in a fresh JVM (" + k + " JVMs each, alternating)",
                 "ms from the first line of main()");
         List<Double> managedStart = new ArrayList<>();
@@ -568,9 +572,14 @@ public final class Harness {
         List<Double> jdkExit = new ArrayList<>();
         List<Double> managedUptime = new ArrayList<>();
         List<Double> jdkUptime = new ArrayList<>();
+        Map<Variant, List<Map<String, String>>> variantRuns = new LinkedHashMap<>();
+        optionVariants.forEach(v -> variantRuns.put(v, new ArrayList<>()));
         for (int i = 0; i < k; i++) {
-            Map<String, String> m = childJvm(ColdStart.class, "managed");
-            Map<String, String> j = childJvm(ColdStart.class, "jdk");
+            Map<String, String> m = childJvm(List.of(), ColdStart.class, "managed");
+            for (Variant v : optionVariants) {
+                variantRuns.get(v).add(childJvm(v.jvmArgs(), ColdStart.class, "managed"));
+            }
+            Map<String, String> j = childJvm(List.of(), ColdStart.class, "jdk");
             managedStart.add(Double.parseDouble(m.get("startMicros")) / 1000);
             managedExit.add(Double.parseDouble(m.get("exitMicros")) / 1000);
             managedUptime.add(Double.parseDouble(m.get("uptimeAtStartMillis")));
@@ -597,13 +606,48 @@ public final class Harness {
         md.append("| First process | start() returned, ms | exit seen, ms | JVM uptime at start(), ms |\n|---|---|---|---|\n");
         md.append("| managed-processes: ProcessScope.open().start(\"/bin/true\") | ").append(ms.format()).append(" | ")
                 .append(me.format()).append(" | ").append(Measure.fmt(Measure.median(array(managedUptime)))).append(" |\n");
+        List<String> variantLines = new ArrayList<>();
+        List<String> variantConsole = new ArrayList<>();
+        for (Map.Entry<Variant, List<Map<String, String>>> e : variantRuns.entrySet()) {
+            String name = e.getKey().name();
+            List<Double> start = new ArrayList<>();
+            List<Double> exit = new ArrayList<>();
+            List<Double> uptime = new ArrayList<>();
+            for (Map<String, String> run : e.getValue()) {
+                start.add(Double.parseDouble(run.get("startMicros")) / 1000);
+                exit.add(Double.parseDouble(run.get("exitMicros")) / 1000);
+                uptime.add(Double.parseDouble(run.get("uptimeAtStartMillis")));
+            }
+            raw.add("coldstart,managedStart[" + name + "],1,milliseconds," + join(start));
+            raw.add("coldstart,managedExit[" + name + "],1,milliseconds," + join(exit));
+            Measure vs = Measure.ofSamples(array(start));
+            Measure vdiff = Measure.ofSamples(pairedDifferences(start, jdkStart));
+            Measure vratio = Measure.pairedRatio(List.of(array(start)), List.of(array(jdkStart)));
+            Measure vratioExit = Measure.pairedRatio(List.of(array(exit)), List.of(array(jdkExit)));
+            measures.put("coldstart/managed[" + name + "]", vs);
+            measures.put("coldstart/difference[" + name + "]", vdiff);
+            md.append("| managed-processes [").append(name).append(": ").append(String.join(" ", e.getKey().jvmArgs()))
+                    .append("] | ").append(vs.format()).append(" | ").append(Measure.ofSamples(array(exit)).format())
+                    .append(" | ").append(Measure.fmt(Measure.median(array(uptime)))).append(" |\n");
+            variantLines.add("| difference [" + name + "] (paired with the JDK) | " + vdiff.format() + " | "
+                    + Measure.ofSamples(pairedDifferences(exit, jdkExit)).format() + " | |\n");
+            variantLines.add("| ratio [" + name + "] | " + vratio.formatRatio() + " | " + vratioExit.formatRatio() + " | |\n");
+            variantConsole.add(String.format(Locale.ROOT, "  first start() [%s]: %s ms, difference to the JDK %s ms (%s)",
+                    name, vs.format(), vdiff.format(), vratio.formatRatio()));
+        }
         md.append("| JDK: new ProcessBuilder(\"/bin/true\").start() (baseline) | ").append(js.format()).append(" | ")
                 .append(je.format()).append(" | ").append(Measure.fmt(Measure.median(array(jdkUptime)))).append(" |\n");
         md.append("| difference (paired) | ").append(diff.format()).append(" | ").append(diffExit.format()).append(" | |\n");
         md.append("| ratio | ").append(ratioStart.formatRatio()).append(" | ").append(ratioExit.formatRatio())
-                .append(" | |\n\n");
+                .append(" | |\n");
+        variantLines.forEach(md::append);
+        md.append('\n');
+        if (optionVariants.size() < variants.size()) {
+            md.append("Variants with a library of their own are measured in the JMH sections only.\n\n");
+        }
         console.printf(Locale.ROOT, "  first start(): managed %s ms, JDK %s ms, difference %s ms (%s)%n", ms.format(),
                 js.format(), diff.format(), ratioStart.formatRatio());
+        variantConsole.forEach(console::println);
         target("(7) cold start <= 150 ms over the JDK's first start()", diff.verdict(150),
                 "+" + diff.format() + " ms");
     }
@@ -964,9 +1008,16 @@ public final class Harness {
 
     /** Runs {@code main} in a fresh JVM and parses the {@code key=value} words of its last output line. */
     private Map<String, String> childJvm(Class<?> main, String... args) throws IOException, InterruptedException {
+        return childJvm(List.of(), main, args);
+    }
+
+    /** As {@link #childJvm(Class, String...)}, with extra JVM options after the harness's own (so they win). */
+    private Map<String, String> childJvm(List<String> jvmArgs, Class<?> main, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms512m", "-Xmx512m", "-D" + Benchmarks.RUN_PROPERTY + "=" + runId,
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+                "-Xms512m", "-Xmx512m", "-D" + Benchmarks.RUN_PROPERTY + "=" + runId));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -977,7 +1028,9 @@ public final class Harness {
             throw new IllegalStateException(main.getSimpleName() + " " + String.join(" ", args) + " failed (exit "
                     + p.exitValue() + "):\n" + output);
         }
-        String[] lines = output.strip().split("\n");
+        // The library states its containment once per JVM on stderr: expected, and not a result.
+        String[] lines = output.strip().lines().filter(l -> !l.startsWith("managed-processes: containment: "))
+                .toArray(String[]::new);
         Map<String, String> values = new HashMap<>();
         for (String word : lines[lines.length - 1].split(" ")) {
             int eq = word.indexOf('=');

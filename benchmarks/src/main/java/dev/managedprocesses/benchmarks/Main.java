@@ -13,7 +13,8 @@ import java.util.Map;
  *      [--variant-library NAME=CLASSPATH]... [section ...]</pre>
  *
  * Sections: spawn, capture, latency, teardown, footprint, coldstart (default: all; with variants:
- * spawn, latency, teardown, the sections that measure them). {@code --variant} adds a configuration
+ * spawn, latency, teardown, the sections that measure them; coldstart, when named, also measures the
+ * variants that only add JVM options). {@code --variant} adds a configuration
  * of the current build (JVM arguments, comma-separated); {@code --variant-library} gives a variant
  * (new, or named by a {@code --variant} too) another build of the library: a jar or classes directory
  * followed by its dependencies, separated by {@code :}. run.sh's {@code --compare-with REV} builds
@@ -27,7 +28,7 @@ public final class Main {
             usage: run.sh [--quick | --full | --smoke] [--rounds N] [--out DIR] [--compare-with GIT-REV]
                           [--variant NAME[:-Dkey=value,...]]... [--variant-library NAME=JAR-OR-DIR[:DEPENDENCY...]]...
                           [section ...]
-            sections: %s (default: all; with variants: %s)
+            sections: %s (default: all; with variants: %s; coldstart also measures variants of JVM options)
             --rounds N           rounds of the JMH sections instead of the profile's (quick 2, full 3)
             --compare-with REV   (run.sh only) build the library at REV and measure it beside the current build
             --variant NAME:ARGS  the current build again, its forks started with ARGS (JVM options, comma-separated)

@@ -144,7 +144,10 @@ public final class ProcessConditions {
      * The process, or one of its live descendants (a server behind a launcher script), listens on TCP
      * {@code port} (IPv4 or IPv6, any address). A port opened by an unrelated process does not count:
      * the listening socket must be among this process's own descriptors. Unreachable once the process
-     * has ended and left no live descendants.
+     * has ended and left no live descendants. On the portable platform ({@code ProcessPlatform.PORTABLE}),
+     * where no process's sockets can be read, it holds when the port accepts a connection on this machine
+     * ({@code localhost}, IPv4 or IPv6) while the process or a descendant lives: there an unrelated process
+     * that holds the port does count.
      *
      * <pre>{@code
      * ManagedProcess server = scope.start("python3", "-m", "http.server", "8000");
@@ -166,6 +169,9 @@ public final class ProcessConditions {
     }
 
     private static String portUnmet(ManagedProcess process, int port) {
+        if (!ProcessLookup.portOwnersKnown()) {
+            return portUnmetByConnecting(process, port);
+        }
         Set<Integer> ports = new TreeSet<>();
         // Whether it has ended first: if it has, the descendants read next are all that can still open the
         // port. Ended is an exit status or, for a process adopted by pid or ProcessHandle, not alive.
@@ -238,6 +244,48 @@ public final class ProcessConditions {
                 return "there is none yet; " + dir + " cannot be listed (" + e.getMessage() + ")";
             }
         });
+    }
+
+    /** The portable platform: the port accepts a connection while the process (or a descendant) lives. */
+    private static String portUnmetByConnecting(ManagedProcess process, int port) {
+        Optional<ExitStatus> status = process.exitStatus();
+        boolean ended = status.isPresent() || !process.isAlive();
+        List<ProcessInfo> descendants = ended ? List.of() : process.descendants();
+        if (!ended && accepts(port)) {
+            return null;
+        }
+        if (ended) {
+            String how = status.map(s -> s.exited() ? s.toString() : "was " + s).orElse("ended");
+            throw new ConditionUnreachableException(subject(process) + " " + how + " without TCP port " + port
+                    + " accepting connections" + lastStderrLines(process.stderr()));
+        }
+        return "nothing accepts connections on TCP port " + port + " of localhost yet (" + (descendants.isEmpty()
+                ? "it has no live descendants" : "it has " + descendants.size() + " live descendants")
+                + "; on the portable platform the port is probed by connecting: which process holds it cannot be read)";
+    }
+
+    private static boolean accepts(int port) {
+        for (java.net.InetAddress local : new java.net.InetAddress[] {java.net.InetAddress.getLoopbackAddress(),
+            ipv6Loopback()}) {
+            if (local == null) {
+                continue;
+            }
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(local, port), 200);
+                return true;
+            } catch (IOException e) {
+                // refused (or no IPv6 here): try the next address
+            }
+        }
+        return false;
+    }
+
+    private static java.net.InetAddress ipv6Loopback() {
+        try {
+            return java.net.InetAddress.getByName("::1");
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     private static String subject(ManagedProcess process) {

@@ -1,6 +1,7 @@
 package dev.managedprocesses.junit;
 
 import dev.managedprocesses.ManagedProcess;
+import dev.managedprocesses.ProcessPlatform;
 import dev.managedprocesses.ProcessRecord;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.SurvivorsException;
@@ -316,6 +317,12 @@ class ManagedProcessesExtension implements ParameterResolver, BeforeAllCallback,
         }
 
         private static Settings readDefaults(ExtensionContext context) {
+            try {
+                ProcessPlatform.request(context.getConfigurationParameter(ProcessPlatform.PROPERTY).orElse(null),
+                        "JUnit configuration parameter");
+            } catch (RuntimeException e) {
+                throw new ExtensionConfigurationException(e.getMessage(), e);
+            }
             context.getConfigurationParameter(ContainmentMode.KEY).ifPresent(mode -> {
                 try {
                     ContainmentMode.configure(mode, "configuration parameter " + ContainmentMode.KEY);

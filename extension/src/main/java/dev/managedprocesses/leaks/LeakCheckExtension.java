@@ -1,6 +1,7 @@
 package dev.managedprocesses.leaks;
 
 import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.PlatformChoice;
 import dev.managedprocesses.leaks.Finding.TestRef;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +102,8 @@ public class LeakCheckExtension implements BeforeAllCallback, BeforeEachCallback
         }
 
         static OwnDetector create(ExtensionContext context) {
+            PlatformChoice.request(context.getConfigurationParameter(PlatformChoice.KEY).orElse(null),
+                    "JUnit configuration parameter");
             LeakSettings settings = LeakSettings.read(context::getConfigurationParameter, new ArrayList<>());
             return new OwnDetector(settings.mode() == LeakMode.OFF ? null
                     : new LeakDetector(Os.current(), settings));

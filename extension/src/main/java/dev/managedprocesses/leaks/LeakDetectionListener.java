@@ -1,6 +1,7 @@
 package dev.managedprocesses.leaks;
 
 import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.PlatformChoice;
 import dev.managedprocesses.leaks.Finding.TestRef;
 import java.lang.reflect.AnnotatedElement;
 import java.util.ArrayList;
@@ -48,6 +49,15 @@ public class LeakDetectionListener implements TestExecutionListener {
 
     @Override
     public void testPlanExecutionStarted(TestPlan testPlan) {
+        // The platform first, whatever the leak mode: the earliest moment a configuration parameter is known.
+        try {
+            PlatformChoice.request(configuration(testPlan).apply(PlatformChoice.KEY).orElse(null),
+                    "JUnit configuration parameter");
+        } catch (RuntimeException e) {
+            System.err.println("managed-processes: " + e.getMessage() + ". The run will fail.");
+            LeakDetection.configurationError(e.getMessage());
+            return;
+        }
         List<String> warnings = new ArrayList<>();
         LeakSettings settings;
         try {

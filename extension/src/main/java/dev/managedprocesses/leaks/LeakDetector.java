@@ -8,7 +8,6 @@ import dev.managedprocesses.internal.janitor.Janitor;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.ProcessTable;
-import dev.managedprocesses.internal.os.ProcessTree;
 import dev.managedprocesses.internal.safety.OrphanReaper;
 import dev.managedprocesses.internal.safety.PinnedProcess;
 import dev.managedprocesses.internal.safety.Subreaper;
@@ -45,7 +44,11 @@ import java.util.regex.Pattern;
  * <p>Attribution is by execution window: a leak belongs to the test(s) that were running when it
  * was created. The kernel hands out pids in order, so a window is bounded by the last allocated pid
  * when it opened and when it closed (exact, even for tests a few microseconds apart), and checked
- * against start times in clock ticks (10 ms) so that a pid wrap cannot mislead it. While any such
+ * against start times in clock ticks (10 ms) so that a pid wrap cannot mislead it. Where the last
+ * allocated pid cannot be read (the portable platform), the JVM's descendants are looked at when each
+ * window opens and closes instead, and a process belongs to the windows around the look that first
+ * saw it: as exact, for the processes still alive at that look, at the price of one look at the
+ * process table per window. While any such
  * test still runs, judgement waits. The candidates are the innermost windows that contain the start:
  * every test running then, and every class (or other container) then in a fixture phase of its own
  * ({@code @BeforeAll}, {@code @AfterAll}: none of its tests running), so a process started by class
@@ -81,6 +84,11 @@ public final class LeakDetector {
     private final Set<Long> janitors = new TreeSet<>(); // janitor pids seen (and ignored), for the report
     private final LeakReport report;
     private long lastPid;
+    /** False where the last allocated pid cannot be read: windows are then bounded by looks ({@link #observe()}). */
+    private final boolean pidOrder;
+    private long looks;                                          // how many looks so far
+    private final Map<String, Long> firstLook = new HashMap<>(); // pid:start -> the look that first saw it
+    private List<ProcStat> lastLook;                             // the latest look, until collect() uses it
     private boolean closed;
     private long lastOrphanSweep = System.nanoTime();
     private final long nanoAtStart;
@@ -107,9 +115,10 @@ public final class LeakDetector {
             }
         }
         this.lastPid = table.lastAllocatedPid();
+        this.pidOrder = lastPid >= 0;
         this.nanoAtStart = System.nanoTime();
         this.uptimeTicksAtStart = table.uptimeTicks();
-        for (ProcStat s : descendants(table.snapshot())) {
+        for (ProcStat s : table.descendants(self)) {
             baseline.add(key(s));
         }
         this.report = new LeakReport(settings, self, ContainmentMode.describe(os));
@@ -135,7 +144,8 @@ public final class LeakDetector {
     /** A test or container started. Idempotent. */
     synchronized void started(TestRef ref, boolean container, boolean exempt) {
         if (!windows.containsKey(ref.uniqueId())) { // the listener and the extension both announce each test
-            windows.put(ref.uniqueId(), new Window(ref, nowTicks(), table.lastAllocatedPid(), container, exempt));
+            windows.put(ref.uniqueId(), new Window(ref, nowTicks(), order(), container, exempt));
+            lastLook = null; // it served to note first looks; the next check takes its own
         }
     }
 
@@ -157,7 +167,7 @@ public final class LeakDetector {
         Window w = windows.get(ref.uniqueId());
         if (w != null && w.end < 0) {
             w.end = nowTicks();
-            w.endPid = table.lastAllocatedPid();
+            w.endPid = order();
         }
         check();
         List<Finding> out = new ArrayList<>();
@@ -220,7 +230,7 @@ public final class LeakDetector {
         for (Window w : windows.values()) {
             if (w.end < 0) {
                 w.end = nowTicks();
-                w.endPid = table.lastAllocatedPid();
+                w.endPid = order();
             }
         }
         check();
@@ -253,8 +263,11 @@ public final class LeakDetector {
         lastPid = current;
         List<ProcStat> found;
         long range = current >= previous ? current - previous : current + table.pidMax() - previous;
-        if (current < 0 || previous < 0 || range > RANGE_LIMIT) {
-            found = descendants(table.snapshot());
+        if (!pidOrder) {
+            found = lastLook != null ? lastLook : observeAll();
+            lastLook = null;
+        } else if (current < 0 || previous < 0 || range > RANGE_LIMIT) {
+            found = table.descendants(self);
         } else {
             found = new ArrayList<>();
             Map<Long, Optional<ProcStat>> cache = new HashMap<>();
@@ -303,6 +316,37 @@ public final class LeakDetector {
         return out;
     }
 
+    /**
+     * Where windows start and end in the order processes are created: the last allocated pid, or (without it)
+     * the number of the look taken now, which notes when each of the JVM's descendants was first seen.
+     */
+    private long order() {
+        if (pidOrder) {
+            return table.lastAllocatedPid();
+        }
+        lastLook = observeAll();
+        return looks;
+    }
+
+    /** A look at the JVM's descendants: each one seen for the first time is noted with this look's number. */
+    private List<ProcStat> observeAll() {
+        List<ProcStat> now = table.descendants(self);
+        looks++;
+        Set<String> keys = new HashSet<>();
+        for (ProcStat s : now) {
+            String k = key(s);
+            keys.add(k);
+            firstLook.putIfAbsent(k, looks);
+        }
+        firstLook.keySet().retainAll(keys); // gone: never judged again
+        return now;
+    }
+
+    /** Where {@code process} was created in the order of {@link #order()}: its pid, or the look that first saw it. */
+    private long orderOf(ProcStat process) {
+        return pidOrder ? process.pid() : firstLook.getOrDefault(key(process), looks);
+    }
+
     private boolean ignored(String commandLine) {
         for (Pattern p : settings.ignore()) {
             if (p.matcher(commandLine).matches()) {
@@ -343,10 +387,6 @@ public final class LeakDetector {
             ppid = parent.get().ppid();
         }
         return false;
-    }
-
-    private List<ProcStat> descendants(List<ProcStat> snapshot) {
-        return ProcessTree.descendants(snapshot, Set.of(self), Set.of());
     }
 
     /**
@@ -483,12 +523,12 @@ public final class LeakDetector {
 
     private List<Window> windowsContaining(ProcStat process) {
         long tick = process.startTime();
-        long now = table.lastAllocatedPid();
+        long now = pidOrder ? table.lastAllocatedPid() : looks;
         List<Window> out = new ArrayList<>();
         for (Window w : windows.values()) {
             // the tick check has one tick of slack each side (10 ms resolution); the pid check is exact
             if (w.start - 1 <= tick && (w.end < 0 || tick <= w.end + 1)
-                    && pidWithin(process.pid(), w.startPid, w.end < 0 ? now : w.endPid)) {
+                    && pidWithin(orderOf(process), w.startPid, w.end < 0 ? now : w.endPid)) {
                 out.add(w);
             }
         }
@@ -533,7 +573,8 @@ public final class LeakDetector {
             int uid = info.map(ProcessInfo::uid).orElse(-1);
             boolean holds = !stdio.isEmpty() && os.inspector().openFiles(s.pid()).values().stream().anyMatch(stdio::contains);
             out.add(new LeakedProcess(s.pid(), s.ppid(), s.startTime(), s.state(),
-                    Math.max(0, (now - s.startTime()) * 1000 / ticks), uid, os.inspector().userName(uid).orElse(String.valueOf(uid)),
+                    Math.max(0, (now - s.startTime()) * 1000 / ticks), uid,
+                    uid < 0 ? "?" : os.inspector().userName(uid).orElse(String.valueOf(uid)),
                     info.map(ProcessInfo::commandLine).orElse("[" + s.comm() + "]"), d, holds));
         }
         return out;

@@ -84,7 +84,7 @@ final class LeakKiller {
             for (ProcStat s : tree) {
                 PinnedProcess.Pin pin = PinnedProcess.pin(os, s.pid(), s.startTime());
                 switch (pin.outcome()) {
-                    case PINNED -> targets.add(new Leaked(pin.process()));
+                    case PINNED -> targets.add(new Leaked(os, pin.process()));
                     case RECYCLED -> recycled.add(s.pid());
                     case GONE -> exited.add(s.pid());
                     case PROTECTED -> protectedOnes.add("pid " + s.pid() + " (it is " + pin.protectedReason() + ")");
@@ -113,10 +113,12 @@ final class LeakKiller {
     /** One leaked process, pinned: a target of the teardown engine that remembers how its first signal went. */
     private static final class Leaked implements Terminator.Target {
         private static final CompletableFuture<Void> READY = CompletableFuture.completedFuture(null);
+        final Os os;
         final PinnedProcess process;
         volatile SignalResult firstResult;
 
-        Leaked(PinnedProcess process) {
+        Leaked(Os os, PinnedProcess process) {
+            this.os = os;
             this.process = process;
         }
 
@@ -138,6 +140,9 @@ final class LeakKiller {
 
         @Override
         public void send(Signal signal, EndedBy cause) {
+            if (!os.control().canSend(signal)) {
+                return; // the portable platform: no SIGCONT (nor SIGTERM on Windows); SIGKILL follows the grace period
+            }
             SignalResult r = process.signal(signal);
             if (firstResult == null) {
                 firstResult = r;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import java.io.IOException;
 import java.time.Duration;
@@ -93,6 +94,7 @@ class JdkAssertionsTest {
         assertThat(message).isEqualTo(head(p.pid(), "to be alive", "it has ended"));
     }
 
+    @LinuxOnly("a zombie is told from a running process (its state in /proc)")
     @Test
     void should_fail_when_the_jdk_handle_names_a_zombie_the_jdk_calls_alive() throws Exception {
         ProcessHandle handle = zombieHandle();
@@ -104,12 +106,14 @@ class JdkAssertionsTest {
                 + ProcessHandle.current().pid() + ") has not reaped it yet"));
     }
 
+    @LinuxOnly("a zombie is told from a running process (its state in /proc)")
     @Test
     void should_pass_when_the_jdk_handle_has_ended_or_is_a_zombie() throws Exception {
         assertThat(ended(jdk("true")).toHandle()).isNotAlive();
         assertThat(zombieHandle()).isNotAlive();
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_fail_when_the_jdk_handle_expected_dead_still_runs() throws Exception {
         Process p = jdk("sleep", "100");
@@ -124,6 +128,7 @@ class JdkAssertionsTest {
         assertThat(scope.start("sleep", "100").toHandle().orElseThrow()).hasNoLiveDescendants();
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_fail_when_the_jdk_handle_has_a_live_descendant() {
         ManagedProcess sh = scope.start("sh", "-c", "sleep 100 & wait");
@@ -158,6 +163,7 @@ class JdkAssertionsTest {
         assertThat(ended(jdk("true"))).isNotAlive();
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_fail_when_the_jdk_process_expected_dead_still_runs() throws Exception {
         Process p = jdk("sleep", "100");
@@ -181,6 +187,7 @@ class JdkAssertionsTest {
         assertThat(message).isEqualTo(head(p.pid(), "to have exited with code 0", "it exited with code 2"));
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_fail_when_the_jdk_process_expected_to_exit_with_a_code_still_runs() throws Exception {
         Process p = jdk("sleep", "100");
@@ -195,6 +202,7 @@ class JdkAssertionsTest {
         assertThat(jdk("true")).exitedWithin(TIMEOUT).exitedWith(0);
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_fail_when_the_jdk_process_is_still_running_at_the_timeout() throws Exception {
         Process p = jdk("sleep", "100");

@@ -1,5 +1,6 @@
 package dev.managedprocesses.assertj;
 
+import dev.managedprocesses.testing.LinuxOnly;
 import org.assertj.core.presentation.StandardRepresentation;
 import org.assertj.core.description.TextDescription;
 import dev.managedprocesses.assertj.error.ShouldNotBeReused;
@@ -75,6 +76,7 @@ class ManagedProcessAssertTest {
         assertThat(scope.start("sleep", "100")).isAlive();
     }
 
+    @LinuxOnly("SIGSTOP and SIGCONT")
     @Test
     void should_pass_isAlive_when_the_process_is_stopped() throws Exception {
         ManagedProcess p = scope.start("sleep", "100");
@@ -106,6 +108,7 @@ class ManagedProcessAssertTest {
         assertThat(ended(scope.start("true"))).isNotAlive();
     }
 
+    @LinuxOnly("a group leader held unreaped as a zombie while its group lives")
     @Test
     void should_pass_isNotAlive_for_a_zombie_whose_exit_status_stays_readable() throws Exception {
         // sh exits at once; its background sleep keeps the group alive, so the leader is held as a zombie.
@@ -298,11 +301,13 @@ class ManagedProcessAssertTest {
 
     // ---------------------------------------------------------------- isProcessGroupLeader
 
+    @LinuxOnly("a started process leads a process group of its own")
     @Test
     void should_pass_when_the_process_leads_its_group() {
         assertThat(scope.start("sleep", "100")).isProcessGroupLeader();
     }
 
+    @LinuxOnly("a started process leads a process group of its own")
     @Test
     void should_fail_when_the_process_moved_itself_into_another_group() {
         ManagedProcess host = scope.start("sleep", "100");
@@ -317,6 +322,7 @@ class ManagedProcessAssertTest {
                 "the kernel has it in process group " + host.pid()) + Expected.facts(mover));
     }
 
+    @LinuxOnly("a started process leads a process group of its own")
     @Test
     void should_fail_when_a_process_expected_to_lead_its_group_no_longer_runs() throws Exception {
         ManagedProcess p = ended(scope.start("true"));
@@ -329,6 +335,7 @@ class ManagedProcessAssertTest {
 
     // ---------------------------------------------------------------- hasNoLiveDescendants
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_pass_when_nothing_the_process_started_still_runs() {
         ManagedProcess sh = shellWithSleepingChild();
@@ -336,6 +343,7 @@ class ManagedProcessAssertTest {
         assertThat(sh).hasNoLiveDescendants();
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_fail_when_a_descendant_still_runs() {
         ManagedProcess sh = shellWithSleepingChild();
@@ -349,6 +357,7 @@ class ManagedProcessAssertTest {
 
     // ---------------------------------------------------------------- hasDescendantsMatching
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_pass_when_a_descendant_matches() {
         ManagedProcess sh = shellWithSleepingChild();
@@ -356,6 +365,7 @@ class ManagedProcessAssertTest {
                 .hasDescendantsMatching(Pattern.compile("^sleep 1"));
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_fail_when_no_descendant_matches() {
         ManagedProcess sh = shellWithSleepingChild();

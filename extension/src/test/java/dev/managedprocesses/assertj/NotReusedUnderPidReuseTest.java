@@ -1,5 +1,6 @@
 package dev.managedprocesses.assertj;
 
+import dev.managedprocesses.testing.LinuxOnly;
 import org.assertj.core.presentation.StandardRepresentation;
 import org.assertj.core.description.TextDescription;
 import dev.managedprocesses.internal.assertj.ProcessFacts;
@@ -85,6 +86,7 @@ class NotReusedUnderPidReuseTest {
         }
     }
 
+    @LinuxOnly("identity is /proc's start time in clock ticks since boot and the kernel's boot id")
     @Test
     void should_pass_notReused_and_isNotAlive_when_a_stranger_got_the_pid() {
         // A bare pid is fooled: the JDK finds "pid N" alive.
@@ -97,6 +99,7 @@ class NotReusedUnderPidReuseTest {
         assertThat(original.identity()).isNotAlive();
     }
 
+    @LinuxOnly("identity is /proc's start time in clock ticks since boot and the kernel's boot id")
     @Test
     void should_describe_the_stranger_when_a_handle_is_fooled_by_its_recycled_pid() {
         // ManagedProcess is sealed: every handle is the library's own, which never trusts a bare pid, so
@@ -115,6 +118,7 @@ class NotReusedUnderPidReuseTest {
                 + Expected.facts(original).status("exited 0, on its own"));
     }
 
+    @LinuxOnly("identity is /proc's start time in clock ticks since boot and the kernel's boot id")
     @Test
     void should_fail_notReused_when_the_identitys_pid_was_taken() {
         ProcessIdentity identity = original.identity();
@@ -127,6 +131,7 @@ class NotReusedUnderPidReuseTest {
                 + "but pid " + pid + " now belongs to pid " + pid + " (started at tick " + strangerStart + "): sleep 300\n");
     }
 
+    @LinuxOnly("identity is /proc's start time in clock ticks since boot and the kernel's boot id")
     @Test
     void should_fail_isAlive_of_the_identity_whose_pid_was_taken() {
         ProcessIdentity identity = original.identity();

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessIdentity;
 import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,6 +67,7 @@ class ProcessIdentityAssertTest {
         assertThat(message).isEqualTo(head(id, "to be alive", "no process holds pid " + id.pid()));
     }
 
+    @LinuxOnly("a zombie is told from a running process (its state in /proc)")
     @Test
     void should_fail_when_the_identified_process_is_a_zombie() throws Exception {
         ManagedProcess sh = scope.start("sh", "-c", "sleep 100 & exit 5");
@@ -94,6 +96,7 @@ class ProcessIdentityAssertTest {
         assertThat(reapedIdentity()).isNotAlive().notReused();
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_fail_when_the_identified_process_expected_dead_still_runs() {
         ProcessIdentity id = scope.start("sleep", "100").identity();
@@ -113,6 +116,7 @@ class ProcessIdentityAssertTest {
         }
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_fail_notReused_when_another_process_holds_the_pid() {
         // An identity with an earlier start time than the live process that holds its pid: as if that

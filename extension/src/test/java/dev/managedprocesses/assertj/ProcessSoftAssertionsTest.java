@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.Signal;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +47,7 @@ class ProcessSoftAssertionsTest {
         return cli;
     }
 
+    @LinuxOnly("a started process leads a process group of its own")
     @Test
     void should_pass_when_every_soft_assertion_holds() throws Exception {
         ManagedProcess cli = cli();

@@ -13,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -207,6 +208,7 @@ class ProcessConditionsTest {
 
     // ---------------------------------------------------------------- hasExited
 
+    @LinuxOnly("a group leader held unreaped as a zombie while its group lives")
     @Test
     void should_pass_when_the_process_exits_or_is_a_zombie() {
         ManagedProcess p = scope.start("sh", "-c", "sleep 0.2; exit 3");
@@ -244,6 +246,7 @@ class ProcessConditionsTest {
         }
     }
 
+    @LinuxOnly("portOpen reads which process holds a listening socket (/proc/<pid>/fd, /proc/net/tcp)")
     @Test
     void should_fail_at_once_when_an_adopted_process_ends_without_opening_the_port() throws Exception {
         Process jdk = new ProcessBuilder("sleep", "0.2").start();
@@ -281,6 +284,7 @@ class ProcessConditionsTest {
         await().atMost(TIMEOUT).untilAsserted(portOpen(server, port));
     }
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void should_pass_when_a_descendant_listens_on_the_port_over_ipv6() {
         // "; exit 0" keeps sh from exec'ing python: the listener is sh's child, not sh.
@@ -292,6 +296,7 @@ class ProcessConditionsTest {
         assertThat(launcher).hasDescendantsMatching(Pattern.compile("python3 -u -m http\\.server 0 --bind ::1"));
     }
 
+    @LinuxOnly("portOpen reads which process holds a listening socket (/proc/<pid>/fd, /proc/net/tcp)")
     @Test
     void should_time_out_when_the_port_is_open_but_by_another_process() throws Exception {
         ManagedProcess p = scope.start("sleep", "100");
@@ -306,6 +311,7 @@ class ProcessConditionsTest {
         }
     }
 
+    @LinuxOnly("portOpen reads which process holds a listening socket (/proc/<pid>/fd, /proc/net/tcp)")
     @Test
     void should_time_out_naming_the_ports_the_process_does_listen_on() throws Exception {
         ManagedProcess server = httpServer("127.0.0.1");
@@ -320,6 +326,7 @@ class ProcessConditionsTest {
                 + ", but it listens on TCP ports [" + port + "]; nothing listens on port " + other + "\n");
     }
 
+    @LinuxOnly("portOpen reads which process holds a listening socket (/proc/<pid>/fd, /proc/net/tcp)")
     @Test
     void should_fail_at_once_when_the_process_ends_without_opening_the_port() {
         ManagedProcess p = scope.start("sh", "-c", "echo 'bind: address already in use' >&2; exit 1");

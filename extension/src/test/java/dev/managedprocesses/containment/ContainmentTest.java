@@ -11,6 +11,7 @@ import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.SurvivorsException;
 import dev.managedprocesses.internal.core.ContainmentMode;
 import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and once more with the subreaper off): see the Surefire executions in {@code extension/pom.xml}. After
  * each test nothing the scope started may run, and the stranger started before it must be untouched.
  */
+@LinuxOnly("a scope holds everything its processes fork: a cgroup, or process groups, the marker and lineage")
 class ContainmentTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final Duration GRACE = Duration.ofMillis(500);
@@ -186,6 +188,8 @@ class ContainmentTest {
             }
             spec.start();
             ProcessIdentity escapee = pids(pids, 1).get(0);
+            // read once it runs sleep: while it execs, /proc/PID/environ may show a part
+            assertThat(Proc.eventually(TIMEOUT, () -> "sleep".equals(Proc.comm(escapee.pid())))).isTrue();
             assertThat(Proc.environ(escapee.pid()).length()).isGreaterThan(1_200_000);
             // the cookie comes last, past the first MiB: the environment is read whole
             assertThat(Os.current().table().environmentContains(escapee.pid(), ProcessScope.SCOPE_VARIABLE + "="
@@ -226,22 +230,25 @@ class ContainmentTest {
 
     @Test
     void a_stranger_with_a_copy_of_a_childs_environment_is_touched_only_without_cgroups() throws Exception {
-        try (ProcessScope scope = scope()) {
+        ProcessScope scope = scope();
+        Process imitator = null;
+        try {
             scope.start("sleep", "300");
             ProcessBuilder copy = new ProcessBuilder("sleep", "301");
             copy.environment().put(ProcessScope.SCOPE_VARIABLE, scope.id()); // as a test copying the child's environment
-            Process imitator = copy.start();
-            try {
-                ProcessIdentity id = ProcessIdentity.of(imitator.pid()).orElseThrow();
-                scope.close();
-                if (cgroups()) {
-                    assertThat(Proc.isRunning(id)).as("never signalled: membership decides, not the cookie").isTrue();
-                    assertThat(scope.records()).extracting(ProcessRecord::pid).doesNotContain(imitator.pid());
-                } else {
-                    // The documented limit of the fallback (README, "Containment"): the cookie is all it has to go by.
-                    assertThat(imitator.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-                }
-            } finally {
+            imitator = copy.start();
+            ProcessIdentity id = ProcessIdentity.of(imitator.pid()).orElseThrow();
+            scope.close();
+            if (cgroups()) {
+                assertThat(Proc.isRunning(id)).as("never signalled: membership decides, not the cookie").isTrue();
+                assertThat(scope.records()).extracting(ProcessRecord::pid).doesNotContain(imitator.pid());
+            } else {
+                // The documented limit of the fallback (README, "Containment"): the cookie is all it has to go by.
+                assertThat(imitator.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            scope.close();
+            if (imitator != null) {
                 imitator.destroyForcibly().waitFor();
             }
         }

@@ -15,6 +15,7 @@ import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.Signal;
 import dev.managedprocesses.SurvivorsException;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
 import java.lang.annotation.ElementType;
@@ -52,7 +53,7 @@ import org.junit.platform.testkit.engine.EventType;
  */
 class ManagedProcessesExtensionTest {
     /** How a record ends: the mechanism that held the process. */
-    private static final String CONTAINED = " \\((cgroup v2|process groups, marker and lineage)\\)";
+    private static final String CONTAINED = " \\((cgroup v2|process groups, marker and lineage|process handles)\\)";
     private static Stranger stranger;
 
     @BeforeAll
@@ -209,6 +210,7 @@ class ManagedProcessesExtensionTest {
         }
     }
 
+    @LinuxOnly("escapees (setsid) found by the scope's cookie in their environment")
     @Test
     void a_setsid_escapee_is_ended() {
         EngineExecutionResults results = run(SetsidTestCase.class);
@@ -233,6 +235,7 @@ class ManagedProcessesExtensionTest {
         }
     }
 
+    @LinuxOnly("a double-forked orphan re-parents to the JVM, a child subreaper")
     @Test
     void a_double_forked_daemon_is_ended() {
         assertSucceeded(run(DoubleForkTestCase.class), 1);
@@ -263,6 +266,7 @@ class ManagedProcessesExtensionTest {
         }
     }
 
+    @LinuxOnly("SIGSTOP and SIGCONT")
     @Test
     void a_stopped_child_is_ended() {
         EngineExecutionResults results = run(StoppedTestCase.class);
@@ -471,6 +475,7 @@ class ManagedProcessesExtensionTest {
         }
     }
 
+    @LinuxOnly("escapees (setsid) found by the scope's cookie in their environment")
     @Test
     void parallel_tests_never_touch_each_others_processes() {
         ParallelTestCase.running.set(0);
@@ -778,6 +783,7 @@ class ManagedProcessesExtensionTest {
 
     // ---------------------------------------------------------------- what cannot be cleaned up
 
+    @LinuxOnly("command lines as the process's argv (/proc/<pid>/cmdline); the JDK shows the executable's full path")
     @Test
     void a_process_that_cannot_be_ended_fails_the_test_with_its_pid_and_command() throws Exception {
         String why = Unprivileged.unavailableReason();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
@@ -96,6 +97,7 @@ class LeakKillerTest {
         assertThat(leaked.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
 
+    @LinuxOnly("identity is /proc's start time in clock ticks since boot and the kernel's boot id")
     @Test
     void the_jvms_ancestors_are_never_signalled_nor_reported_as_killed() throws Exception {
         long parent = Proc.ppid(ProcessHandle.current().pid());

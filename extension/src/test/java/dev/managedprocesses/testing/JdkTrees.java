@@ -22,12 +22,25 @@ public final class JdkTrees {
     private JdkTrees() {
     }
 
+    /** SIGSTOP; on the portable platform, which cannot send it, through kill(1) (these tests run on Linux). */
+    private static void stop(Os os, long pid) throws InterruptedException {
+        if (!os.control().canSend(Signal.STOP)) {
+            try {
+                new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return;
+        }
+        os.control().signalPid(pid, Signal.STOP);
+    }
+
     /** Ends {@code root} and its descendants and waits until none of them is left, zombies included. */
     public static void end(Process root) throws InterruptedException {
         Os os = Os.current();
         long self = ProcessHandle.current().pid();
         if (root.isAlive()) {
-            os.control().signalPid(root.pid(), Signal.STOP); // a live child of ours: its pid is pinned until the JDK reaps it
+            stop(os, root.pid()); // a live child of ours: its pid is pinned until the JDK reaps it
         }
         Map<Long, Long> descendants = new HashMap<>();
         root.descendants().forEach(d -> {

@@ -218,6 +218,15 @@ public final class Proc {
         return "";
     }
 
+    /** This JVM's {@code /proc/self/fdinfo/FD} on one line ("Pid: N" for a pidfd), or "" when closed. */
+    public static String fdInfo(int fd) {
+        try {
+            return String.join("; ", Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd)));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Zombie children of this JVM. */
     public static List<Long> zombieChildren() {
         long self = ProcessHandle.current().pid();

@@ -7,6 +7,7 @@ import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.Signal;
 import dev.managedprocesses.testing.JdkTrees;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.PidReuse;
 import dev.managedprocesses.testing.Proc;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ class ForcedPidReuseTortureTest {
     private static final String TRAPPER = "for s in HUP INT QUIT USR1 USR2 TERM CONT ALRM; do "
             + "trap \"echo $s >> $LOG\" $s; done; echo ready; while :; do sleep 1; done";
 
+    @LinuxOnly("a handle never signals a recycled pid, proven with process-group signals and SIGSTOP")
     @Test
     void a_hundred_recycled_pids_are_never_signalled(@TempDir Path dir) throws Exception {
         String why = PidReuse.unavailableReason();

@@ -1,9 +1,11 @@
 package dev.managedprocesses.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessIdentity;
+import dev.managedprocesses.ProcessPlatform;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.assertj.ProcessAssertions;
 import dev.managedprocesses.junit.ManagedProcesses;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * servers' init scripts do. The script exits at once; the daemon escaped its process group and its
  * parent. The extension still finds it (it carries the scope's marker in its environment) and ends
  * it after the test: see the "[escaped]" record in the output, and the check after all tests below.
+ * Only the native Linux platform can read the marker in another process's environment: on the portable
+ * platform (macOS, Windows) the test is skipped, saying so.
  */
 @ManagedProcesses(gracePeriod = "1 s")
 class DaemonizingScriptSampleTest {
@@ -27,6 +31,8 @@ class DaemonizingScriptSampleTest {
 
     @Test
     void a_daemonized_server_is_still_cleaned_up(ProcessScope processes, @TempDir Path dir) throws Exception {
+        assumeTrue(ProcessPlatform.current() == ProcessPlatform.LINUX, "a daemon that escaped its parent is found by "
+                + "the scope's marker in its environment, which only the native Linux platform can read");
         Path script = dir.resolve("start-daemon.sh");
         Files.writeString(script, String.join("\n",
                 "#!/bin/sh",
@@ -56,6 +62,8 @@ class DaemonizingScriptSampleTest {
     static void the_daemon_did_not_outlive_its_test() {
         // The test's processes were ended when it finished, before this runs: the daemon is gone too
         // (its pid is free, a zombie, or some newer process's, which the start time tells apart).
-        ProcessAssertions.assertThat(daemon).isNotAlive();
+        if (daemon != null) { // null when the test was skipped
+            ProcessAssertions.assertThat(daemon).isNotAlive();
+        }
     }
 }

@@ -47,6 +47,9 @@ public enum ContainmentMode {
     public static String describe(Os os) {
         ContainmentMode mode = current();
         Containment containment = os.containment();
+        if (os.portable()) {
+            return PortableScope.DESCRIPTION;
+        }
         if (mode != OFF && containment.available()) {
             return containment.describe();
         }

@@ -46,6 +46,11 @@ public final class ProcessLookup {
         return Os.current().table().bootId();
     }
 
+    /** Whether the platform can tell which process holds a listening socket (not the portable one). */
+    public static boolean portOwnersKnown() {
+        return Os.current().inspector().knowsPortOwners();
+    }
+
     /** The TCP ports {@code pid} itself listens on (see {@code ProcessInspector}). */
     public static Set<Integer> listeningTcpPorts(long pid) {
         return Os.current().inspector().listeningTcpPorts(pid);

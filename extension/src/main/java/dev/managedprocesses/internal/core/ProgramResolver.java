@@ -1,6 +1,7 @@
 package dev.managedprocesses.internal.core;
 
 import dev.managedprocesses.ProcessStartException;
+import dev.managedprocesses.internal.os.PlatformChoice;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ public final class ProgramResolver {
 
     /** As {@link #resolve(String, Path)}, searching {@code path} (a PATH value) for a bare name. */
     public static String resolve(String program, Path directory, String path) {
-        if (program.contains("/")) {
+        boolean windows = PlatformChoice.onWindows();
+        if (program.contains("/") || (windows && program.contains("\\"))) {
             Path p = Path.of(program);
             if (!p.isAbsolute()) {
                 // exec resolves a relative path after the child's chdir, so do the same
@@ -41,13 +43,25 @@ public final class ProgramResolver {
             path = "/usr/local/bin:/usr/bin:/bin";
         }
         List<Path> notExecutable = new ArrayList<>();
-        for (String dir : path.split(File.pathSeparator, -1)) {
-            Path candidate = (dir.isEmpty() ? Path.of("").toAbsolutePath() : Path.of(dir)).resolve(program);
-            if (Files.isRegularFile(candidate)) {
-                if (Files.isExecutable(candidate)) {
-                    return candidate.toAbsolutePath().toString();
+        // Windows finds "python" as python.exe: the extensions of PATHEXT, as CreateProcess and cmd do.
+        List<String> names = new ArrayList<>(List.of(program));
+        if (windows && !program.contains(".")) {
+            String pathext = System.getenv("PATHEXT");
+            for (String ext : (pathext == null || pathext.isEmpty() ? ".COM;.EXE;.BAT;.CMD" : pathext).split(";")) {
+                if (!ext.isEmpty()) {
+                    names.add(program + ext.toLowerCase(java.util.Locale.ROOT));
                 }
-                notExecutable.add(candidate);
+            }
+        }
+        for (String dir : path.split(File.pathSeparator, -1)) {
+            for (String name : names) {
+                Path candidate = (dir.isEmpty() ? Path.of("").toAbsolutePath() : Path.of(dir)).resolve(name);
+                if (Files.isRegularFile(candidate)) {
+                    if (Files.isExecutable(candidate)) {
+                        return candidate.toAbsolutePath().toString();
+                    }
+                    notExecutable.add(candidate);
+                }
             }
         }
         if (!notExecutable.isEmpty()) {

@@ -17,11 +17,13 @@ import java.util.function.Consumer;
 /**
  * How one scope holds its processes, so that teardown finds every one of them, whatever they did to their
  * process group, session, environment or title, and never signals anything else. Two mechanisms, chosen per
- * JVM ({@link ContainmentMode}, and what the machine allows):
+ * JVM ({@link ContainmentMode}, the platform, and what the machine allows):
  * <ul>
  *   <li>{@link CgroupScope}: a cgroup per scope and one per process below it. Membership decides: the
  *       kernel lists the members, kills them all at once and says when none is left. A stranger that
  *       merely copied a scope's environment is never a member.</li>
+ *   <li>{@link PortableScope} on the portable platform: each process answers for the descendants the JDK
+ *       shows it ({@code ProcessHandle}); nothing else holds them.</li>
  *   <li>{@link LineageScope}, where cgroups cannot be created: the process groups, plus three layers that
  *       find what left them: the scope's cookie in the environment, an inheritable marker that survives
  *       environment wiping and process titles (the soft RLIMIT_RTTIME limit), and lineage (parent
@@ -36,7 +38,14 @@ abstract class ScopeContainment {
         ContainmentMode mode = ContainmentMode.current();
         Containment containment = os.containment();
         ScopeContainment chosen;
-        if (mode != ContainmentMode.OFF && containment.available()) {
+        if (os.portable()) {
+            if (mode == ContainmentMode.REQUIRED) {
+                throw new IllegalStateException("Cannot contain processes in cgroups, and " + ContainmentMode.KEY
+                        + "=required: " + containment.describe() + ". Run on the linux platform (as root, or with "
+                        + "a delegated cgroup subtree), or set " + ContainmentMode.KEY + "=auto");
+            }
+            chosen = new PortableScope();
+        } else if (mode != ContainmentMode.OFF && containment.available()) {
             chosen = new CgroupScope(os, containment, scopeId);
         } else if (mode == ContainmentMode.REQUIRED) {
             throw new IllegalStateException("Cannot contain processes in cgroups, and " + ContainmentMode.KEY

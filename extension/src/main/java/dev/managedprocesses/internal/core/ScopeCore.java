@@ -116,7 +116,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         synchronized (lock) {
             for (TrackedProcess p : processes) {
                 if (p.heldGroup() == s.pgid()
-                        || (s.pid() == p.pid() && s.startTime() == p.identity().startTime())) {
+                        || (s.pid() == p.pid() && s.startTime() == p.identity().startTime()) || p.answersFor(s)) {
                     return true;
                 }
             }
@@ -195,6 +195,9 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                 stdio(plan.stdin()), stdio(plan.stdout()), stderr);
         String shown = String.join(" ", command);
         Os os = Os.current();
+        if (os.portable()) {
+            return startThroughJdk(os, plan, request, shown);
+        }
         Reactor reactor = Reactor.get();
         Subreaper.ensure(os.control());
         Janitor.ensureStarted();
@@ -238,6 +241,34 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             } catch (ContainerException e) {
                 // nothing was started in it; the scope's removal takes it if it is still there
             }
+        }
+    }
+
+    /**
+     * The portable platform: the JDK starts the child ({@code ProcessBuilder}) and owns it; there is no process
+     * group, subreaper or janitor to prepare. Under the lock, as in {@link #start}.
+     */
+    private TrackedProcess startThroughJdk(Os os, SpawnPlan plan, SpawnRequest request, String shown) {
+        synchronized (lock) {
+            checkOpen("start " + shown);
+            track(containment(os));
+            PortableProcess p = PortableProcess.start(os, request, plan.command(), gracePeriod, plan.charset(),
+                    plan.outputLimit());
+            processes.add(p);
+            return p;
+        }
+    }
+
+    /** The portable platform's adoption, after the checks of {@link #adopt}: a {@link PortableProcess}. */
+    private TrackedProcess adoptThroughJdk(Os os, ProcStat stat, Process jdk, ProcessHandle handle) {
+        String commandLine = os.table().describe(stat).map(ProcessInfo::commandLine).orElse("[" + stat.comm() + "]");
+        synchronized (lock) {
+            checkOpen("adopt pid " + stat.pid());
+            track(containment(os));
+            PortableProcess p = PortableProcess.adopt(os, stat.pid(), stat.startTime(), jdk, handle,
+                    Arrays.asList(commandLine.split(" ")), gracePeriod);
+            processes.add(p);
+            return p;
         }
     }
 
@@ -321,6 +352,10 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                 pin.process().close();
             }
             throw new IllegalArgumentException("Cannot adopt pid " + pid + ": " + problem);
+        }
+        if (os.portable()) {
+            pin.process().close(); // it held the identity only: the JDK's handle carries it from here on
+            return adoptThroughJdk(os, pin.stat(), jdk, handle);
         }
         synchronized (lock) {
             try {

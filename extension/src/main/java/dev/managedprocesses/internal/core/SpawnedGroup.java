@@ -46,8 +46,11 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     private final OutputStream stdin;
 
     // reactor-thread state
-    private Reactor.Registration pidfdRegistration;
-    private final List<Pipe> pipes = new ArrayList<>(2);
+    // Set by the spawning thread, and by the reactor thread in the pidfd's first callback: a child that exits at
+    // once may be seen ending (and finished) before register() has returned, and its pidfd must still be closed.
+    private volatile Reactor.Registration pidfdRegistration;
+    // Added to by the spawning thread while the reactor thread may already read it (a fast exit drains them).
+    private final List<Pipe> pipes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean watchingGroup;
     private final Map<Long, PinnedProcess> memberWatches = new HashMap<>();
     private long fallbackDelayMillis = 1;
@@ -84,7 +87,10 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
             p.pipes.add(new Pipe(reactor.register(spawned.stderrFd(), r -> p.drain(r, stderr)), stderr));
         }
         if (pidfd >= 0) {
-            p.pidfdRegistration = reactor.register(pidfd, r -> p.onExitReady());
+            p.pidfdRegistration = reactor.register(pidfd, r -> {
+                p.pidfdRegistration = r;
+                p.onExitReady();
+            });
         } else {
             reactor.schedule(1, p::pollExit); // no pidfd on this kernel: back off from 1 ms to 50 ms
         }

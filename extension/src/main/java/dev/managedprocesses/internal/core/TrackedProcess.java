@@ -10,6 +10,7 @@ import dev.managedprocesses.SurvivorsException;
 import dev.managedprocesses.internal.os.Container;
 import dev.managedprocesses.internal.os.ContainerException;
 import dev.managedprocesses.internal.os.Os;
+import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.SignalResult;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -239,6 +240,7 @@ public abstract class TrackedProcess implements Terminator.Target {
      * every descendant, escaped ones too; else SIGSTOP.
      */
     public final void suspend() {
+        checkSuspendable(Signal.STOP);
         if (container != null) {
             freeze(true);
         } else {
@@ -248,11 +250,20 @@ public abstract class TrackedProcess implements Terminator.Target {
 
     /** Undoes {@link #suspend()}: thaws the container, else SIGCONT. */
     public final void resume() {
+        checkSuspendable(Signal.CONT);
         if (container != null) {
             freeze(false);
         } else {
             sendToAll(Signal.CONT);
         }
+    }
+
+    /**
+     * Throws, saying why and what to do instead, where the platform can neither freeze nor stop a process
+     * ({@code signal} is the one suspend or resume would send).
+     */
+    protected void checkSuspendable(Signal signal) {
+        // every process with a container or signals can be
     }
 
     private volatile boolean frozen;
@@ -349,7 +360,7 @@ public abstract class TrackedProcess implements Terminator.Target {
         if (!survivors.isEmpty()) {
             throw new SurvivorsException(Terminator.survivorsMessage("terminate() of " + this, survivors), survivors);
         }
-        return status.getNow(null);
+        return statusAfterEnd();
     }
 
     public final ExitStatus kill() {
@@ -357,7 +368,26 @@ public abstract class TrackedProcess implements Terminator.Target {
         if (!survivors.isEmpty()) {
             throw new SurvivorsException(Terminator.survivorsMessage("kill() of " + this, survivors), survivors);
         }
-        return status.getNow(null);
+        return statusAfterEnd();
+    }
+
+    /**
+     * The status once the process is gone: where it can be known but is not yet (an adopted JDK
+     * {@code Process}, whose reaper thread reports it a moment after the exit), waits for it as
+     * {@link #knownStatus()} does; null where only the parent could read it.
+     */
+    private ExitStatus statusAfterEnd() {
+        if (status.isDone() || !statusKnowable()) {
+            return status.getNow(null);
+        }
+        try {
+            return knownStatus();
+        } catch (IllegalStateException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return status.getNow(null);
+        }
     }
 
     // ---------------------------------------------------------------- Terminator.Target and teardown
@@ -394,6 +424,15 @@ public abstract class TrackedProcess implements Terminator.Target {
      */
     public long heldGroup() {
         return -1;
+    }
+
+    /**
+     * True when {@code process} is one this process answers for beyond itself and its held group: a descendant the
+     * scope will end although no group says so (the portable platform, which has no process groups). The leak
+     * detector leaves such a process to the live scope.
+     */
+    public boolean answersFor(ProcStat process) {
+        return false;
     }
 
     /** What teardown did to it. */

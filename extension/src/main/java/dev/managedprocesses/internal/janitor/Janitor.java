@@ -137,7 +137,9 @@ public final class Janitor {
             if (finished) {
                 return; // bye() has run: the JVM is exiting
             }
-            if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())) {
+            if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim()) || Os.current().portable()) {
+                // Switched off, or the portable platform: the script needs /proc and a pipe of our own, which the
+                // JDK alone cannot give. There only the shutdown hook ends what runs (README, "Platforms").
                 finished = true;
                 LIVE.clear();
                 return;

@@ -1,7 +1,7 @@
 package dev.managedprocesses.internal.os;
 
 import dev.managedprocesses.internal.os.linux.LinuxOs;
-import java.util.Locale;
+import dev.managedprocesses.internal.os.portable.PortableOs;
 import java.util.Objects;
 
 /**
@@ -12,13 +12,16 @@ import java.util.Objects;
  * kernel guarantees, where the JVM may create them). Nothing outside this package and its
  * per-platform implementations calls native code or reads {@code /proc}; errno leaves this layer only
  * as a value to explain in an error message ({@link SpawnException#errnoName()},
- * {@link ProcessControl#moveToOwnGroup}). One implementation per platform, chosen once ({@link #current()}).
+ * {@link ProcessControl#moveToOwnGroup}). One implementation per platform, chosen once ({@link #current()},
+ * by {@link PlatformChoice}): {@code linux} (libc through jffi) or {@code portable} (the JDK alone, and no
+ * native library at all).
  */
 public record Os(String platform, ProcessTable table, ProcessControl control, Spawner spawner,
         Descriptors descriptors, ProcessInspector inspector, Containment containment) {
 
     /**
-     * @param platform the platform's name as users see it in messages and reports (for example {@code linux})
+     * @param platform the platform's name as users see it in messages and reports: {@value PlatformChoice#LINUX}
+     *     or {@value PlatformChoice#PORTABLE}
      * @param table reads the process table
      * @param control signals, waits for and reaps processes
      * @param spawner starts processes
@@ -41,6 +44,14 @@ public record Os(String platform, ProcessTable table, ProcessControl control, Sp
         return Holder.INSTANCE;
     }
 
+    /**
+     * True on the portable platform: the JDK starts and reaps every child ({@code ProcessBuilder}), and
+     * there are no pidfds, process groups, subreaper or crash-safety janitor.
+     */
+    public boolean portable() {
+        return PlatformChoice.PORTABLE.equals(platform);
+    }
+
     /** Holder idiom: the platform is loaded on first use only. */
     private static final class Holder {
         static final Os INSTANCE = load();
@@ -49,12 +60,8 @@ public record Os(String platform, ProcessTable table, ProcessControl control, Sp
         }
 
         private static Os load() {
-            String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-            if (os.contains("linux")) {
-                return LinuxOs.create();
-            }
-            throw new UnsupportedOperationException("managed-processes supports Linux only for now (this is "
-                    + System.getProperty("os.name") + "); macOS is planned, Windows is not supported");
+            // Only the chosen platform's classes are loaded: on the portable one, jffi is never touched.
+            return PlatformChoice.LINUX.equals(PlatformChoice.current()) ? LinuxOs.create() : PortableOs.create();
         }
     }
 }

@@ -15,6 +15,15 @@ import java.util.Optional;
  */
 public interface ProcessControl {
 
+    /**
+     * Whether this platform can send {@code signal} at all. Linux sends every signal; the portable platform
+     * only TERM (where the JDK has normal termination) and KILL, and refuses the others with an
+     * {@link UnsupportedOperationException}. Teardown asks first, so its SIGCONT is skipped, not refused, there.
+     */
+    default boolean canSend(Signal signal) {
+        return true;
+    }
+
     /** Whether this kernel supports pidfds. */
     boolean pidfdSupported();
 

@@ -13,6 +13,15 @@ import java.util.Set;
 public interface ProcessInspector {
 
     /**
+     * Whether this platform can tell which process holds a listening socket ({@link #listeningTcpPorts});
+     * where it cannot (the portable platform), those two methods throw {@link UnsupportedOperationException}
+     * and callers probe the port instead.
+     */
+    default boolean knowsPortOwners() {
+        return true;
+    }
+
+    /**
      * The TCP ports (IPv4 and IPv6) on which {@code pid} itself holds a listening socket, looked up in
      * the process's own network namespace. Empty when it holds none, is gone, or its descriptors cannot
      * be read. The pid may be recycled while this runs: callers re-check the process's identity after.

@@ -32,6 +32,14 @@ public interface ProcessTable {
     /** Every process in the table, zombies included. Cheap: one {@code stat} read per process. */
     List<ProcStat> snapshot();
 
+    /**
+     * The live descendants of {@code pid} (by parent links), from one look at the table; the portable platform
+     * asks the JDK ({@code ProcessHandle.descendants()}), which is cheaper than a whole snapshot there.
+     */
+    default List<ProcStat> descendants(long pid) {
+        return ProcessTree.descendants(snapshot(), java.util.Set.of(pid), java.util.Set.of());
+    }
+
     /** A full description (uid and command line included) of one process, or empty when it is gone. */
     Optional<ProcessInfo> describe(ProcStat stat);
 

@@ -10,6 +10,7 @@ import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.SpawnRequest;
 import dev.managedprocesses.internal.os.SpawnRequest.Stdio;
 import dev.managedprocesses.internal.os.Spawned;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,7 @@ class JanitorTest {
         }
     }
 
+    @LinuxOnly("crash safety: the janitor process ends everything when the JVM is SIGKILLed")
     @Test
     void this_jvms_janitor_runs_alone_in_a_session_of_its_own_and_only_this_jvm_can_write_to_it() throws Exception {
         try (ProcessScope scope = ProcessScope.open()) {
@@ -87,6 +89,7 @@ class JanitorTest {
         }
     }
 
+    @LinuxOnly("crash safety: the janitor process ends everything when the JVM is SIGKILLed")
     @Test
     void short_lived_processes_never_reach_the_janitor_and_a_long_lived_one_does_after_the_delay() throws Exception {
         try (ProcessScope scope = ProcessScope.open()) {
@@ -129,6 +132,7 @@ class JanitorTest {
         }
     }
 
+    @LinuxOnly("crash safety: the janitor process ends everything when the JVM is SIGKILLed")
     @Test
     void on_bye_it_exits_quietly_and_touches_nothing() throws Exception {
         long victim = spawn("exec sleep 300");
@@ -139,6 +143,7 @@ class JanitorTest {
         assertThat(Proc.alive(victim)).isTrue();
     }
 
+    @LinuxOnly("crash safety: the janitor process ends everything when the JVM is SIGKILLed")
     @Test
     void end_of_input_while_the_jvm_still_runs_is_no_crash_and_touches_nothing() throws Exception {
         long victim = spawn("exec sleep 300");
@@ -149,6 +154,7 @@ class JanitorTest {
         assertThat(Proc.alive(victim)).isTrue();
     }
 
+    @LinuxOnly("crash safety: the janitor process ends everything when the JVM is SIGKILLed")
     @Test
     void end_of_input_after_the_jvm_died_ends_exactly_what_is_registered_with_its_identity() throws Exception {
         String cookie = "123-4-abc";
@@ -191,6 +197,7 @@ class JanitorTest {
         }
     }
 
+    @LinuxOnly("crash safety: the janitor process ends everything when the JVM is SIGKILLed")
     @Test
     void after_the_jvm_died_a_protected_pid_is_never_signalled_even_when_registered_or_marked() throws Exception {
         String cookie = "123-5-abc";

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessInfo;
 import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ class ProcessSnapshotTest {
      * A program whose name holds both parentheses and spaces: {@code /proc/<pid>/stat} must be parsed
      * after the <em>last</em> ')' or every field after the name shifts.
      */
+    @LinuxOnly("the process table is /proc: state, group, session")
     @Test
     void every_field_matches_proc_even_for_a_name_with_parentheses_and_spaces(@TempDir Path dir) throws Exception {
         Path program = Files.copy(Path.of("/bin/sleep"), dir.resolve("a) b (c"));
@@ -48,6 +50,7 @@ class ProcessSnapshotTest {
         }
     }
 
+    @LinuxOnly("identity is /proc's start time in clock ticks since boot and the kernel's boot id")
     @Test
     void the_boot_id_is_the_kernels() throws Exception {
         String kernel = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
@@ -57,6 +60,7 @@ class ProcessSnapshotTest {
         }
     }
 
+    @LinuxOnly("the process table is /proc: state, group, session")
     @Test
     void the_jvms_own_ids_are_the_kernels() {
         Os os = Os.current();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.SpawnRequest;
+import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class OrphanReaperTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
+    @LinuxOnly("the child subreaper and its orphan reaper")
     @Test
     void an_orphan_seen_alive_below_a_child_is_reaped_at_the_first_look_after_it_died() throws Exception {
         Os os = Os.current();
@@ -43,6 +45,7 @@ class OrphanReaperTest {
                 grandchild).isFalse();
     }
 
+    @LinuxOnly("the child subreaper and its orphan reaper")
     @Test
     void a_zombie_child_never_seen_below_another_is_left_to_its_parent_for_two_seconds() throws Exception {
         Os os = Os.current();

@@ -51,10 +51,23 @@ public enum ContainmentMode {
             return PortableScope.DESCRIPTION;
         }
         if (mode != OFF && containment.available()) {
-            return containment.describe();
+            return containment.describe() + (containment.placesAtBirth() ? ""
+                    : earlyForks(os, "moved into its cgroup only after posix_spawn returns (glibc 2.39+ places it"
+                            + " there at birth)"));
         }
-        return LineageScope.DESCRIPTION + "; no cgroups: " + (mode == OFF ? "switched off (" + KEY + "=off)"
-                : containment.describe());
+        return LineageScope.DESCRIPTION + earlyForks(os, "marked only after posix_spawn returns") + "; no cgroups: "
+                + (mode == OFF ? "switched off (" + KEY + "=off)" : containment.describe());
+    }
+
+    /**
+     * The gap a child's first moments leave, when nothing covers it: what the child forks before the library
+     * has placed or marked it is found by the birth mark (or its process group and parent chain), and where
+     * the birth mark cannot be read, a fork that leaves both (setsid, then its parent exits) escapes.
+     */
+    private static String earlyForks(Os os, String when) {
+        String problem = os.table().birthMarkProblem();
+        return problem == null ? "" : "; caveat: a child is " + when + ", and what it forks before that can escape"
+                + " its scope, because " + problem;
     }
 
     static ContainmentMode parse(String value, String source) {

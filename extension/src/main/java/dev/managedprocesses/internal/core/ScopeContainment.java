@@ -53,7 +53,9 @@ abstract class ScopeContainment {
         } else {
             chosen = new LineageScope(os, cookie);
         }
-        announce(ContainmentMode.describe(os));
+        if (announced == null) {
+            announce(ContainmentMode.describe(os)); // describing reads /proc: once per JVM, not per scope
+        }
         return chosen;
     }
 

@@ -17,6 +17,15 @@ public interface Containment {
      */
     String describe();
 
+    /**
+     * Whether a spawned child is in its container from its first instruction (Linux: glibc 2.39+, clone3
+     * {@code CLONE_INTO_CGROUP}); false where it is moved in after the spawn returns, and what it forks
+     * before the move is born outside.
+     */
+    default boolean placesAtBirth() {
+        return false;
+    }
+
     /** A container for one scope (its processes get containers of their own below it). */
     Container create(String name) throws ContainerException;
 

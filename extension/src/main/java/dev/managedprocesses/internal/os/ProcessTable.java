@@ -78,6 +78,13 @@ public interface ProcessTable {
      */
     boolean carriesBirthMark(long pid, long marker);
 
+    /**
+     * Null when {@link #carriesBirthMark} can see the birth mark of other processes here, else why not and what
+     * to do (Linux: reading another process's timer slack needs CAP_SYS_NICE). Without it, what a child forks
+     * before it is placed and marked is found only through its process group and its parent chain.
+     */
+    String birthMarkProblem();
+
     /** The largest pid the kernel hands out before wrapping. */
     long pidMax();
 

@@ -48,6 +48,11 @@ final class LinuxContainment implements Containment {
     }
 
     @Override
+    public boolean placesAtBirth() {
+        return CgroupFiles.libc().hasSpawnattrSetcgroup();
+    }
+
+    @Override
     public Container create(String name) throws ContainerException {
         JvmCgroup jvm = detected().jvmCgroup().orElseThrow(() -> new ContainerException(detected().reason()));
         return jvm.createScope(name);

@@ -102,6 +102,11 @@ final class LinuxProcessTable implements ProcessTable {
     }
 
     @Override
+    public String birthMarkProblem() {
+        return TimerSlack.othersUnreadable();
+    }
+
+    @Override
     public boolean isProcess(long pid) {
         return ProcFs.tgid(pid) == pid;
     }

@@ -192,6 +192,12 @@ final class PortableProcessTable implements ProcessTable {
         return false;
     }
 
+    /** Null: no birth mark is set here, and nothing looks for one (the portable scope holds handles only). */
+    @Override
+    public String birthMarkProblem() {
+        return null;
+    }
+
     /** ProcessHandle names processes only, never a process's other threads. */
     @Override
     public boolean isProcess(long pid) {

@@ -79,6 +79,11 @@ final class CgroupScope extends ScopeContainment {
     }
 
     @Override
+    void afterMarked(long childPid) {
+        claimBornInTheWindow(os, childPid, marker, null, s -> os.control().mark(s.pid(), marker));
+    }
+
+    @Override
     void afterSpawn(long childPid, Container container) {
         claimBornInTheWindow(os, childPid, marker, null, s -> {
             os.control().mark(s.pid(), marker); // first: what it forks from now on carries the marker

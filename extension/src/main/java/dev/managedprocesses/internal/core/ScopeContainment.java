@@ -91,6 +91,14 @@ abstract class ScopeContainment {
     abstract void afterSpawn(long childPid, Container container);
 
     /**
+     * Between the marker and a placement that may take milliseconds (cgroup mode, where the child is moved
+     * after its spawn): marks what the child forked before its marker while the child, its group and its
+     * parent chain still lead to it; {@link #afterSpawn} then places it. Nothing by default.
+     */
+    void afterMarked(long childPid) {
+    }
+
+    /**
      * Claims the processes the child {@code childPid} forked before it was placed or marked: the kernel hands
      * out pids in order, so they lie after the child's pid, up to the most recently allocated one (usually
      * none: then this costs one read of {@code /proc/loadavg}). Among those, the child's own are its

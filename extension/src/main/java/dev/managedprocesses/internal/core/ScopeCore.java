@@ -215,7 +215,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             }
             Spawned spawned;
             try {
-                spawned = os.spawner().spawn(request.contained(container, c.marker()));
+                spawned = os.spawner().spawn(request.contained(container, c.marker(), c::afterMarked));
             } catch (SpawnException e) {
                 removeQuietly(container);
                 throw new ProcessStartException("Cannot start '" + shown + "': posix_spawn failed with "

@@ -2,6 +2,7 @@ package dev.managedprocesses.internal.os;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * What to spawn. The child always leads a new process group (of a new session, when asked), starts
@@ -19,9 +20,13 @@ import java.util.Objects;
  *     group) do not reach the child
  * @param container where the child lives and dies with everything it forks (see {@link Containment}), or null
  * @param marker an inheritable marker for the child ({@link ProcessControl#mark}), or 0
+ * @param marked called with the child's pid once its marker is set and before it is placed in its container
+ *     (which can take milliseconds: a cgroup migration waits for a grace period), so that what it forked
+ *     before its marker can be looked for while its parent chain is still intact; or null
  */
 public record SpawnRequest(String executable, List<String> arguments, List<String> environment, String directory,
-        Stdio stdin, Stdio stdout, Stdio stderr, boolean newSession, Container container, long marker) {
+        Stdio stdin, Stdio stdout, Stdio stderr, boolean newSession, Container container, long marker,
+        LongConsumer marked) {
 
     public SpawnRequest {
         Objects.requireNonNull(executable);
@@ -35,23 +40,24 @@ public record SpawnRequest(String executable, List<String> arguments, List<Strin
     /** A child that leads a new process group in the JVM's session. */
     public SpawnRequest(String executable, List<String> arguments, List<String> environment, String directory,
             Stdio stdin, Stdio stdout, Stdio stderr) {
-        this(executable, arguments, environment, directory, stdin, stdout, stderr, false, null, 0);
+        this(executable, arguments, environment, directory, stdin, stdout, stderr, false, null, 0, null);
     }
 
     /** A child that leads a new process group (or session), in no container, unmarked. */
     public SpawnRequest(String executable, List<String> arguments, List<String> environment, String directory,
             Stdio stdin, Stdio stdout, Stdio stderr, boolean newSession) {
-        this(executable, arguments, environment, directory, stdin, stdout, stderr, newSession, null, 0);
+        this(executable, arguments, environment, directory, stdin, stdout, stderr, newSession, null, 0, null);
     }
 
     /**
      * The same child, started in {@code container} (from its first instruction where the platform can, else
      * moved in right after the spawn, before anything else happens to it) and carrying {@code marker}
-     * ({@link ProcessControl#mark}, 0 for none), set right after the spawn.
+     * ({@link ProcessControl#mark}, 0 for none), set right after the spawn; {@code marked} (or null) is called
+     * in between (see the record's parameters).
      */
-    public SpawnRequest contained(Container container, long marker) {
+    public SpawnRequest contained(Container container, long marker, LongConsumer marked) {
         return new SpawnRequest(executable, arguments, environment, directory, stdin, stdout, stderr, newSession,
-                container, marker);
+                container, marker, marked);
     }
 
     /**

@@ -292,6 +292,13 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
                 errno = e;
             }
         }
+        if (failure == null && cgroup != null && !atBirth && request.marked() != null) {
+            try {
+                request.marked().accept(pid); // while the child's early forks still hang off it
+            } catch (RuntimeException e) {
+                // a look that failed: the look after the move, and the marker, still find what it forked
+            }
+        }
         if (failure == null && cgroup != null) {
             try {
                 if (atBirth) {

@@ -38,6 +38,8 @@ final class CgroupScope extends ScopeContainment {
     private final Containment containment;
     private final String name;
     private final long marker;
+    private final boolean placedAtBirth;
+    private final boolean birthMarked;
     private final AtomicLong children = new AtomicLong();
     private volatile Container scope; // created with the first process
     private ScopeTarget target;       // guarded by this
@@ -47,6 +49,8 @@ final class CgroupScope extends ScopeContainment {
         this.containment = containment;
         this.name = "s-" + scopeId;
         this.marker = os.control().newMarker();
+        this.placedAtBirth = containment.placesAtBirth();
+        this.birthMarked = os.table().birthMarkProblem() == null;
     }
 
     private Container scope() throws ContainerException {
@@ -84,15 +88,19 @@ final class CgroupScope extends ScopeContainment {
     }
 
     @Override
-    void afterSpawn(long childPid, Container container) {
-        claimBornInTheWindow(os, childPid, marker, null, s -> {
+    boolean afterSpawn(long childPid, Container container) {
+        boolean[] allIn = {true};
+        boolean settled = claimBornInTheWindow(os, childPid, marker, null, s -> {
             os.control().mark(s.pid(), marker); // first: what it forks from now on carries the marker
             try {
                 container.adopt(s.pid(), s.startTime(), p -> ProtectedProcesses.reason(os.table(), p));
             } catch (ContainerException | IllegalArgumentException e) {
-                // gone meanwhile, or not movable: the marker still names it to the teardown
+                allIn[0] = false; // gone meanwhile, or not movable: the marker still names it to the teardown
             }
         });
+        // Whether the window's look can have missed nothing: placed at birth there is no window; else a fork
+        // in flight during the look is caught only by the birth mark, which must be readable.
+        return container != null && allIn[0] && (placedAtBirth || (settled && birthMarked));
     }
 
     @Override
@@ -112,12 +120,6 @@ final class CgroupScope extends ScopeContainment {
         Container c = scope;
         if (c == null) {
             return List.of();
-        }
-        Set<Long> members;
-        try {
-            members = c.members();
-        } catch (ContainerException e) {
-            return List.of(); // removed: nothing is in it
         }
         Set<Long> groups = new HashSet<>();
         Set<String> tracked = new HashSet<>();
@@ -139,31 +141,19 @@ final class CgroupScope extends ScopeContainment {
         for (ProcStat d : ProcessTree.descendants(snapshot, adopted, Set.of())) {
             answered.add(d.pid());
         }
-        Map<Long, ProcStat> byPid = new HashMap<>();
-        for (ProcStat s : snapshot) {
-            byPid.put(s.pid(), s);
-        }
+        // Only what no tracked group answers for is looked at closely (usually a handful of processes, not
+        // one cgroup.procs per member cgroup): a member of the scope's cgroup tree, or, for what a child
+        // forked in the moment before it was moved in, a carrier of the scope's marker (set first,
+        // microseconds after the exec), which no stranger has. A member born after the snapshot is found
+        // by the next round's look, and cgroup.kill reaches it in any case.
         List<ProcStat> out = new ArrayList<>();
-        // What a child forked in the moment before it was moved in lives outside the cgroup, carrying the
-        // scope's marker (set first, microseconds after the exec): found by the marker, which no stranger has.
         long self = os.table().selfPid();
         for (ProcStat s : snapshot) {
-            if (!s.isGone() && s.startTime() >= threshold && s.pid() != self && !members.contains(s.pid())
-                    && !groups.contains(s.pgid()) && !answered.contains(s.pid())
-                    && !tracked.contains(s.pid() + ":" + s.startTime()) && carries(os.table(), s.pid(), marker)) {
+            if (!s.isGone() && s.startTime() >= threshold && s.pid() != self && !groups.contains(s.pgid())
+                    && !answered.contains(s.pid()) && !tracked.contains(s.pid() + ":" + s.startTime())
+                    && (c.contains(s.pid()) || carries(os.table(), s.pid(), marker))) {
                 out.add(s);
             }
-        }
-        for (long pid : members) {
-            ProcStat s = byPid.get(pid);
-            if (s == null) {
-                s = os.table().stat(pid).orElse(null); // born after the snapshot
-            }
-            if (s == null || s.isGone() || groups.contains(s.pgid()) || answered.contains(pid)
-                    || tracked.contains(pid + ":" + s.startTime())) {
-                continue;
-            }
-            out.add(s);
         }
         return out;
     }
@@ -195,11 +185,12 @@ final class CgroupScope extends ScopeContainment {
         return (c != null && c.contains(process.pid())) || carries(os.table(), process.pid(), marker);
     }
 
+    /** Removes the scope's cgroup once the reactor is idle: after its processes' own, which are removed so too. */
     @Override
     void close() {
         Container c = scope;
         if (c != null) {
-            removeQuietly(c);
+            Reactor.get().whenIdle(() -> removeQuietly(c));
         }
     }
 

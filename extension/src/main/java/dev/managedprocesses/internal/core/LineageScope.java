@@ -57,9 +57,9 @@ final class LineageScope extends ScopeContainment {
     }
 
     @Override
-    void afterSpawn(long childPid, Container container) {
-        // gone meanwhile: nothing to mark
+    boolean afterSpawn(long childPid, Container container) {
         claimBornInTheWindow(os, childPid, marker, cookie, s -> os.control().mark(s.pid(), marker));
+        return false; // no container: the process table proves a group empty
     }
 
     @Override

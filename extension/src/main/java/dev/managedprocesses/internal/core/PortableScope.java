@@ -30,8 +30,8 @@ final class PortableScope extends ScopeContainment {
     }
 
     @Override
-    void afterSpawn(long childPid, Container container) {
-        // the JDK started it: nothing to place or mark
+    boolean afterSpawn(long childPid, Container container) {
+        return false; // the JDK started it: nothing to place or mark
     }
 
     @Override

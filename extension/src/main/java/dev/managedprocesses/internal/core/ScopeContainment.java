@@ -87,8 +87,12 @@ abstract class ScopeContainment {
     /**
      * Right after a spawn (the child is placed or marked by now): what the child forked in the moment between
      * its exec and its placement was born outside and unmarked; catch up on it. See {@link #claimBornInTheWindow}.
+     *
+     * @return true when everything the child forked before its placement is in {@code container} too, so that
+     *     the kernel's word that the container is empty proves the child's process group empty (no scan of the
+     *     process table needed before its leader is reaped); false when that cannot be known
      */
-    abstract void afterSpawn(long childPid, Container container);
+    abstract boolean afterSpawn(long childPid, Container container);
 
     /**
      * Between the marker and a placement that may take milliseconds (cgroup mode, where the child is moved
@@ -111,8 +115,11 @@ abstract class ScopeContainment {
      * allocated meanwhile until one finds nothing new: a process claimed here may have forked before its
      * claim, and that fork's pid is allocated by then, so the next look covers it. A pid allocated but not
      * yet in {@code /proc} (a fork in flight) gets one more look.
+     *
+     * @return true when the last look found nothing new (every process born in the window was claimed); false
+     *     when the look gave up (its limits reached, or the most recent pid unreadable)
      */
-    static void claimBornInTheWindow(Os os, long childPid, long marker, String cookie, Consumer<ProcStat> claim) {
+    static boolean claimBornInTheWindow(Os os, long childPid, long marker, String cookie, Consumer<ProcStat> claim) {
         ProcessTable table = os.table();
         long max = table.pidMax();
         long from = childPid;                 // looked at up to here
@@ -122,11 +129,12 @@ abstract class ScopeContainment {
         for (int round = 0; round < WINDOW_ROUNDS; round++) {
             long last = table.lastAllocatedPid();
             if (last < 0) {
-                return;
+                return false;
             }
-            long range = Math.min(Math.floorMod(last - from, max), budget);
+            long allocated = Math.floorMod(last - from, max);
+            long range = Math.min(allocated, budget);
             if (range == 0 && absent.isEmpty()) {
-                return;
+                return allocated == 0; // nothing new, unless the budget is spent
             }
             Set<Long> again = new HashSet<>(absent); // a pid is looked for twice at most
             List<Long> look = new ArrayList<>(again);
@@ -157,9 +165,10 @@ abstract class ScopeContainment {
                 }
             }
             if (!found && absent.isEmpty()) {
-                return;
+                return allocated == range; // settled, unless the budget cut this look short
             }
         }
+        return false;
     }
 
     /** At most this many pids after a child are looked at (a machine forking thousands per spawn is rare). */

@@ -67,6 +67,8 @@ public final class ScopeCore implements ScopeRegistry.Owner {
     private final List<TrackedProcess> processes = new ArrayList<>(); // started and adopted, in that order
     private final CompletableFuture<Teardown> closed = new CompletableFuture<>();
     private long firstStartTicks = Long.MAX_VALUE;
+    private long firstPid;         // the first process this scope started, 0 before it
+    private long forksBeforeFirst; // the kernel's fork count just before that spawn (-1: unknown)
     private boolean closing;
     private boolean tracked;
     private ScopeContainment containment; // guarded by lock: chosen with the first process
@@ -213,6 +215,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                 throw new ProcessStartException("Cannot start '" + shown + "': cannot create its cgroup: "
                         + e.getMessage());
             }
+            long forks = firstPid == 0 ? os.table().forkCount() : 0;
             Spawned spawned;
             try {
                 spawned = os.spawner().spawn(request.contained(container, c.marker(), c::afterMarked));
@@ -221,15 +224,20 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                 throw new ProcessStartException("Cannot start '" + shown + "': posix_spawn failed with "
                         + e.errnoName() + " (" + e.getMessage() + ")" + hint(e.errnoName()));
             }
-            c.afterSpawn(spawned.pid(), container);
+            boolean containerHoldsGroup = c.afterSpawn(spawned.pid(), container);
             String label = "pid " + spawned.pid() + " (" + shown + ")";
             OutputBuffer out = new OutputBuffer("stdout of " + label, plan.charset(), plan.outputLimit(),
                     request.stdout().kind() == Stdio.Kind.PIPE);
             OutputBuffer err = new OutputBuffer("stderr of " + label, plan.charset(), plan.outputLimit(),
                     request.stderr().kind() == Stdio.Kind.PIPE);
-            SpawnedGroup p = SpawnedGroup.watch(os, reactor, spawned, container, command, gracePeriod, out, err);
+            SpawnedGroup p = SpawnedGroup.watch(os, reactor, spawned, container, containerHoldsGroup, command,
+                    gracePeriod, out, err);
             processes.add(p);
             firstStartTicks = Math.min(firstStartTicks, p.identity().startTime());
+            if (firstPid == 0) {
+                firstPid = p.pid();
+                forksBeforeFirst = forks;
+            }
             return p;
         }
     }
@@ -500,7 +508,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
     private List<TeardownEntry> teardown(ScopeContainment c, List<TrackedProcess> targets,
             Map<Long, ProcessInfo> survivors, Map<Long, ProcessInfo> respawners, Map<TrackedProcess, Boolean> leftover) {
         Os os = Os.current();
-        List<ProcStat> snapshot = os.table().snapshot();
+        List<ProcStat> snapshot = look(os, targets);
         targets.addAll(findEscapees(os, c, targets, snapshot));
         for (TrackedProcess t : targets) {
             leftover.put(t, !t.isGone());
@@ -515,7 +523,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         // that keeps replacing itself faster than it dies is not waited out forever: what the last look still
         // finds gets SIGKILL without another grace period, and close() fails naming it.
         for (int round = 1; ; round++) {
-            snapshot = os.table().snapshot();
+            snapshot = look(os, targets);
             List<TrackedProcess> more = findEscapees(os, c, targets, snapshot);
             if (more.isEmpty()) {
                 break;
@@ -547,7 +555,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         for (Terminator.Target t : all) {
             if (!t.isGone()) {
                 if (!fresh) {
-                    snapshot = os.table().snapshot();
+                    snapshot = look(os, targets);
                     fresh = true;
                 }
                 for (ProcStat s : t.members(snapshot)) {
@@ -568,8 +576,36 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         }
         c.reapOrphans(os, snapshot, adopted);
         c.close();
-        OrphanReaper.reapStale(os, snapshot, false);
+        // The JVM's own children too: zombies older than this scope that nobody reaps are reaped here as well.
+        Map<Long, ProcStat> both = new LinkedHashMap<>();
+        for (ProcStat s : snapshot) {
+            both.put(s.pid(), s);
+        }
+        for (ProcStat s : os.table().childrenOfSelf()) {
+            both.putIfAbsent(s.pid(), s);
+        }
+        OrphanReaper.reapStale(os, List.copyOf(both.values()), false);
         return List.copyOf(out);
+    }
+
+    /**
+     * A look at the processes teardown may have to end: everything the scope started, and all it forked, was
+     * born after its first process, so only the pids allocated since then are read (a handful, not the whole
+     * process table), where the kernel's counters prove none was handed out twice meanwhile. A scope that
+     * adopted a process (older than all that, with descendants of its own) looks at the whole table.
+     */
+    private List<ProcStat> look(Os os, List<TrackedProcess> targets) {
+        long first;
+        long forks;
+        synchronized (lock) {
+            first = firstPid;
+            forks = forksBeforeFirst;
+        }
+        boolean adopted = false;
+        for (TrackedProcess t : targets) {
+            adopted |= t.origin() == TrackedProcess.Origin.ADOPTED;
+        }
+        return first == 0 || adopted ? os.table().snapshot() : os.table().snapshotSince(first, forks);
     }
 
     /** Every target releases what it holds, at once; waits (a bounded time) until all have. */

@@ -7,6 +7,7 @@ import dev.managedprocesses.Signal;
 import dev.managedprocesses.SignalDelivery;
 import dev.managedprocesses.internal.janitor.Janitor;
 import dev.managedprocesses.internal.os.Container;
+import dev.managedprocesses.internal.os.ContainerException;
 import dev.managedprocesses.internal.os.Descriptors;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
@@ -52,6 +53,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     // Added to by the spawning thread while the reactor thread may already read it (a fast exit drains them).
     private final List<Pipe> pipes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean watchingGroup;
+    private boolean reapQueued; // in READY_TO_REAP
     private final Map<Long, PinnedProcess> memberWatches = new HashMap<>();
     private long fallbackDelayMillis = 1;
     private long reapRetryMillis = 1;
@@ -60,25 +62,36 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     private long leaveCheckMillis = LEAVE_CHECK_FIRST; // reactor thread
     private long leaveCheckDue;                        // reactor thread; System.nanoTime(), 0 for none
     private volatile boolean signalled;                // since the last leave check was scheduled
+    private final boolean containerHoldsGroup;         // its container's emptiness proves the group's
 
     private SpawnedGroup(Os os, Reactor reactor, ChildGate gate, Spawned spawned, ProcessIdentity identity,
-            Container container, List<String> command, Duration grace, OutputBuffer stdout, OutputBuffer stderr) {
+            Container container, boolean containerHoldsGroup, List<String> command, Duration grace,
+            OutputBuffer stdout, OutputBuffer stderr) {
         super(os, identity, container, command, grace, Origin.STARTED, stdout, stderr);
+        this.containerHoldsGroup = containerHoldsGroup && container != null;
         this.reactor = reactor;
         this.gate = gate;
         this.stdin = spawned.stdinFd() >= 0 ? new PipeInput(os.descriptors(), spawned.stdinFd(), this) : new NoInput(this);
     }
 
-    /** Wraps a freshly spawned, unreaped child and starts watching it. */
-    static SpawnedGroup watch(Os os, Reactor reactor, Spawned spawned, Container container, List<String> command,
-            Duration grace, OutputBuffer stdout, OutputBuffer stderr) {
+    /**
+     * Wraps a freshly spawned, unreaped child and starts watching it.
+     *
+     * @param containerHoldsGroup true when everything of the child's process group is in {@code container}
+     *     (see {@link ScopeContainment#afterSpawn}): then the kernel's word that the container is empty lets its
+     *     leader be reaped without a look at the process table
+     */
+    static SpawnedGroup watch(Os os, Reactor reactor, Spawned spawned, Container container,
+            boolean containerHoldsGroup, List<String> command, Duration grace, OutputBuffer stdout,
+            OutputBuffer stderr) {
         // The child is ours and unreaped: its pid cannot be recycled, so this pidfd and this start
         // time are race-free.
         int pidfd = os.control().openPidfd(spawned.pid());
         ChildGate gate = new ChildGate(os, spawned.pid(), pidfd);
         long start = os.table().stat(spawned.pid()).map(ProcStat::startTime).orElse(0L);
         ProcessIdentity identity = new ProcessIdentity(spawned.pid(), start, os.table().bootId());
-        SpawnedGroup p = new SpawnedGroup(os, reactor, gate, spawned, identity, container, command, grace, stdout, stderr);
+        SpawnedGroup p = new SpawnedGroup(os, reactor, gate, spawned, identity, container, containerHoldsGroup, command,
+                grace, stdout, stderr);
         Janitor.registerGroup(spawned.pid(), start);
         if (spawned.stdoutFd() >= 0) {
             p.pipes.add(new Pipe(reactor.register(spawned.stdoutFd(), r -> p.drain(r, stdout)), stdout));
@@ -151,7 +164,20 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         }
         recordEnd(status);
         watchingGroup = true; // hold the leader unreaped until its group is empty
+        if (containerHoldsGroup && containerEmpty()) {
+            reapLeader(); // the kernel says nothing of its group lives: no process-table scan
+            return;
+        }
         reactor.requestGroupCheck(this);
+    }
+
+    /** The kernel's word ({@code cgroup.events}) that no process lives in this process's container. */
+    private boolean containerEmpty() {
+        try {
+            return !container.populated();
+        } catch (ContainerException e) {
+            return false; // unreadable: the process table decides
+        }
     }
 
     @Override
@@ -179,15 +205,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
             }
         }
         if (live.isEmpty() && ended.isDone()) {
-            // Forget the group before the reap frees its id: the janitor never holds a recyclable pgid.
-            Janitor.unregisterGroup(pid, identity.startTime());
-            if (gate.reap()) {
-                finish();
-            } else {
-                // Should not happen (it is our exited child); never spin on it: back off up to 1 s.
-                reapRetryMillis = Math.min(1000, reapRetryMillis * 2);
-                reactor.schedule(reapRetryMillis, () -> reactor.requestGroupCheck(this));
-            }
+            reapLeader();
             return;
         }
         if (!watchingGroup) {
@@ -260,6 +278,46 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         });
     }
 
+    /**
+     * Reactor thread: the leader has exited and its group is empty; it is reaped, with every other leader
+     * found so in the same turn of the reactor, once the events of that turn are handled (a teardown ends
+     * its groups in bursts: the janitor is told of them all in one write).
+     */
+    private void reapLeader() {
+        if (reapQueued) {
+            return;
+        }
+        reapQueued = true;
+        if (READY_TO_REAP.isEmpty()) {
+            reactor.execute(SpawnedGroup::reapReady);
+        }
+        READY_TO_REAP.add(this);
+    }
+
+    /** Leaders whose groups are empty, to be reaped at the end of the reactor's turn; reactor thread only. */
+    private static final List<SpawnedGroup> READY_TO_REAP = new ArrayList<>();
+
+    private static void reapReady() {
+        List<SpawnedGroup> ready = new ArrayList<>(READY_TO_REAP);
+        READY_TO_REAP.clear();
+        List<long[]> groups = new ArrayList<>(ready.size());
+        for (SpawnedGroup p : ready) {
+            groups.add(new long[] {p.identity.pid(), p.identity.startTime()});
+        }
+        // Forget the groups before the reaps free their ids: the janitor never holds a recyclable pgid.
+        Janitor.unregisterGroups(groups);
+        for (SpawnedGroup p : ready) {
+            p.reapQueued = false;
+            if (p.gate.reap()) {
+                p.finish();
+            } else {
+                // Should not happen (it is our exited child); never spin on it: back off up to 1 s.
+                p.reapRetryMillis = Math.min(1000, p.reapRetryMillis * 2);
+                p.reactor.schedule(p.reapRetryMillis, () -> p.reactor.requestGroupCheck(p));
+            }
+        }
+    }
+
     private void finish() {
         // Nobody in the group can read stdin any more: release its descriptor now rather than at scope
         // close (a class-wide scope may run thousands of commands). Never blocks the reactor.
@@ -273,8 +331,10 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
             m.close();
         }
         memberWatches.clear();
-        releaseContainer();
         recordGone();
+        if (container != null) {
+            reactor.whenIdle(this::releaseContainer); // not before the exits of a teardown's other processes
+        }
     }
 
     /** Closes stdin, then drains and closes the output pipes on the reactor thread; completes when done. */

@@ -102,6 +102,8 @@ public final class Janitor {
     private static final Set<String> LIVE = new LinkedHashSet<>();
     /** Registrations of processes and groups the janitor has not been told yet (see {@link #REGISTRATION_DELAY_MILLIS}). */
     private static final Set<String> DELAYED = new LinkedHashSet<>();
+    /** Unregistrations the janitor has not been told yet ({@link #unregisterGroups}). Guarded by LOCK. */
+    private static final Set<String> DELAYED_REMOVALS = new LinkedHashSet<>();
     private static boolean flushScheduled; // guarded by LOCK
     private static volatile boolean started;
     private static volatile long currentPid;
@@ -175,6 +177,24 @@ public final class Janitor {
     }
 
     /**
+     * {@link #unregisterGroup} for groups (each {@code {pgid, startTime}}) whose leaders are about to be reaped
+     * in a burst (a teardown): the janitor is told with the next batch of registrations, not woken once per
+     * leader. Telling it late is safe because it signals a group only while a process with the leader's pid
+     * and start time still holds the group id; once the leader is reaped, a stale entry matches nothing.
+     */
+    public static void unregisterGroups(List<long[]> groups) {
+        synchronized (LOCK) {
+            for (long[] g : groups) {
+                String entry = "g " + g[0] + " " + g[1];
+                if (forget(entry)) {
+                    DELAYED_REMOVALS.add(entry);
+                    scheduleFlush();
+                }
+            }
+        }
+    }
+
+    /**
      * Registers a single process (adopted, or an escaped descendant), written at once: an adopted one
      * carries no scope cookie, so until the janitor reads this line nothing would end it after a crash.
      */
@@ -233,6 +253,7 @@ public final class Janitor {
             finished = true;
             LIVE.clear();
             DELAYED.clear();
+            DELAYED_REMOVALS.clear();
             Running p = current;
             if (p == null) {
                 return;
@@ -266,39 +287,50 @@ public final class Janitor {
                 return;
             }
             DELAYED.add(entry);
-            if (!flushScheduled) {
-                flushScheduled = true;
-                Reactor.get().schedule(REGISTRATION_DELAY_MILLIS, Janitor::flushDelayed);
-            }
+            scheduleFlush();
+        }
+    }
+
+    /** Under LOCK: the delayed registrations and unregistrations are told {@value #REGISTRATION_DELAY_MILLIS} ms from now. */
+    private static void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            Reactor.get().schedule(REGISTRATION_DELAY_MILLIS, Janitor::flushDelayed);
         }
     }
 
     private static void remove(String entry) {
         synchronized (LOCK) {
-            if (!LIVE.remove(entry) || DELAYED.remove(entry)) {
-                return; // never told: nothing to take back
-            }
-            if (current != null) {
+            if (forget(entry) && current != null) {
                 current.send("-" + entry + "\n");
             }
         }
     }
 
-    /** Reactor thread: tells the janitor, in one write, the registrations that outlived the delay. */
+    /** Under {@code LOCK}: drops {@code entry}; whether the janitor was told of it (and must be told it is gone). */
+    private static boolean forget(String entry) {
+        return LIVE.remove(entry) && !DELAYED.remove(entry);
+    }
+
+    /** Reactor thread: tells the janitor, in one write, the (un)registrations that outlived the delay. */
     private static void flushDelayed() {
         synchronized (LOCK) {
             flushScheduled = false;
-            if (DELAYED.isEmpty()) {
+            if (DELAYED.isEmpty() && DELAYED_REMOVALS.isEmpty()) {
                 return;
             }
             if (current != null) {
                 StringBuilder lines = new StringBuilder();
+                for (String entry : DELAYED_REMOVALS) {
+                    lines.append('-').append(entry).append('\n');
+                }
                 for (String entry : DELAYED) {
                     lines.append('+').append(entry).append('\n');
                 }
                 current.send(lines.toString());
             }
             DELAYED.clear(); // without a janitor, LIVE is replayed to the next one
+            DELAYED_REMOVALS.clear();
         }
     }
 
@@ -332,6 +364,7 @@ public final class Janitor {
             p.send(replay.toString());
         }
         DELAYED.clear(); // told now
+        DELAYED_REMOVALS.clear(); // the new janitor never heard of them
         return null;
     }
 
@@ -427,6 +460,7 @@ public final class Janitor {
         finished = true;
         LIVE.clear();
         DELAYED.clear();
+        DELAYED_REMOVALS.clear();
         warn("crash safety is off: " + why + ". Processes are still ended at normal JVM exit (by a shutdown "
                 + "hook), but not if this JVM is killed");
     }

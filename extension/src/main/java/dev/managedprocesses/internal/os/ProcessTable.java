@@ -33,6 +33,31 @@ public interface ProcessTable {
     List<ProcStat> snapshot();
 
     /**
+     * The processes of the table that may have been born since the process {@code pid} was, when the kernel
+     * had made {@code forks} forks before it ({@link #forkCount()}, read before that process was started):
+     * only the pids allocated since then are read, not the whole table, where the kernel's counters prove
+     * that no pid has been handed out twice since ({@link #snapshot()} otherwise). Processes older than
+     * {@code pid} may be among them; none younger is missing (up to the moment of the look).
+     */
+    default List<ProcStat> snapshotSince(long pid, long forks) {
+        return snapshot();
+    }
+
+    /** How many processes and threads the kernel has created since boot; -1 when unknown. */
+    default long forkCount() {
+        return -1;
+    }
+
+    /**
+     * This JVM's child processes (zombies included), from a look that costs about one read per JVM thread
+     * where the kernel lists each thread's children; a whole {@link #snapshot()} filtered otherwise.
+     */
+    default List<ProcStat> childrenOfSelf() {
+        long self = selfPid();
+        return snapshot().stream().filter(s -> s.ppid() == self).toList();
+    }
+
+    /**
      * The live descendants of {@code pid} (by parent links), from one look at the table; the portable platform
      * asks the JDK ({@code ProcessHandle.descendants()}), which is cheaper than a whole snapshot there.
      */

@@ -37,6 +37,7 @@ public final class Reactor {
     private final Poller poller;
     private final Map<Long, Registration> registrations = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> idleTasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Set<GroupWatcher> pendingGroupChecks = new LinkedHashSet<>();
     private final AtomicLong tokens = new AtomicLong();
@@ -76,6 +77,24 @@ public final class Reactor {
             poller.wakeup();
         }
     }
+
+    /**
+     * Runs {@code task} on the reactor thread when it has nothing else to do (no descriptor ready, no task,
+     * no timer due): housekeeping that must not delay the handling of exits, such as removing the cgroups of
+     * processes that are gone while a teardown waits for the others. In the order given.
+     */
+    public void whenIdle(Runnable task) {
+        idleTasks.add(task);
+        if (!inReactorThread()) {
+            poller.wakeup();
+        }
+    }
+
+    /** At most this many idle tasks run between two looks at the descriptors. */
+    private static final int IDLE_SLICE = 8;
+    /** A reactor that is never idle (a process writing without pause) still runs a slice this often. */
+    private static final long IDLE_MAX_DELAY_NANOS = 5_000_000;
+    private long idleDue; // reactor thread: System.nanoTime() after which a slice runs even when busy
 
     /** Runs {@code task} on the reactor thread after {@code delayMillis}. */
     public void schedule(long delayMillis, Runnable task) {
@@ -127,6 +146,10 @@ public final class Reactor {
                 runTasks();
                 runTimers();
                 runGroupChecks();
+                if (!idleTasks.isEmpty() && (n == 0 || System.nanoTime() - idleDue >= 0)) {
+                    runIdle();
+                    idleDue = System.nanoTime() + IDLE_MAX_DELAY_NANOS;
+                }
             } catch (Throwable t) {
                 // Never let one bad handler stop the watching of every other process.
                 log().log(Level.ERROR, "managed-processes reactor: unexpected error (continuing)", t);
@@ -137,6 +160,17 @@ public final class Reactor {
     private void runTasks() {
         Runnable t;
         while ((t = tasks.poll()) != null) {
+            try {
+                t.run();
+            } catch (RuntimeException e) {
+                log().log(Level.ERROR, "managed-processes reactor task failed", e);
+            }
+        }
+    }
+
+    private void runIdle() {
+        Runnable t;
+        for (int i = 0; i < IDLE_SLICE && tasks.isEmpty() && (t = idleTasks.poll()) != null; i++) {
             try {
                 t.run();
             } catch (RuntimeException e) {
@@ -229,7 +263,7 @@ public final class Reactor {
     }
 
     private int nextTimeoutMillis() {
-        if (!tasks.isEmpty() || (!pendingGroupChecks.isEmpty() && !groupCheckTimerSet)) {
+        if (!tasks.isEmpty() || !idleTasks.isEmpty() || (!pendingGroupChecks.isEmpty() && !groupCheckTimerSet)) {
             return 0;
         }
         Timer t = timers.peek();

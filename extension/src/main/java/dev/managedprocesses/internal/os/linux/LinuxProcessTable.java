@@ -61,7 +61,47 @@ final class LinuxProcessTable implements ProcessTable {
 
     @Override
     public List<ProcStat> snapshot() {
-        return ProcFs.snapshot();
+        return ProcFs.snapshot(pid -> true);
+    }
+
+    /** Fewer forks than this since {@code pid}: the pid counter cannot have come round to it again. */
+    private long safeForks() {
+        return pidMax() - RESERVED_PIDS - 1;
+    }
+
+    /** The kernel never hands out pids below this one when the counter wraps ({@code RESERVED_PIDS}). */
+    private static final long RESERVED_PIDS = 300;
+
+    @Override
+    public List<ProcStat> snapshotSince(long pid, long forks) {
+        long last = lastAllocatedPid();
+        long now = forkCount();
+        if (pid <= 0 || forks < 0 || last < 0 || now < 0 || now - forks >= safeForks()) {
+            return snapshot();
+        }
+        long max = pidMax();
+        long span = Math.floorMod(last - pid, max);
+        return ProcFs.snapshot(p -> Math.floorMod(p - pid, max) <= span);
+    }
+
+    @Override
+    public long forkCount() {
+        // "processes 123456": forks (processes and threads) since boot
+        for (String line : ProcFs.text("/proc/stat", 1 << 16).orElse("").split("\n")) {
+            if (line.startsWith("processes ")) {
+                try {
+                    return Long.parseLong(line.substring("processes ".length()).trim());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public List<ProcStat> childrenOfSelf() {
+        return ProcFs.childrenOfSelf().orElseGet(ProcessTable.super::childrenOfSelf);
     }
 
     @Override

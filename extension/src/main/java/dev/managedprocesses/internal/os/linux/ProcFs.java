@@ -123,6 +123,11 @@ final class ProcFs {
     }
 
     static List<ProcStat> snapshot() {
+        return snapshot(pid -> true);
+    }
+
+    /** The processes whose pids pass {@code which}: only those are read (a thread's id is never listed). */
+    static List<ProcStat> snapshot(java.util.function.LongPredicate which) {
         String[] names = new File("/proc").list();
         List<ProcStat> out = new ArrayList<>(names == null ? 0 : names.length);
         if (names == null) {
@@ -133,9 +138,40 @@ final class ProcFs {
             if (c < '0' || c > '9') {
                 continue;
             }
-            stat(Long.parseLong(name)).ifPresent(out::add);
+            long pid = Long.parseLong(name);
+            if (which.test(pid)) {
+                stat(pid).ifPresent(out::add);
+            }
         }
         return out;
+    }
+
+    /**
+     * This JVM's children, from each of its threads' {@code /proc/self/task/TID/children}; empty when the
+     * kernel has no such file ({@code CONFIG_PROC_CHILDREN}). A child a thread forks while the list is read
+     * may be missed, as in any snapshot.
+     */
+    static Optional<List<ProcStat>> childrenOfSelf() {
+        String[] tids = new File("/proc/self/task").list();
+        if (tids == null) {
+            return Optional.empty();
+        }
+        List<ProcStat> out = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        boolean any = false;
+        for (String tid : tids) {
+            Optional<byte[]> list = read("/proc/self/task/" + tid + "/children", 1 << 16);
+            if (list.isEmpty()) {
+                continue; // the thread ended meanwhile, or the kernel lists no children
+            }
+            any = true;
+            for (String pid : new String(list.get(), StandardCharsets.US_ASCII).trim().split(" ")) {
+                if (!pid.isEmpty() && seen.add(Long.parseLong(pid))) {
+                    stat(Long.parseLong(pid)).ifPresent(out::add);
+                }
+            }
+        }
+        return any ? Optional.of(out) : Optional.empty();
     }
 
     /** The threads of this process (pid: thread id, comm: thread name, state). */
@@ -211,7 +247,12 @@ final class ProcFs {
 
     /** A small /proc text file as a string (one read), or empty. */
     static Optional<String> text(String path) {
-        return read(path, 4096).map(b -> new String(b, StandardCharsets.US_ASCII));
+        return text(path, 4096);
+    }
+
+    /** A text file of up to {@code limit} bytes (read until its end when the limit exceeds 4 KiB). */
+    static Optional<String> text(String path, int limit) {
+        return read(path, limit).map(b -> new String(b, StandardCharsets.US_ASCII));
     }
 
     /**

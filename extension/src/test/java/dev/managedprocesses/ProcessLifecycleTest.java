@@ -1,6 +1,7 @@
 package dev.managedprocesses;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
@@ -190,6 +191,16 @@ class ProcessLifecycleTest {
         assertThat(cat.waitFor(TIMEOUT)).contains(ExitStatus.exited(0));
         cat.stdout().awaitLine(Pattern.compile("world"), TIMEOUT);
         assertThat(cat.stdout().lines()).containsExactly("hello", "world");
+    }
+
+    @Test
+    void writing_to_a_redirected_stdin_fails_saying_why_and_what_to_do() {
+        ManagedProcess cat = scope.command("cat").stdin(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        assertThatThrownBy(() -> cat.stdin().write('x')).isInstanceOf(java.io.IOException.class)
+                .hasMessageStartingWith("stdin of pid " + cat.pid() + " (cat)")
+                .hasMessageEndingWith(" is not a pipe: it was redirected when the process was started. Leave stdin as a "
+                        + "pipe (the default) to write to it");
     }
 
     @LinuxOnly("a group leader held unreaped as a zombie while its group lives")

@@ -463,17 +463,37 @@ class LeakDetectionTest {
         assertThat(report("txt")).contains("0 leaked processes in 0 findings.");
     }
 
+    /**
+     * Runs {@link ParallelTestCase}, whose two invocations must run at once. On a loaded two-core machine
+     * JUnit's ForkJoinPool now and then runs them one after the other even with four workers (seen twice in
+     * about forty builds): both then fail at the barrier before either starts a process. Such a run shows
+     * nothing about leak detection and is repeated, at most three times in all.
+     */
+    private LeakRun.Outcome runOverlapping(LeakRun.Via via, String mode) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            ParallelTestCase.bothRunning = new java.util.concurrent.CyclicBarrier(2);
+            LeakRun.Outcome outcome = run(via, List.of(ParallelTestCase.class), mode,
+                    "junit.jupiter.execution.parallel.enabled", "true",
+                    "junit.jupiter.execution.parallel.mode.default", "concurrent",
+                    // fixed, not one thread per core: with two cores, the class and the method template could
+                    // hold both workers and leave the two invocations one thread (found under load)
+                    "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                    "junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
+            boolean neverOverlapped = outcome.tests().stream().anyMatch(r -> r.result().getThrowable()
+                    .filter(t -> t instanceof java.util.concurrent.TimeoutException
+                            || t instanceof java.util.concurrent.BrokenBarrierException).isPresent());
+            if (!neverOverlapped || attempt == 3) {
+                return outcome;
+            }
+            System.err.println("[LeakDetectionTest] attempt " + attempt + ": JUnit ran the two invocations one "
+                    + "after the other; running them again");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(LeakRun.Via.class)
     void parallel_tests_are_both_named_and_the_finding_is_ambiguous(LeakRun.Via via) throws Exception {
-        ParallelTestCase.bothRunning = new java.util.concurrent.CyclicBarrier(2);
-        LeakRun.Outcome outcome = run(via, List.of(ParallelTestCase.class), "warn",
-                "junit.jupiter.execution.parallel.enabled", "true",
-                "junit.jupiter.execution.parallel.mode.default", "concurrent",
-                // fixed, not one thread per core: with two cores, the class and the method template could
-                // hold both workers and leave the two invocations one thread (found under load)
-                "junit.jupiter.execution.parallel.config.strategy", "fixed",
-                "junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
+        LeakRun.Outcome outcome = runOverlapping(via, "warn");
         assertThat(outcome.testsSucceeded()).isEqualTo(2);
         assertThat(outcome.failures()).isEmpty();
         String text = report("txt");
@@ -489,14 +509,7 @@ class LeakDetectionTest {
     @EnumSource(LeakRun.Via.class)
     void in_fail_mode_an_ambiguous_finding_fails_no_test_but_fails_the_run_naming_every_candidate(LeakRun.Via via)
             throws Exception {
-        ParallelTestCase.bothRunning = new java.util.concurrent.CyclicBarrier(2);
-        LeakRun.Outcome outcome = run(via, List.of(ParallelTestCase.class), "fail",
-                "junit.jupiter.execution.parallel.enabled", "true",
-                "junit.jupiter.execution.parallel.mode.default", "concurrent",
-                // fixed, not one thread per core: with two cores, the class and the method template could
-                // hold both workers and leave the two invocations one thread (found under load)
-                "junit.jupiter.execution.parallel.config.strategy", "fixed",
-                "junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
+        LeakRun.Outcome outcome = runOverlapping(via, "fail");
 
         assertThat(outcome.testsSucceeded()).as("either could be the innocent one").isEqualTo(2);
         assertThat(outcome.testsFailed()).isZero();

@@ -11,10 +11,8 @@ import dev.managedprocesses.internal.os.ProcessTree;
 import dev.managedprocesses.internal.reactor.Reactor;
 import dev.managedprocesses.internal.safety.ProtectedProcesses;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -121,24 +119,10 @@ final class CgroupScope extends ScopeContainment {
         if (c == null) {
             return List.of();
         }
-        Set<Long> groups = new HashSet<>();
-        Set<String> tracked = new HashSet<>();
-        Set<Long> adopted = new HashSet<>();
-        for (TrackedProcess t : known) {
-            if (t.isGone()) {
-                continue;
-            }
-            tracked.add(t.pid() + ":" + t.identity().startTime());
-            if (t.heldGroup() > 0) {
-                groups.add(t.heldGroup());
-            }
-            if (t.origin() == TrackedProcess.Origin.ADOPTED) {
-                adopted.add(t.pid());
-            }
-        }
+        Known k = Known.of(known);
         // An adopted process answers for its own descendants (it watches them): they are no strays.
         Set<Long> answered = new HashSet<>();
-        for (ProcStat d : ProcessTree.descendants(snapshot, adopted, Set.of())) {
+        for (ProcStat d : ProcessTree.descendants(snapshot, k.adopted(), Set.of())) {
             answered.add(d.pid());
         }
         // Only what no tracked group answers for is looked at closely (usually a handful of processes, not
@@ -149,8 +133,7 @@ final class CgroupScope extends ScopeContainment {
         List<ProcStat> out = new ArrayList<>();
         long self = os.table().selfPid();
         for (ProcStat s : snapshot) {
-            if (!s.isGone() && s.startTime() >= threshold && s.pid() != self && !groups.contains(s.pgid())
-                    && !answered.contains(s.pid()) && !tracked.contains(s.pid() + ":" + s.startTime())
+            if (k.mayBeStray(s, threshold, self) && !answered.contains(s.pid())
                     && (c.contains(s.pid()) || carries(os.table(), s.pid(), marker))) {
                 out.add(s);
             }

@@ -70,27 +70,16 @@ final class LineageScope extends ScopeContainment {
 
     @Override
     List<ProcStat> strays(List<TrackedProcess> known, List<ProcStat> snapshot, long threshold) {
-        Set<Long> groups = new HashSet<>();      // only groups whose leader is unreaped: their ids are ours
-        Set<String> tracked = new HashSet<>();   // pid:start of live (or unreaped) targets
-        for (TrackedProcess t : known) {
-            if (t.isGone()) {
-                continue;
-            }
-            tracked.add(t.pid() + ":" + t.identity().startTime());
-            if (t.heldGroup() > 0) {
-                groups.add(t.heldGroup());
-            }
-        }
+        Known k = Known.of(known); // groups: only those whose leader is unreaped, so their ids are ours
         Set<Long> lineage = new HashSet<>();
-        for (ProcStat s : ProcessTree.descendants(snapshot, Set.of(), groups)) {
+        for (ProcStat s : ProcessTree.descendants(snapshot, Set.of(), k.groups())) {
             lineage.add(s.pid());
         }
         ProcessTable table = os.table();
         long self = table.selfPid();
         List<ProcStat> out = new ArrayList<>();
         for (ProcStat s : snapshot) {
-            if (s.isGone() || s.startTime() < threshold || groups.contains(s.pgid()) || s.pid() == self
-                    || tracked.contains(s.pid() + ":" + s.startTime())) {
+            if (!k.mayBeStray(s, threshold, self)) {
                 continue;
             }
             if (lineage.contains(s.pid()) || carriesMarker(s.pid()) || table.environmentContains(s.pid(), cookie)) {

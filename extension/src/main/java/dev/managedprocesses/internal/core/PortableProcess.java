@@ -120,7 +120,7 @@ public final class PortableProcess extends TrackedProcess {
         OutputBuffer out = new OutputBuffer("stdout of " + label, charset, outputLimit, outPiped);
         OutputBuffer err = new OutputBuffer("stderr of " + label, charset, outputLimit, errPiped);
         OutputStream in = request.stdin().kind() == SpawnRequest.Stdio.Kind.PIPE ? process.getOutputStream()
-                : new NoInput("stdin of " + label + " is not a pipe: it was redirected when the process was started. "
+                : new NoInput(() -> "stdin of " + label + " is not a pipe: it was redirected when the process was started. "
                         + "Leave stdin as a pipe (the default) to write to it");
         PortableProcess p = new PortableProcess(os, handle, process, identity(os, handle), command, grace,
                 Origin.STARTED, out, err, in);
@@ -149,7 +149,7 @@ public final class PortableProcess extends TrackedProcess {
                     + "being adopted");
         }
         PortableProcess p = new PortableProcess(os, h, jdk, identity, command, grace, Origin.ADOPTED,
-                uncaptured("stdout", identity, command), uncaptured("stderr", identity, command), new NoInput("stdin of pid " + pid + " ("
+                uncaptured("stdout", identity, command), uncaptured("stderr", identity, command), new NoInput(() -> "stdin of pid " + pid + " ("
                         + String.join(" ", command) + ") is not available: the process was adopted, not started by this library"));
         if (jdk != null) {
             p.watchJdkExit();
@@ -440,19 +440,5 @@ public final class PortableProcess extends TrackedProcess {
         return new UnsupportedOperationException(what + " of " + this + ": process groups do not exist on the portable "
                 + "platform (" + System.getProperty("os.name") + "): the JDK starts children in the JVM's own group. "
                 + "Use signal(...), terminate() or kill(), which also end the process's descendants, or descendants()");
-    }
-
-    /** stdin that is not ours to write: redirected at start, or an adopted process's. */
-    private static final class NoInput extends OutputStream {
-        private final String message;
-
-        NoInput(String message) {
-            this.message = message;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            throw new IOException(message);
-        }
     }
 }

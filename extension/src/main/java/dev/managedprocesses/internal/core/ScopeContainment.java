@@ -210,6 +210,41 @@ abstract class ScopeContainment {
         return false;
     }
 
+    /**
+     * What the scope's live targets answer for, from which a stray search starts: the groups whose leaders are
+     * unreaped (their ids are ours), each target as {@code pid:startTime}, and the adopted processes' pids.
+     */
+    record Known(Set<Long> groups, Set<String> tracked, Set<Long> adopted) {
+
+        static Known of(List<TrackedProcess> known) {
+            Set<Long> groups = new HashSet<>();
+            Set<String> tracked = new HashSet<>();
+            Set<Long> adopted = new HashSet<>();
+            for (TrackedProcess t : known) {
+                if (t.isGone()) {
+                    continue;
+                }
+                tracked.add(t.pid() + ":" + t.identity().startTime());
+                if (t.heldGroup() > 0) {
+                    groups.add(t.heldGroup());
+                }
+                if (t.origin() == TrackedProcess.Origin.ADOPTED) {
+                    adopted.add(t.pid());
+                }
+            }
+            return new Known(groups, tracked, adopted);
+        }
+
+        /**
+         * Whether {@code s} may be a stray at all: alive, born since {@code threshold}, not the JVM ({@code self}),
+         * in no group a target holds, and not a target itself.
+         */
+        boolean mayBeStray(ProcStat s, long threshold, long self) {
+            return !s.isGone() && s.startTime() >= threshold && s.pid() != self && !groups.contains(s.pgid())
+                    && !tracked.contains(s.pid() + ":" + s.startTime());
+        }
+    }
+
     /** Adoption: the process (and its current descendants) placed or marked; its container, or null. */
     abstract Container adopt(long pid, long startTime) throws ContainerException;
 

@@ -71,7 +71,9 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         this.containerHoldsGroup = containerHoldsGroup && container != null;
         this.reactor = reactor;
         this.gate = gate;
-        this.stdin = spawned.stdinFd() >= 0 ? new PipeInput(os.descriptors(), spawned.stdinFd(), this) : new NoInput(this);
+        this.stdin = spawned.stdinFd() >= 0 ? new PipeInput(os.descriptors(), spawned.stdinFd(), this)
+                : new NoInput(() -> "stdin of " + this + " is not a pipe: it was redirected when the process was "
+                        + "started. Leave stdin as a pipe (the default) to write to it");
     }
 
     /**
@@ -536,21 +538,6 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
                 closed = true;
                 io.close(fd);
             }
-        }
-    }
-
-    /** stdin that is not a pipe. */
-    private static final class NoInput extends OutputStream {
-        private final Object owner;
-
-        NoInput(Object owner) {
-            this.owner = owner;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            throw new IOException("stdin of " + owner + " is not a pipe: it was redirected when the process "
-                    + "was started. Leave stdin as a pipe (the default) to write to it");
         }
     }
 }

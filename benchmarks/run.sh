@@ -3,8 +3,8 @@
 #
 #   benchmarks/run.sh --quick      # about 4 minutes on 2 cores (plus the build): prints the ratios and
 #                                  # writes benchmarks/results/results.md and teardown-vs-groups.png
-#   benchmarks/run.sh --full       # the numbers to publish, on a quiet machine (about 15 minutes:
-#                                  # 824 s in the harness, plus the build)
+#   benchmarks/run.sh --full       # the numbers to publish, on a quiet machine (about 15 minutes
+#                                  # alone; about 20 with variants, plus the builds)
 #   benchmarks/run.sh --quick spawn teardown   # only some sections
 #                                  # (spawn capture latency teardown footprint coldstart)
 #   benchmarks/run.sh --quick --out /tmp/bench  # write the results elsewhere
@@ -12,7 +12,7 @@
 # Library variants (sections spawn, latency and teardown; those three by default when a variant is given):
 #
 #   benchmarks/run.sh --quick --compare-with main~3     # that revision's library beside the current build:
-#                                  # "current ÷ @<rev>" is new/old
+#                                  # "current ÷ @<rev>" is new/old (repeatable: one variant per revision)
 #   benchmarks/run.sh --quick --variant portable:-Dmanagedprocesses.platform=portable
 #                                  # the current build with other JVM options (repeatable; comma-separated)
 #   benchmarks/run.sh --quick --variant-library mine=/path/managed-processes.jar   # any build of the library
@@ -28,41 +28,44 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 cd "$root"
 
-compare=""
+compares=()
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --compare-with)
       [ $# -ge 2 ] || { echo "run.sh: --compare-with needs a git revision" >&2; exit 2; }
-      compare="$2"; shift 2;;
-    --compare-with=*) compare="${1#*=}"; shift;;
+      compares+=("$2"); shift 2;;
+    --compare-with=*) compares+=("${1#*=}"); shift;;
     *) args+=("$1"); shift;;
   esac
 done
 
-if [ -n "$compare" ]; then
+revs=()
+for compare in ${compares[@]+"${compares[@]}"}; do
   rev="$(git -C "$root" rev-parse --verify --quiet "$compare^{commit}")" \
     || { echo "run.sh: --compare-with '$compare' is not a commit of this repository" >&2; exit 2; }
-fi
+  revs+=("$rev")
+done
 
 mvn -B -ntp -q -pl benchmarks -am package -DskipTests
 classpath="$here/target/classes:$(cat "$here/target/benchmark.classpath")"
 
-tmp=""
+tmps=()
 worktree=""
 cleanup() {
   if [ -n "$worktree" ] && [ -d "$worktree" ]; then
     git -C "$root" worktree remove --force "$worktree" || echo "run.sh: could not remove the worktree $worktree" >&2
   fi
-  if [ -n "$tmp" ]; then
-    rm -rf "$tmp"
-  fi
+  for t in ${tmps[@]+"${tmps[@]}"}; do
+    rm -rf "$t"
+  done
 }
 trap cleanup EXIT
 
-if [ -n "$compare" ]; then
+for rev in ${revs[@]+"${revs[@]}"}; do
   short="$(git -C "$root" rev-parse --short "$rev")"
   tmp="$(mktemp -d "/tmp/mp-compare-$short.XXXXXX")"
+  tmps+=("$tmp")
   worktree="$tmp/src"
   echo "run.sh: building the library at $short ($(git -C "$root" log -1 --format=%s "$rev" | cut -c1-70)) in $worktree"
   git -C "$root" worktree add --detach --quiet "$worktree" "$rev"
@@ -85,7 +88,7 @@ if [ -n "$compare" ]; then
   git -C "$root" worktree remove --force "$worktree"
   worktree=""
   args+=(--variant-library "@$short=$old:$(cat "$tmp/dependencies.classpath" 2>/dev/null || true)")
-fi
+done
 
 status=0
 java -Djava.awt.headless=true -cp "$classpath" dev.managedprocesses.benchmarks.Main --out "$here/results" ${args[@]+"${args[@]}"} \

@@ -47,6 +47,7 @@ public final class CrashChild {
             case "crash-at-once-environment-wiped" -> crashAtOnce(true);
             case "adopt-and-crash-at-once" -> adoptAndCrashAtOnce();
             case "leak-check" -> leakCheck();
+            case "describe" -> describe();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -160,6 +161,17 @@ public final class CrashChild {
                 + summary.getSummary().getTestsFailedCount());
         summary.getSummary().getFailures().forEach(f -> System.out.println("failure: " + f.getException().getMessage()));
         System.out.println(session);
+    }
+
+    /**
+     * Looks at the containment mechanism as the leak detector's report header does (which creates this JVM's
+     * cgroup directory where cgroups are usable), starts nothing, and returns from {@code main} at the first
+     * line on stdin: a normal exit.
+     */
+    private static void describe() throws IOException {
+        System.out.println("mechanism " + dev.managedprocesses.internal.core.ContainmentMode.describe(Os.current()));
+        System.out.println("ready");
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
     }
 
     /** Run by {@code leak-check}: the first managed process of the JVM, started and ended inside one test. */

@@ -50,6 +50,7 @@ public enum ContainmentMode {
         if (os.portable()) {
             return PortableScope.DESCRIPTION;
         }
+        ExitTeardown.ensureInstalled(); // the look below may create this JVM's cgroup directory
         if (mode != OFF && containment.available()) {
             return containment.describe() + (containment.placesAtBirth() ? ""
                     : earlyForks(os, "moved into its cgroup only after posix_spawn returns (glibc 2.39+ places it"

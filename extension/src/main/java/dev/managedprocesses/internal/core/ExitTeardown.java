@@ -28,19 +28,28 @@ final class ExitTeardown {
      * @throws IllegalStateException when the JVM is already shutting down (the hook may have run past it)
      */
     static synchronized void opened(ScopeCore scope) {
-        if (!exiting && !installed) {
-            try {
-                Runtime.getRuntime().addShutdownHook(new Thread(ExitTeardown::run, "managed-processes-exit"));
-                installed = true;
-            } catch (IllegalStateException e) {
-                exiting = true;
-            }
-        }
+        ensureInstalled();
         if (exiting) {
             throw new IllegalStateException("Cannot start or adopt processes in " + scope + ": the JVM is shutting "
                     + "down, and nothing would end them");
         }
         OPEN.add(scope);
+    }
+
+    /**
+     * Installs the hook (once) without a scope: called before anything may create this JVM's cgroup directory
+     * (the first look at the containment mechanism creates it, even in a JVM that then starts nothing, such as
+     * one that only runs the leak detector), so that the hook removes it at exit rather than the next JVM.
+     */
+    static synchronized void ensureInstalled() {
+        if (!exiting && !installed) {
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(ExitTeardown::run, "managed-processes-exit"));
+                installed = true;
+            } catch (IllegalStateException e) {
+                exiting = true; // the JVM is shutting down already
+            }
+        }
     }
 
     /** {@code scope} is closed. */

@@ -37,6 +37,9 @@ abstract class ScopeContainment {
     static ScopeContainment forScope(Os os, String scopeId, String cookie) {
         ContainmentMode mode = ContainmentMode.current();
         Containment containment = os.containment();
+        if (!os.portable() && mode != ContainmentMode.OFF) {
+            ExitTeardown.ensureInstalled(); // the first look at cgroups creates this JVM's directory: removed at exit
+        }
         ScopeContainment chosen;
         if (os.portable()) {
             if (mode == ContainmentMode.REQUIRED) {

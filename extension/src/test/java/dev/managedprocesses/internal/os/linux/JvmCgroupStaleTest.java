@@ -3,12 +3,15 @@ package dev.managedprocesses.internal.os.linux;
 import static dev.managedprocesses.internal.os.linux.CgroupFixture.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.managedprocesses.testing.ChildJvm;
 import dev.managedprocesses.testing.Proc;
 import dev.managedprocesses.testing.Stranger;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +59,34 @@ class JvmCgroupStaleTest {
             } finally {
                 CgroupFixture.killOrphan(sleeper, sleeperStart);
             }
+        }
+    }
+
+    /**
+     * A JVM that only looked at the mechanism (as the leak detector's report header does) and started nothing
+     * has a directory of its own all the same: its normal exit removes it, not the next JVM's start.
+     */
+    @Test
+    void a_jvm_that_started_nothing_removes_its_directory_at_exit() throws Exception {
+        try (CgroupFixture f = CgroupFixture.open(); ChildJvm child = ChildJvm.start("describe")) {
+            child.awaitReady();
+            assertThat(child.lines()).anyMatch(l -> l.startsWith("mechanism "));
+            Path parent = f.jvm.jvmCgroupDirectory();
+            String prefix = "managed-processes-" + child.pid() + "-";
+            boolean cgroupMode = child.lines().stream().anyMatch(l -> l.startsWith("mechanism cgroup v2"));
+            assertThat(directoriesStartingWith(parent, prefix)).as("while it runs (cgroup mode: %s)", cgroupMode)
+                    .hasSize(cgroupMode ? 1 : 0);
+
+            child.send("exit");
+
+            assertThat(child.awaitExit(TIMEOUT)).isZero();
+            assertThat(directoriesStartingWith(parent, prefix)).as("after its exit").isEmpty();
+        }
+    }
+
+    private static List<Path> directoriesStartingWith(Path parent, String prefix) throws IOException {
+        try (Stream<Path> all = Files.list(parent)) {
+            return all.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p)).toList();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.managedprocesses.testing;
 import dev.managedprocesses.Signal;
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.internal.core.ContainmentMode;
 import dev.managedprocesses.internal.janitor.Janitor;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.leaks.LeakSettings;
@@ -169,7 +170,7 @@ public final class CrashChild {
      * line on stdin: a normal exit.
      */
     private static void describe() throws IOException {
-        System.out.println("mechanism " + dev.managedprocesses.internal.core.ContainmentMode.describe(Os.current()));
+        System.out.println("mechanism " + ContainmentMode.describe(Os.current()));
         System.out.println("ready");
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
     }

@@ -41,16 +41,27 @@ public enum ContainmentMode {
     }
 
     /**
+     * The platform's containment, for the engine's every look at it: the first look at cgroups creates this
+     * JVM's own directory (even in a JVM that then starts nothing, such as one that only runs the leak
+     * detector), so the exit hook that removes it is installed before.
+     */
+    static Containment containment(Os os) {
+        if (!os.portable()) {
+            ExitTeardown.ensureInstalled();
+        }
+        return os.containment();
+    }
+
+    /**
      * What scopes of this JVM use, in one line, as the run states it once and the leak report's header shows
      * it: the cgroup mechanism and where, or the fallback and why cgroups are not used (with what to do).
      */
     public static String describe(Os os) {
         ContainmentMode mode = current();
-        Containment containment = os.containment();
+        Containment containment = containment(os);
         if (os.portable()) {
             return PortableScope.DESCRIPTION;
         }
-        ExitTeardown.ensureInstalled(); // the look below may create this JVM's cgroup directory
         if (mode != OFF && containment.available()) {
             return containment.describe() + (containment.placesAtBirth() ? ""
                     : earlyForks(os, "moved into its cgroup only after posix_spawn returns (glibc 2.39+ places it"

@@ -37,9 +37,9 @@ final class ExitTeardown {
     }
 
     /**
-     * Installs the hook (once) without a scope: called before anything may create this JVM's cgroup directory
-     * (the first look at the containment mechanism creates it, even in a JVM that then starts nothing, such as
-     * one that only runs the leak detector), so that the hook removes it at exit rather than the next JVM.
+     * Installs the hook (once) without a scope: before the first look at the containment mechanism, which may
+     * create this JVM's cgroup directory ({@link ContainmentMode#containment}), so that the hook, not the next
+     * JVM, removes it.
      */
     static synchronized void ensureInstalled() {
         if (!exiting && !installed) {

@@ -36,10 +36,7 @@ abstract class ScopeContainment {
     /** The mechanism for a new scope; the first call in a JVM states it on one line. */
     static ScopeContainment forScope(Os os, String scopeId, String cookie) {
         ContainmentMode mode = ContainmentMode.current();
-        Containment containment = os.containment();
-        if (!os.portable() && mode != ContainmentMode.OFF) {
-            ExitTeardown.ensureInstalled(); // the first look at cgroups creates this JVM's directory: removed at exit
-        }
+        Containment containment = ContainmentMode.containment(os);
         ScopeContainment chosen;
         if (os.portable()) {
             if (mode == ContainmentMode.REQUIRED) {

@@ -436,7 +436,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             if (c instanceof CgroupScope) {
                 // Membership decides: the janitor kills the JVM's cgroups and the scope's marker carriers, never
                 // by cookie (a stranger may carry a copy of it).
-                Janitor.registerContainment(Os.current().containment().crashKillFile());
+                Janitor.registerContainment(ContainmentMode.containment(Os.current()).crashKillFile());
                 Janitor.registerScope(null, c.marker());
             } else {
                 Janitor.registerScope(id, c.marker());

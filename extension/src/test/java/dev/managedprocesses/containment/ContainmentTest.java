@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.managedprocesses.EndedBy;
 import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessIdentity;
 import dev.managedprocesses.ProcessRecord;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -158,6 +160,41 @@ class ContainmentTest {
                 assertThat(Proc.eventually(TIMEOUT, () -> Proc.cmdline(p.pid()).startsWith("mp-daemon"))).isTrue();
                 assertThat(Proc.environ(p.pid())).as("the title overwrote the environment")
                         .doesNotContain(ProcessScope.SCOPE_VARIABLE);
+            }
+        }
+    }
+
+    @Test
+    void an_escapee_gets_sigterm_while_the_process_it_left_behind_still_takes_its_grace_period() throws Exception {
+        Path pids = dir.resolve("pids");
+        Path terms = dir.resolve("terms");
+        Duration grace = Duration.ofSeconds(4);
+        // The escapee (a session of its own, no environment) ends on SIGTERM and says so. Its parent, in the scope's
+        // group, ignores SIGTERM, so it takes the whole grace period before SIGKILL ends it: the escapee must not
+        // wait for that (in cgroup mode it is looked for only once the kernel says the cgroup is not empty).
+        String perl = "$SIG{TERM} = sub { open(my $f, '>>', $ARGV[1]); print $f \"term\\n\"; close $f; exit 0 };"
+                + " open(my $p, '>>', $ARGV[0]); print $p \"$$\\n\"; close $p; sleep 300 while 1;";
+        ProcessScope scope = ProcessScope.builder().name("containment").gracePeriod(grace).open();
+        CompletableFuture<Void> closing = null;
+        try {
+            scope.start("sh", "-c", "env -i setsid /usr/bin/perl -e " + sh(perl) + " " + pids + " " + terms
+                    + " & trap '' TERM; while :; do sleep 1; done");
+            ProcessIdentity escapee = pids(pids, 1).get(0);
+            closing = CompletableFuture.runAsync(scope::close);
+            assertThat(Proc.eventually(grace.dividedBy(2), () -> lines(terms).contains("term")))
+                    .as("the escapee had SIGTERM within %s of close()", grace.dividedBy(2)).isTrue();
+            assertThat(closing).as("close() still waits out the grace period of the process that ignores SIGTERM")
+                    .isNotDone();
+            closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(scope.records()).filteredOn(r -> r.pid() == escapee.pid()).singleElement().satisfies(r -> {
+                assertThat(r.origin()).isEqualTo(ProcessRecord.Origin.ESCAPED);
+                assertThat(r.endedBy()).contains(EndedBy.SIGTERM);
+            });
+        } finally {
+            if (closing == null) {
+                scope.close();
+            } else {
+                closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             }
         }
     }

@@ -152,6 +152,26 @@ final class CgroupScope extends ScopeContainment {
         return target;
     }
 
+    @Override
+    boolean provenEmpty() {
+        ScopeTarget t;
+        synchronized (this) {
+            t = target;
+        }
+        if (t == null || t.isGone()) {
+            return t != null;
+        }
+        try {
+            if (t.container.populated()) {
+                return false;
+            }
+        } catch (ContainerException e) {
+            // removed: nothing can be in it
+        }
+        t.gone.complete(null);
+        return true;
+    }
+
     /** After a cgroup kill, what it ended may be the JVM's zombies too: a fresh look finds them. */
     @Override
     void reapOrphans(Os os, List<ProcStat> snapshot, Set<Long> notOurs) {

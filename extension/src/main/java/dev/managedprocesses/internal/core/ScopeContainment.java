@@ -273,6 +273,14 @@ abstract class ScopeContainment {
         }
     }
 
+    /**
+     * Whether the kernel says, at this moment, that nothing lives in the scope's containers (false where it
+     * cannot say: no containers, or cgroups off). True completes {@link #target()}'s {@code gone()} too.
+     */
+    boolean provenEmpty() {
+        return false;
+    }
+
     /** Whether the scope owns {@code process} by its mechanism (membership, or marker and cookie). */
     abstract boolean owns(ProcStat process);
 

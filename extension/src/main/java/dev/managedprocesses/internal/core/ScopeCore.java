@@ -44,7 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * rounds follow until a fresh look finds none, at most {@value #ESCAPEE_ROUNDS}; whatever the last look
  * still finds gets SIGKILL at once (up to {@value #KILL_ROUNDS} more looks for what it forked meanwhile) and
  * is reported as a process that kept escaping. Then every process releases what it holds ({@link TrackedProcess#afterTeardown()})
- * and a fresh snapshot verifies that nothing of the scope lives.
+ * and a fresh snapshot verifies that nothing of the scope lives. Where the scope's cgroup holds everything
+ * its processes forked, the looks are the exception: its processes get SIGTERM first, and only when the
+ * kernel does not then say that the cgroup is empty is anything looked for (a {@link Terminator.Sweep}).
  */
 public final class ScopeCore implements ScopeRegistry.Owner {
 
@@ -508,21 +510,57 @@ public final class ScopeCore implements ScopeRegistry.Owner {
     private List<TeardownEntry> teardown(ScopeContainment c, List<TrackedProcess> targets,
             Map<Long, ProcessInfo> survivors, Map<Long, ProcessInfo> respawners, Map<TrackedProcess, Boolean> leftover) {
         Os os = Os.current();
-        List<ProcStat> snapshot = look(os, targets);
-        targets.addAll(findEscapees(os, c, targets, snapshot));
+        Terminator.Target whole = c.target(); // the kernel's view of the scope: gone when its cgroup is empty
+        boolean held = whole != null;
         for (TrackedProcess t : targets) {
-            leftover.put(t, !t.isGone());
+            held &= t.containerHoldsAll();
         }
-        List<Terminator.Target> all = new ArrayList<>(targets);
-        Terminator.Target whole = c.target();
-        if (whole != null) {
-            all.add(whole); // the kernel's view of the scope: gone when its cgroup is empty; killed at once
+        List<ProcStat> snapshot;
+        List<Terminator.Target> all;
+        boolean provenEmpty = false;
+        if (held) {
+            // Everything the scope started is in its cgroup with all it forked: its known processes get SIGTERM
+            // at once, and only if the kernel does not then say that the cgroup is empty is there anything
+            // else (an escapee in a session of its own) to look for; it gets SIGTERM and a grace period then.
+            for (TrackedProcess t : targets) {
+                leftover.put(t, !t.isGone());
+                t.leaveContainerToScope();
+            }
+            all = new ArrayList<>(targets);
+            List<ProcStat> looked = new ArrayList<>();
+            Terminator.terminate(os.table(), all, gracePeriod, () -> {
+                if (c.provenEmpty()) {
+                    return List.of();
+                }
+                looked.addAll(look(os, targets));
+                List<TrackedProcess> escapees = findEscapees(os, c, targets, looked);
+                escapees.forEach(t -> leftover.put(t, true));
+                targets.addAll(escapees);
+                List<Terminator.Target> more = new ArrayList<>(escapees);
+                more.add(whole);
+                all.addAll(more);
+                return more;
+            }).forEach(i -> survivors.put(i.pid(), i));
+            provenEmpty = whole.isGone() && allGone(targets);
+            snapshot = looked;
+        } else {
+            snapshot = look(os, targets);
+            targets.addAll(findEscapees(os, c, targets, snapshot));
+            for (TrackedProcess t : targets) {
+                leftover.put(t, !t.isGone());
+                t.leaveContainerToScope();
+            }
+            all = new ArrayList<>(targets);
+            if (whole != null) {
+                all.add(whole); // killed at once (cgroup.kill) at the SIGKILL step
+            }
+            Terminator.terminate(os.table(), all, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
         }
-        Terminator.terminate(os.table(), all, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
         // A dying process may have started new escapees: more rounds until a fresh look finds none. Something
         // that keeps replacing itself faster than it dies is not waited out forever: what the last look still
-        // finds gets SIGKILL without another grace period, and close() fails naming it.
-        for (int round = 1; ; round++) {
+        // finds gets SIGKILL without another grace period, and close() fails naming it. Where the kernel has
+        // said the scope's cgroup is empty, and it held everything, nothing can be left to look for.
+        for (int round = 1; !provenEmpty; round++) {
             snapshot = look(os, targets);
             List<TrackedProcess> more = findEscapees(os, c, targets, snapshot);
             if (more.isEmpty()) {
@@ -574,17 +612,22 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                 adopted.add(t.pid());
             }
         }
-        c.reapOrphans(os, snapshot, adopted);
-        c.close();
+        // The orphans of the scope that died as this JVM's children (it is a subreaper) are among its children.
+        List<ProcStat> children = os.table().childrenOfSelf();
+        c.reapOrphans(os, provenEmpty ? children : snapshot, adopted);
         // The JVM's own children too: zombies older than this scope that nobody reaps are reaped here as well.
         Map<Long, ProcStat> both = new LinkedHashMap<>();
         for (ProcStat s : snapshot) {
             both.put(s.pid(), s);
         }
-        for (ProcStat s : os.table().childrenOfSelf()) {
+        for (ProcStat s : provenEmpty ? children : os.table().childrenOfSelf()) {
             both.putIfAbsent(s.pid(), s);
         }
         OrphanReaper.reapStale(os, List.copyOf(both.values()), false);
+        for (TrackedProcess t : targets) {
+            t.removeContainerWhenIdle(); // first the processes' own, then (c.close()) the scope's
+        }
+        c.close();
         return List.copyOf(out);
     }
 
@@ -606,6 +649,15 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             adopted |= t.origin() == TrackedProcess.Origin.ADOPTED;
         }
         return first == 0 || adopted ? os.table().snapshot() : os.table().snapshotSince(first, forks);
+    }
+
+    private static boolean allGone(List<TrackedProcess> targets) {
+        for (TrackedProcess t : targets) {
+            if (!t.isGone()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Every target releases what it holds, at once; waits (a bounded time) until all have. */

@@ -94,7 +94,11 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         ProcessIdentity identity = new ProcessIdentity(spawned.pid(), start, os.table().bootId());
         SpawnedGroup p = new SpawnedGroup(os, reactor, gate, spawned, identity, container, containerHoldsGroup, command,
                 grace, stdout, stderr);
-        Janitor.registerGroup(spawned.pid(), start);
+        if (!p.containerHoldsGroup) {
+            // Where its cgroup holds the group, the janitor's kill of the cgroups after a crash (registered
+            // before the first spawn) ends it: a group line would only cost the janitor a wake-up per group.
+            Janitor.registerGroup(spawned.pid(), start);
+        }
         if (spawned.stdoutFd() >= 0) {
             p.pipes.add(new Pipe(reactor.register(spawned.stdoutFd(), r -> p.drain(r, stdout)), stdout));
         }
@@ -180,6 +184,11 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         } catch (ContainerException e) {
             return false; // unreadable: the process table decides
         }
+    }
+
+    @Override
+    boolean containerHoldsAll() {
+        return containerHoldsGroup;
     }
 
     @Override
@@ -304,10 +313,14 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         READY_TO_REAP.clear();
         List<long[]> groups = new ArrayList<>(ready.size());
         for (SpawnedGroup p : ready) {
-            groups.add(new long[] {p.identity.pid(), p.identity.startTime()});
+            if (!p.containerHoldsGroup) {
+                groups.add(new long[] {p.identity.pid(), p.identity.startTime()});
+            }
         }
         // Forget the groups before the reaps free their ids: the janitor never holds a recyclable pgid.
-        Janitor.unregisterGroups(groups);
+        if (!groups.isEmpty()) {
+            Janitor.unregisterGroups(groups);
+        }
         for (SpawnedGroup p : ready) {
             p.reapQueued = false;
             if (p.gate.reap()) {

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeoutException;
  * process and the leak detector's kill mode all end their targets here. SIGTERM (+SIGCONT) to each, a
  * wait of up to the grace period for all of them (woken by the kernel, not polled), SIGKILL to what is
  * left, a second wait, and the survivors named. What a target is (a group we lead, a pinned process and
- * its descendants) and how it is signalled safely is the target's business.
+ * its descendants) and how it is signalled safely is the target's business. A {@link Sweep} adds what only
+ * a look finds once the known targets have had SIGTERM, each with a grace period from its own SIGTERM.
  */
 public final class Terminator {
     /** How long to wait after SIGKILL before calling a process a survivor. */
@@ -52,18 +53,43 @@ public final class Terminator {
         void beginTermination(long startNanos);
     }
 
+    /**
+     * What else may have to be ended besides the targets a teardown knows, found only once those have had
+     * SIGTERM: where the kernel can prove that nothing else lives (a cgroup that holds everything), the
+     * look for it is then not needed at all.
+     */
+    public interface Sweep {
+        /**
+         * Called once, when every known target is gone or {@link #SWEEP_AFTER} has passed, whichever is
+         * first: the further targets to end (none when nothing else lives).
+         */
+        List<? extends Target> more();
+    }
+
+    /**
+     * How long the known targets may take to end before a {@link Sweep} looks for the rest anyway: what it
+     * finds gets SIGTERM at most this much later than they did.
+     */
+    static final Duration SWEEP_AFTER = Duration.ofMillis(50);
+
     /** Ends every target; returns the survivors (empty when everything is gone). */
     public static List<ProcessInfo> terminate(ProcessTable table, List<? extends Target> targets, Duration grace) {
-        return end(table, targets, grace, true);
+        return end(table, targets, grace, true, null);
+    }
+
+    /** As {@link #terminate(ProcessTable, List, Duration)}, and ends what {@code sweep} finds after the first signals. */
+    public static List<ProcessInfo> terminate(ProcessTable table, List<? extends Target> targets, Duration grace,
+            Sweep sweep) {
+        return end(table, targets, grace, true, sweep);
     }
 
     /** SIGKILL to every target at once (no SIGTERM first), then the same wait and survivor check. */
     public static List<ProcessInfo> kill(ProcessTable table, List<? extends Target> targets) {
-        return end(table, targets, Duration.ZERO, false);
+        return end(table, targets, Duration.ZERO, false, null);
     }
 
     private static List<ProcessInfo> end(ProcessTable table, List<? extends Target> targets, Duration grace,
-            boolean termFirst) {
+            boolean termFirst, Sweep sweep) {
         long start = System.nanoTime();
         List<Target> live = new ArrayList<>();
         for (Target t : targets) {
@@ -71,18 +97,30 @@ public final class Terminator {
                 live.add(t);
             }
         }
-        if (live.isEmpty()) {
+        if (live.isEmpty() && sweep == null) {
             return List.of();
         }
         watchAll(live, start);
         boolean interrupted = false;
         List<Target> left = live;
         if (termFirst) {
-            for (Target t : live) {
-                t.send(Signal.TERM, EndedBy.SIGTERM);
-                t.send(Signal.CONT, null); // a stopped process only acts on SIGTERM once continued
+            sendTerm(live);
+            if (sweep != null) {
+                interrupted = !await(live, SWEEP_AFTER.compareTo(grace) < 0 ? SWEEP_AFTER : grace);
+                List<Target> more = new ArrayList<>();
+                for (Target t : sweep.more()) {
+                    if (!t.isGone()) {
+                        more.add(t);
+                    }
+                }
+                watchAll(more, start);
+                sendTerm(more);
+                live.addAll(more);
+                if (interrupted) {
+                    grace = Duration.ZERO;
+                } // else what the sweep found gets the whole grace period from its own SIGTERM
             }
-            interrupted = !await(live, grace);
+            interrupted |= !await(live, grace);
             left = new ArrayList<>();
             for (Target t : live) {
                 if (!t.isGone()) {
@@ -101,6 +139,13 @@ public final class Terminator {
             Thread.currentThread().interrupt();
         }
         return survivors;
+    }
+
+    private static void sendTerm(List<Target> targets) {
+        for (Target t : targets) {
+            t.send(Signal.TERM, EndedBy.SIGTERM);
+            t.send(Signal.CONT, null); // a stopped process only acts on SIGTERM once continued
+        }
     }
 
     /** What is still alive of the targets that are not gone, from one fresh snapshot (none when all are gone). */

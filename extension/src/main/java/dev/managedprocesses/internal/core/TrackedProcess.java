@@ -12,6 +12,7 @@ import dev.managedprocesses.internal.os.ContainerException;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
 import dev.managedprocesses.internal.os.SignalResult;
+import dev.managedprocesses.internal.reactor.Reactor;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -115,6 +116,16 @@ public abstract class TrackedProcess implements Terminator.Target {
 
     /** True while the process runs; a zombie does not, a stopped process does. */
     public abstract boolean isAlive();
+
+    /**
+     * True when its container holds everything the process forked, wherever that moved since (a new
+     * session, another group): it was in the container before it could fork unseen, and a cgroup's members
+     * are born in it. Then the kernel's word that the scope's containers are empty proves that nothing of it
+     * lives, without a look at the process table.
+     */
+    boolean containerHoldsAll() {
+        return false;
+    }
 
     public abstract List<ProcessInfo> descendants();
 
@@ -267,6 +278,7 @@ public abstract class TrackedProcess implements Terminator.Target {
     }
 
     private volatile boolean frozen;
+    private volatile boolean containerLeftToScope;
 
     private void freeze(boolean freeze) {
         if (isGone()) {
@@ -312,8 +324,34 @@ public abstract class TrackedProcess implements Terminator.Target {
         }
     }
 
-    /** Removes the (empty) container once the process is gone; one still holding escapees stays to the scope's end. */
+    /**
+     * Removes the (empty) container once the process is gone; one still holding escapees stays to the scope's
+     * end. Not during its scope's teardown, which removes every container itself once it is over
+     * ({@link #leaveContainerToScope}).
+     */
     protected final void releaseContainer() {
+        if (!containerLeftToScope) {
+            removeContainer();
+        }
+    }
+
+    /**
+     * The scope's teardown has begun: from now on its end, not this process's, removes the container. A
+     * cgroup's removal costs the kernel tens of microseconds, and a hundred of them on the reactor thread
+     * would delay the exit notices the teardown waits for; after it they cost nobody a wait.
+     */
+    final void leaveContainerToScope() {
+        containerLeftToScope = true;
+    }
+
+    /** After the scope's teardown: removes the container on the reactor thread when it has nothing else to do. */
+    final void removeContainerWhenIdle() {
+        if (container != null) {
+            Reactor.get().whenIdle(this::removeContainer);
+        }
+    }
+
+    private void removeContainer() {
         if (container != null) {
             try {
                 container.remove();

@@ -31,10 +31,11 @@ final class ProcFs {
     /**
      * Reads a small file in one go (at most {@code limit} bytes); empty when it does not exist (the
      * process is gone). Larger limits (environ, cmdline) grow the buffer as needed rather than allocating
-     * the limit up front: a 1 MiB array per {@code environ} read made every escapee scan slow.
+     * the limit up front: a 1 MiB array per {@code environ} read made every escapee scan slow, and most such
+     * files fit the reused 4 KiB.
      */
     static Optional<byte[]> read(String path, int limit) {
-        byte[] buf = limit <= 4096 ? BUFFER.get() : new byte[Math.min(limit, 16 * 1024)];
+        byte[] buf = BUFFER.get(); // grown into a copy when a file is larger
         try (FileInputStream in = new FileInputStream(path)) {
             int total = 0;
             int n;

@@ -41,7 +41,10 @@ class ProtectedAncestorsTest {
                         .hasMessageStartingWith("Cannot adopt pid " + pid + ": it is ")
                         .hasMessageEndingWith(". Adopt only processes that your test started");
             }
-            assertThatThrownBy(() -> scope.adopt(ancestors.get(1))).hasMessageContaining("an ancestor of this JVM");
+            long plain = Proc.plainAncestor();
+            if (plain > 0) {
+                assertThatThrownBy(() -> scope.adopt(plain)).hasMessageContaining("an ancestor of this JVM");
+            }
             assertThatThrownBy(() -> scope.adopt(ProcessHandle.current().pid())).hasMessageContaining("this JVM");
             assertThat(scope.processes()).as("nothing was adopted").isEmpty();
         }

@@ -41,6 +41,25 @@ public final class Proc {
         return stat(pid).map(f -> Long.parseLong(f[2])).orElse(-1L);
     }
 
+    public static long sid(long pid) {
+        return stat(pid).map(f -> Long.parseLong(f[3])).orElse(-1L);
+    }
+
+    /**
+     * The nearest ancestor of this JVM above its parent that is no more than that (-1 for none): not the JVM's
+     * session leader nor the leader of its process group, which are refused for those reasons first (a build
+     * started through {@code setsid} makes the build tool the JVM's session leader).
+     */
+    public static long plainAncestor() {
+        long self = ProcessHandle.current().pid();
+        for (long pid = ppid(ppid(self)); pid > 1; pid = ppid(pid)) {
+            if (pid != sid(self) && pid != pgid(self)) {
+                return pid;
+            }
+        }
+        return -1;
+    }
+
     public static long startTime(long pid) {
         return stat(pid).map(f -> Long.parseLong(f[19])).orElse(-1L);
     }

@@ -613,7 +613,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             }
         }
         // The orphans of the scope that died as this JVM's children (it is a subreaper) are among its children.
-        List<ProcStat> children = os.table().childrenOfSelf();
+        List<ProcStat> children = provenEmpty ? os.table().childrenOfSelf() : null;
         c.reapOrphans(os, provenEmpty ? children : snapshot, adopted);
         // The JVM's own children too: zombies older than this scope that nobody reaps are reaped here as well.
         Map<Long, ProcStat> both = new LinkedHashMap<>();

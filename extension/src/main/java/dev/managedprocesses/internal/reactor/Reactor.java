@@ -13,6 +13,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -38,6 +39,7 @@ public final class Reactor {
     private final Map<Long, Registration> registrations = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Runnable> idleTasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakePending = new AtomicBoolean();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Set<GroupWatcher> pendingGroupChecks = new LinkedHashSet<>();
     private final AtomicLong tokens = new AtomicLong();
@@ -74,6 +76,17 @@ public final class Reactor {
     public void execute(Runnable task) {
         tasks.add(task);
         if (!inReactorThread()) {
+            wake();
+        }
+    }
+
+    /**
+     * Wakes the reactor thread, once for a burst: a teardown hands it a task per process, and one wake-up
+     * (one write) serves them all. Cleared by the reactor thread before it runs the tasks, so a task added
+     * after that wakes it again.
+     */
+    private void wake() {
+        if (wakePending.compareAndSet(false, true)) {
             poller.wakeup();
         }
     }
@@ -86,7 +99,7 @@ public final class Reactor {
     public void whenIdle(Runnable task) {
         idleTasks.add(task);
         if (!inReactorThread()) {
-            poller.wakeup();
+            wake();
         }
     }
 
@@ -137,6 +150,7 @@ public final class Reactor {
         while (true) {
             try {
                 int n = poller.await(ready, nextTimeoutMillis());
+                wakePending.set(false); // before the tasks run: one added from now on wakes the thread again
                 for (int i = 0; i < n; i++) {
                     Registration r = registrations.get(ready[i]);
                     if (r != null && !r.cancelled) {

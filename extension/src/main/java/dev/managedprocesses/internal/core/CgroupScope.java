@@ -88,7 +88,14 @@ final class CgroupScope extends ScopeContainment {
     @Override
     boolean afterSpawn(long childPid, Container container) {
         boolean[] allIn = {true};
+        Container whole = scope;
         boolean settled = claimBornInTheWindow(os, childPid, marker, null, s -> {
+            if (whole != null && whole.contains(s.pid())) {
+                // Already in the scope's cgroup: forked there by a process of an earlier spawn of this scope (it
+                // carries the same marker), after that one's move. A move would take it out of its own group's
+                // cgroup, whose emptiness must prove that group's.
+                return;
+            }
             os.control().mark(s.pid(), marker); // first: what it forks from now on carries the marker
             try {
                 container.adopt(s.pid(), s.startTime(), p -> ProtectedProcesses.reason(os.table(), p));
@@ -130,11 +137,14 @@ final class CgroupScope extends ScopeContainment {
         // forked in the moment before it was moved in, a carrier of the scope's marker (set first,
         // microseconds after the exec), which no stranger has. A member born after the snapshot is found
         // by the next round's look, and cgroup.kill reaches it in any case.
+        // A member of a group that ended is no stray while it is still exiting: its leader, reaped once the
+        // group's cgroup was empty, took the group id with it, but the kernel has already taken it off the
+        // cgroup's list of live members (the snapshot still shows it running).
         List<ProcStat> out = new ArrayList<>();
         long self = os.table().selfPid();
         for (ProcStat s : snapshot) {
             if (k.mayBeStray(s, threshold, self) && !answered.contains(s.pid())
-                    && (c.contains(s.pid()) || carries(os.table(), s.pid(), marker))) {
+                    && (c.contains(s.pid()) ? c.listsLive(s.pid()) : carries(os.table(), s.pid(), marker))) {
                 out.add(s);
             }
         }

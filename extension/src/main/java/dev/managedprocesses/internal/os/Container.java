@@ -38,6 +38,13 @@ public interface Container {
     /** Whether {@code pid} is in this container (or below); false when it is gone. */
     boolean contains(long pid);
 
+    /**
+     * Whether the kernel lists {@code pid} among the live members of this container (or one below). Stricter
+     * than {@link #contains}: a process that is exiting has left the list, and a zombie is not on it, while
+     * both still name their container.
+     */
+    boolean listsLive(long pid);
+
     /** Whether a live process is in this container or below (zombies do not count). */
     boolean populated() throws ContainerException;
 

@@ -360,6 +360,33 @@ public final class ScopeCgroup implements Container {
         return CgroupFiles.cgroupOf(pid).filter(cg -> CgroupFiles.isWithin(cg, cgroupPath)).isPresent();
     }
 
+    /**
+     * Whether {@code pid} is in the {@code cgroup.procs} of the cgroup its {@code /proc/PID/cgroup} names, this
+     * one or one below. An exiting process leaves that list part-way through its exit (the kernel's
+     * {@code cgroup_exit}, which is also when {@code populated} may drop to 0), before it is a zombie; a zombie
+     * is not listed either. Both still name the cgroup in {@code /proc/PID/cgroup}.
+     */
+    @Override
+    public boolean listsLive(long pid) {
+        Optional<String> cg = CgroupFiles.cgroupOf(pid).filter(c -> CgroupFiles.isWithin(c, cgroupPath));
+        if (cg.isEmpty()) {
+            return false;
+        }
+        String below = cg.get().substring(cgroupPath.length());
+        Path dir = below.isEmpty() || below.equals("/") ? path : path.resolve(below.substring(1));
+        try {
+            String wanted = Long.toString(pid);
+            for (String line : CgroupFiles.read(dir.resolve("cgroup.procs")).split("\n")) {
+                if (line.trim().equals(wanted)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (CgroupException e) {
+            return false; // removed meanwhile: nothing is in it
+        }
+    }
+
     /** {@code populated} of {@code cgroup.events}: a live process is in this cgroup or below. */
     @Override
     public boolean populated() throws CgroupException {

@@ -65,6 +65,46 @@ class ScopeCgroupTest {
      * with it, no {@code env -i} needed), and has a worker.
      */
     @Test
+    void a_zombie_still_names_the_cgroup_but_the_kernel_lists_only_the_live_members(@TempDir Path dir) throws Exception {
+        long zombie = -1;
+        long self = ProcessHandle.current().pid();
+        try (CgroupFixture f = CgroupFixture.open(); Stranger stranger = Stranger.start()) {
+            ScopeCgroup cg = f.scope();
+            Path go = dir.resolve("go");
+            // Once moved in, it forks a child that exits at once, then becomes a sleep that never reaps it.
+            Process parent = f.start("sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.01; done; true & exec sleep 300");
+            assertThat(cg.addSpawnedChild(parent.pid())).isTrue();
+            Files.createFile(go);
+            assertThat(Proc.eventually(TIMEOUT, () -> zombieChildOf(parent.pid()) > 0)).as("a zombie child").isTrue();
+            zombie = zombieChildOf(parent.pid());
+            long z = zombie;
+
+            assertThat(Files.readString(Path.of("/proc/" + z + "/cgroup"))).contains("0::" + cg.cgroupPath() + "\n");
+            assertThat(cg.contains(z)).as("the zombie names the cgroup").isTrue();
+            assertThat(cg.listsLive(z)).as("but it is not a live member").isFalse();
+            assertThat(cg.listsLive(parent.pid())).as("the sleep is").isTrue();
+            assertThat(cg.listsLive(stranger.pid())).as("a process outside").isFalse();
+            assertThat(cg.listsLive(self)).as("this JVM").isFalse();
+        } finally {
+            // Its parent killed, the zombie goes to init or, where this JVM is a subreaper, to this JVM: reap it here.
+            long z = zombie;
+            if (z > 0 && Proc.eventually(TIMEOUT, () -> !Proc.exists(z) || Proc.ppid(z) == self) && Proc.exists(z)) {
+                dev.managedprocesses.internal.os.Os.current().control().reap(z);
+            }
+        }
+    }
+
+    /** A zombie child of {@code pid}, or -1. */
+    private static long zombieChildOf(long pid) {
+        for (long p : Proc.pids()) {
+            if (Proc.ppid(p) == pid && Proc.state(p) == 'Z') {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void setsid_double_forked_env_wiped_and_retitled_descendants_all_end_with_kill(@TempDir Path dir) throws Exception {
         try (CgroupFixture f = CgroupFixture.open(); Stranger stranger = Stranger.start()) {
             ScopeCgroup cg = f.scope();

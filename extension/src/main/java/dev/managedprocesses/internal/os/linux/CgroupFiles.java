@@ -307,7 +307,9 @@ final class CgroupFiles {
             for (Path child : kids) {
                 removeTree(child);
             }
-            e = kids.isEmpty() ? Errno.EBUSY : rmdir(dir);
+            // Again even when no child was left to remove: another thread (the library's, removing the cgroups of
+            // a scope it closed) may have removed them between the first rmdir and the listing.
+            e = rmdir(dir);
         }
         if (e != 0 && e != Errno.ENOENT) {
             throw new CgroupException("rmdir", dir, e, e == Errno.EBUSY

@@ -143,8 +143,10 @@ public final class JvmCgroup {
     }
 
     /**
-     * Removes this JVM's directory if no scope cgroup is left in it (for the end of the run). Returns
-     * false, changing nothing, while a scope cgroup remains.
+     * Removes this JVM's directory if no process is left in it (for the end of the run), with the scope
+     * cgroups still in it: those of the scopes closed last, which the library's thread had not removed yet
+     * (it does once idle, after {@code close()} returns; at exit nothing waits for it). Returns false,
+     * changing nothing, while a process lives in it.
      */
     public boolean removeIfEmpty() throws CgroupException {
         int e = CgroupFiles.rmdir(directory);
@@ -152,7 +154,17 @@ public final class JvmCgroup {
             return true;
         }
         if (e == Errno.EBUSY || e == Errno.ENOTEMPTY) {
-            return false;
+            String events;
+            try {
+                events = CgroupFiles.read(directory.resolve("cgroup.events"));
+            } catch (CgroupException gone) {
+                return gone.errno() == Errno.ENOENT;
+            }
+            if (CgroupFiles.eventValue(events, "populated") != '0') {
+                return false;
+            }
+            CgroupFiles.removeTree(directory); // every cgroup below is empty: a removal cannot fail on a process
+            return true;
         }
         throw new CgroupException("rmdir", directory, e, "");
     }

@@ -84,6 +84,19 @@ class JvmCgroupStaleTest {
         }
     }
 
+    @Test
+    void a_jvm_whose_exit_closes_its_last_scope_removes_its_directory_at_exit() throws Exception {
+        // Mode "exit": one scope closed, one left open (a sleep and an escapee in a session of its own) for the
+        // exit hook to close; the cgroups its teardown empties are removed before the JVM is gone.
+        try (CgroupFixture f = CgroupFixture.open(); ChildJvm child = ChildJvm.start("exit")) {
+            Path parent = f.jvm.jvmCgroupDirectory();
+            String prefix = "managed-processes-" + child.pid() + "-";
+
+            assertThat(child.awaitExit(TIMEOUT)).isZero();
+            assertThat(directoriesStartingWith(parent, prefix)).as("after its exit").isEmpty();
+        }
+    }
+
     private static List<Path> directoriesStartingWith(Path parent, String prefix) throws IOException {
         try (Stream<Path> all = Files.list(parent)) {
             return all.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p)).toList();

@@ -144,7 +144,7 @@ final class CgroupScope extends ScopeContainment {
         long self = os.table().selfPid();
         for (ProcStat s : snapshot) {
             if (k.mayBeStray(s, threshold, self) && !answered.contains(s.pid())
-                    && (c.contains(s.pid()) ? c.listsLive(s.pid()) : carries(os.table(), s.pid(), marker))) {
+                    && (c.listsLive(s.pid()) || (!c.contains(s.pid()) && carries(os.table(), s.pid(), marker)))) {
                 out.add(s);
             }
         }
@@ -168,18 +168,7 @@ final class CgroupScope extends ScopeContainment {
         synchronized (this) {
             t = target;
         }
-        if (t == null || t.isGone()) {
-            return t != null;
-        }
-        try {
-            if (t.container.populated()) {
-                return false;
-            }
-        } catch (ContainerException e) {
-            // removed: nothing can be in it
-        }
-        t.gone.complete(null);
-        return true;
+        return t != null && t.emptyNow();
     }
 
     /** After a cgroup kill, what it ended may be the JVM's zombies too: a fresh look finds them. */
@@ -258,6 +247,22 @@ final class CgroupScope extends ScopeContainment {
             Reactor.Registration r = reactor.registerPriority(fd, this::check);
             reactor.execute(() -> check(r)); // it may have emptied before the registration
             return READY;
+        }
+
+        /** Asks the kernel now (not waiting for the notification); empty completes {@code gone}. */
+        boolean emptyNow() {
+            if (gone.isDone()) {
+                return true;
+            }
+            try {
+                if (container.populated()) {
+                    return false;
+                }
+            } catch (ContainerException e) {
+                // removed: nothing can be in it
+            }
+            gone.complete(null);
+            return true;
         }
 
         /** Reactor thread: re-reads the state (which re-arms the notification); empty completes {@code gone}. */

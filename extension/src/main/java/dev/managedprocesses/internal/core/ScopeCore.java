@@ -515,20 +515,24 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         for (TrackedProcess t : targets) {
             held &= t.containerHoldsAll();
         }
-        List<ProcStat> snapshot;
-        List<Terminator.Target> all;
-        boolean provenEmpty = false;
+        // Where everything the scope started is in its cgroup with all it forked, its known processes get SIGTERM
+        // at once, and only if the kernel does not then say that the cgroup is empty is there anything else (an
+        // escapee in a session of its own) to look for; it gets SIGTERM and a grace period then. Elsewhere the
+        // escapees are looked for first.
+        List<ProcStat> snapshot = new ArrayList<>();
+        if (!held) {
+            snapshot.addAll(look(os, targets));
+            targets.addAll(findEscapees(os, c, targets, snapshot));
+        }
+        for (TrackedProcess t : targets) {
+            leftover.put(t, !t.isGone());
+            t.leaveContainerToScope();
+        }
+        List<Terminator.Target> all = new ArrayList<>(targets);
+        Terminator.Sweep sweep = null;
         if (held) {
-            // Everything the scope started is in its cgroup with all it forked: its known processes get SIGTERM
-            // at once, and only if the kernel does not then say that the cgroup is empty is there anything
-            // else (an escapee in a session of its own) to look for; it gets SIGTERM and a grace period then.
-            for (TrackedProcess t : targets) {
-                leftover.put(t, !t.isGone());
-                t.leaveContainerToScope();
-            }
-            all = new ArrayList<>(targets);
-            List<ProcStat> looked = new ArrayList<>();
-            Terminator.terminate(os.table(), all, gracePeriod, () -> {
+            List<ProcStat> looked = snapshot;
+            sweep = () -> {
                 if (c.provenEmpty()) {
                     return List.of();
                 }
@@ -540,22 +544,12 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                 more.add(whole);
                 all.addAll(more);
                 return more;
-            }).forEach(i -> survivors.put(i.pid(), i));
-            provenEmpty = whole.isGone() && allGone(targets);
-            snapshot = looked;
-        } else {
-            snapshot = look(os, targets);
-            targets.addAll(findEscapees(os, c, targets, snapshot));
-            for (TrackedProcess t : targets) {
-                leftover.put(t, !t.isGone());
-                t.leaveContainerToScope();
-            }
-            all = new ArrayList<>(targets);
-            if (whole != null) {
-                all.add(whole); // killed at once (cgroup.kill) at the SIGKILL step
-            }
-            Terminator.terminate(os.table(), all, gracePeriod).forEach(i -> survivors.put(i.pid(), i));
+            };
+        } else if (whole != null) {
+            all.add(whole); // killed at once (cgroup.kill) at the SIGKILL step
         }
+        Terminator.terminate(os.table(), all, gracePeriod, sweep).forEach(i -> survivors.put(i.pid(), i));
+        boolean provenEmpty = held && whole.isGone() && allGone(targets);
         // A dying process may have started new escapees: more rounds until a fresh look finds none. Something
         // that keeps replacing itself faster than it dies is not waited out forever: what the last look still
         // finds gets SIGKILL without another grace period, and close() fails naming it. Where the kernel has

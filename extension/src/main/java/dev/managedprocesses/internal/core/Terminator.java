@@ -77,7 +77,10 @@ public final class Terminator {
         return end(table, targets, grace, true, null);
     }
 
-    /** As {@link #terminate(ProcessTable, List, Duration)}, and ends what {@code sweep} finds after the first signals. */
+    /**
+     * As {@link #terminate(ProcessTable, List, Duration)}, and ends what {@code sweep} (null: none) finds after
+     * the first signals.
+     */
     public static List<ProcessInfo> terminate(ProcessTable table, List<? extends Target> targets, Duration grace,
             Sweep sweep) {
         return end(table, targets, grace, true, sweep);

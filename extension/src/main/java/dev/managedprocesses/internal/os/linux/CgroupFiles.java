@@ -270,12 +270,17 @@ final class CgroupFiles {
         return out;
     }
 
-    private static void collectProcs(Path dir, Set<Long> out) throws CgroupException {
+    /** The pids in {@code dir} itself (its {@code cgroup.procs}), added to {@code out}. */
+    static void procs(Path dir, Set<Long> out) throws CgroupException {
         for (String line : read(dir.resolve("cgroup.procs")).split("\n")) {
             if (!line.isEmpty()) {
                 out.add(Long.parseLong(line.trim()));
             }
         }
+    }
+
+    private static void collectProcs(Path dir, Set<Long> out) throws CgroupException {
+        procs(dir, out);
         for (Path child : children(dir)) {
             try {
                 collectProcs(child, out);

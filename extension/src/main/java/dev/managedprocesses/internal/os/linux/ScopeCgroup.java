@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -375,13 +376,9 @@ public final class ScopeCgroup implements Container {
         String below = cg.get().substring(cgroupPath.length());
         Path dir = below.isEmpty() || below.equals("/") ? path : path.resolve(below.substring(1));
         try {
-            String wanted = Long.toString(pid);
-            for (String line : CgroupFiles.read(dir.resolve("cgroup.procs")).split("\n")) {
-                if (line.trim().equals(wanted)) {
-                    return true;
-                }
-            }
-            return false;
+            Set<Long> listed = new HashSet<>();
+            CgroupFiles.procs(dir, listed);
+            return listed.contains(pid);
         } catch (CgroupException e) {
             return false; // removed meanwhile: nothing is in it
         }

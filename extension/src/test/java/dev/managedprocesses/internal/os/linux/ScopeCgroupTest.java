@@ -58,12 +58,7 @@ class ScopeCgroupTest {
         }
     }
 
-    /**
-     * Everything the issue lists as escaping a process group and an environment cookie: a setsid child, an
-     * env-wiped double-forked grandchild re-parented away, and a classic daemon (fork, setsid, fork) that
-     * retitles itself with Perl's {@code $0 =}, which overwrites its environment block (the cookie goes
-     * with it, no {@code env -i} needed), and has a worker.
-     */
+    /** A zombie keeps naming its cgroup in /proc, but cgroup.procs (what {@code listsLive} reads) no longer lists it. */
     @Test
     void a_zombie_still_names_the_cgroup_but_the_kernel_lists_only_the_live_members(@TempDir Path dir) throws Exception {
         long zombie = -1;
@@ -71,12 +66,15 @@ class ScopeCgroupTest {
         try (CgroupFixture f = CgroupFixture.open(); Stranger stranger = Stranger.start()) {
             ScopeCgroup cg = f.scope();
             Path go = dir.resolve("go");
-            // Once moved in, it forks a child that exits at once, then becomes a sleep that never reaps it.
-            Process parent = f.start("sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.01; done; true & exec sleep 300");
+            // Once moved in, it forks a child, then becomes a sleep that never reaps it. The child exits only once
+            // its parent is that sleep: a shell that saw it exit first could reap it (seen on a CI machine).
+            Process parent = f.start("sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.01; done; p=$$;"
+                    + " ( while ! grep -qx sleep /proc/$p/comm; do sleep 0.01; done ) & exec sleep 300");
             assertThat(cg.addSpawnedChild(parent.pid())).isTrue();
             Files.createFile(go);
-            assertThat(Proc.eventually(TIMEOUT, () -> zombieChildOf(parent.pid()) > 0)).as("a zombie child").isTrue();
-            zombie = zombieChildOf(parent.pid());
+            long[] found = {-1};
+            assertThat(Proc.eventually(TIMEOUT, () -> (found[0] = zombieChildOf(parent.pid())) > 0)).as("a zombie child").isTrue();
+            zombie = found[0];
             long z = zombie;
 
             assertThat(Files.readString(Path.of("/proc/" + z + "/cgroup"))).contains("0::" + cg.cgroupPath() + "\n");
@@ -104,6 +102,12 @@ class ScopeCgroupTest {
         return -1;
     }
 
+    /**
+     * Everything the issue lists as escaping a process group and an environment cookie: a setsid child, an
+     * env-wiped double-forked grandchild re-parented away, and a classic daemon (fork, setsid, fork) that
+     * retitles itself with Perl's {@code $0 =}, which overwrites its environment block (the cookie goes
+     * with it, no {@code env -i} needed), and has a worker.
+     */
     @Test
     void setsid_double_forked_env_wiped_and_retitled_descendants_all_end_with_kill(@TempDir Path dir) throws Exception {
         try (CgroupFixture f = CgroupFixture.open(); Stranger stranger = Stranger.start()) {

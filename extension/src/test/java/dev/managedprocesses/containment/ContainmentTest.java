@@ -268,6 +268,70 @@ class ContainmentTest {
         }
     }
 
+    /**
+     * A process that not even SIGKILL ends (frozen by the cgroup v1 freezer: in uninterruptible sleep until it
+     * is thawed) is named as the survivor, and only it: the scope's other group ended, is reaped (no zombie)
+     * and its record says so. In cgroup mode the scope's cgroup then never says it is empty, the one proof
+     * teardown otherwise takes for every group's end: each group proves its own instead.
+     */
+    @Test
+    void a_process_not_even_sigkill_ends_is_the_only_survivor_and_the_group_that_ended_is_reaped() throws Exception {
+        Path freezer = Path.of("/sys/fs/cgroup/freezer");
+        assumeTrue(Files.isWritable(freezer.resolve("cgroup.procs")),
+                "needs a cgroup v1 freezer mounted at " + freezer + " and writable (root): a process it freezes is "
+                        + "the one kind on this machine that survives SIGKILL");
+        Path frozen = Files.createDirectory(freezer.resolve("managed-processes-test-" + ProcessHandle.current().pid()));
+        ManagedProcess stuck = null;
+        try {
+            ProcessScope scope = ProcessScope.builder().name("survivor").gracePeriod(Duration.ofMillis(200)).open();
+            ManagedProcess ending = scope.start("sleep", "300");
+            stuck = scope.start("sleep", "300");
+            theirs.add(ending.identity());
+            theirs.add(stuck.identity());
+            Files.writeString(frozen.resolve("cgroup.procs"), Long.toString(stuck.pid()));
+            Files.writeString(frozen.resolve("freezer.state"), "FROZEN");
+            assertThat(Proc.eventually(TIMEOUT, () -> read(frozen.resolve("freezer.state")).equals("FROZEN")))
+                    .as("frozen").isTrue();
+
+            SurvivorsException failure = catchThrowableOfType(SurvivorsException.class, scope::close);
+
+            long stuckPid = stuck.pid();
+            assertThat(failure).as("close() names what outlived SIGKILL").isNotNull();
+            assertThat(failure.survivors()).extracting(i -> i.pid()).containsExactly(stuckPid);
+            assertThat(Proc.zombieChildren()).as("the group that ended is reaped, not left a zombie")
+                    .doesNotContain(ending.pid());
+            assertThat(scope.records()).filteredOn(r -> r.pid() == ending.pid()).singleElement()
+                    .satisfies(r -> assertThat(r.survived()).isFalse());
+            assertThat(scope.records()).filteredOn(r -> r.pid() == stuckPid).singleElement()
+                    .satisfies(r -> assertThat(r.survived()).isTrue());
+        } finally {
+            Files.writeString(frozen.resolve("freezer.state"), "THAWED"); // the pending SIGKILL ends it now
+            if (stuck != null) {
+                ProcessIdentity s = stuck.identity();
+                assertThat(Proc.eventually(TIMEOUT, () -> !Proc.isRunning(s) && !Proc.zombieChildren().contains(s.pid())))
+                        .as("thawed, killed and reaped").isTrue();
+            }
+            assertThat(Proc.eventually(TIMEOUT, () -> deleted(frozen))).as("%s removed", frozen).isTrue();
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static boolean deleted(Path cgroup) {
+        try {
+            Files.deleteIfExists(cgroup);
+            return true;
+        } catch (IOException e) {
+            return false; // still populated for a moment
+        }
+    }
+
     @Test
     void a_stranger_with_a_copy_of_a_childs_environment_is_touched_only_without_cgroups() throws Exception {
         ProcessScope scope = scope();

@@ -170,11 +170,63 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         }
         recordEnd(status);
         watchingGroup = true; // hold the leader unreaped until its group is empty
-        if (containerHoldsGroup && containerEmpty()) {
-            reapLeader(); // the kernel says nothing of its group lives: no process-table scan
-            return;
+        if (containerHoldsGroup) {
+            CompletableFuture<Void> emptied = scopeEmptied;
+            if (emptied != null) {
+                // Its scope's teardown: the kernel's one word that the scope's cgroup is empty proves every
+                // group's end, instead of a read of each process's cgroup.events as it exits.
+                emptied.thenRun(this::reapLeaderOnReactor);
+                return;
+            }
+            if (containerEmpty()) {
+                reapLeader(); // the kernel says nothing of its group lives: no process-table scan
+                return;
+            }
         }
         reactor.requestGroupCheck(this);
+    }
+
+    /** Set when its scope's teardown begins, where its container holds the group: see {@link #proveEmptyBy}. */
+    private volatile CompletableFuture<Void> scopeEmptied;
+
+    @Override
+    void proveEmptyBy(CompletableFuture<Void> emptied) {
+        if (!containerHoldsGroup) {
+            return;
+        }
+        scopeEmptied = emptied;
+        // A leader that had exited already (its group lived on) waits for the same proof, besides its own.
+        reactor.execute(() -> {
+            if (ended.isDone() && !gone.isDone() && scopeEmptied == emptied) {
+                emptied.thenRun(this::reapLeaderOnReactor);
+            }
+        });
+    }
+
+    @Override
+    void stopProvingEmptyByScope() {
+        if (scopeEmptied == null) {
+            return;
+        }
+        scopeEmptied = null;
+        reactor.execute(() -> {
+            if (ended.isDone() && !gone.isDone()) {
+                if (containerEmpty()) {
+                    reapLeader();
+                } else {
+                    reactor.requestGroupCheck(this);
+                }
+            }
+        });
+    }
+
+    /** The scope's proof may complete on the closing thread (its own look): the reap is the reactor's. */
+    private void reapLeaderOnReactor() {
+        if (reactor.inReactorThread()) {
+            reapLeader();
+        } else {
+            reactor.execute(this::reapLeader);
+        }
     }
 
     /** The kernel's word ({@code cgroup.events}) that no process lives in this process's container. */
@@ -295,7 +347,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
      * its groups in bursts: the janitor is told of them all in one write).
      */
     private void reapLeader() {
-        if (reapQueued) {
+        if (reapQueued || gone.isDone()) {
             return;
         }
         reapQueued = true;

@@ -530,13 +530,11 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         }
         List<Terminator.Target> all = new ArrayList<>(targets);
         Terminator.Sweep sweep = null;
+        ScopeProof proof = null;
         if (held) {
-            // The kernel's one word that the scope's cgroup is empty (a poll on its cgroup.events) proves every
-            // group's end: the exits need no read of a cgroup.events of their own.
-            whole.watch();
-            for (TrackedProcess t : targets) {
-                t.proveEmptyBy(whole.gone());
-            }
+            // The kernel's one word that the scope's cgroup is empty proves every group's end: the exits need no
+            // read of a cgroup.events of their own.
+            proof = ScopeProof.start(Reactor.get(), targets, whole.gone(), c::provenEmpty);
             List<ProcStat> looked = snapshot;
             sweep = () -> {
                 if (c.provenEmpty()) {
@@ -555,8 +553,8 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             all.add(whole); // killed at once (cgroup.kill) at the SIGKILL step
         }
         Terminator.terminate(os.table(), all, gracePeriod, sweep).forEach(i -> survivors.put(i.pid(), i));
-        if (held && !whole.isGone()) {
-            proveEachEmpty(targets);
+        if (proof != null && !whole.isGone()) {
+            proof.abandonAndAwait(targets);
         }
         boolean provenEmpty = held && whole.isGone() && allGone(targets);
         // A dying process may have started new escapees: more rounds until a fresh look finds none. Something
@@ -652,32 +650,6 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             adopted |= t.origin() == TrackedProcess.Origin.ADOPTED;
         }
         return first == 0 || adopted ? os.table().snapshot() : os.table().snapshotSince(first, forks);
-    }
-
-    /** How long, after a teardown that left the scope's cgroup populated, the exited may take to prove their own end. */
-    private static final Duration OWN_PROOF_WAIT = Duration.ofSeconds(1);
-
-    /**
-     * Something in the scope's cgroup outlived the teardown (a process in uninterruptible sleep, named as a
-     * survivor), so the scope's cgroup never said it was empty: every process proves its own end again, as
-     * outside a teardown, and the groups that did end are reaped (not left as zombies until the survivor dies).
-     */
-    private static void proveEachEmpty(List<TrackedProcess> targets) {
-        List<CompletableFuture<Void>> ends = new ArrayList<>();
-        for (TrackedProcess t : targets) {
-            t.stopProvingEmptyByScope();
-            if (t.ended.isDone() && !t.isGone()) {
-                ends.add(t.gone()); // it exited and waits for a proof only; the survivors never will
-            }
-        }
-        try {
-            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
-                    .get(OWN_PROOF_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // the survivors among them are named by the verifying look below
-        }
     }
 
     private static boolean allGone(List<TrackedProcess> targets) {

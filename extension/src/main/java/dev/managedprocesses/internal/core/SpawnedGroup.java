@@ -171,11 +171,8 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         recordEnd(status);
         watchingGroup = true; // hold the leader unreaped until its group is empty
         if (containerHoldsGroup) {
-            CompletableFuture<Void> emptied = scopeEmptied;
-            if (emptied != null) {
-                // Its scope's teardown: the kernel's one word that the scope's cgroup is empty proves every
-                // group's end, instead of a read of each process's cgroup.events as it exits.
-                emptied.thenRun(this::reapLeaderOnReactor);
+            if (proof != null) {
+                proof.exited(this); // its scope's teardown: one proof of emptiness for all its groups
                 return;
             }
             if (containerEmpty()) {
@@ -186,46 +183,35 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         reactor.requestGroupCheck(this);
     }
 
-    /** Set when its scope's teardown begins, where its container holds the group: see {@link #proveEmptyBy}. */
-    private volatile CompletableFuture<Void> scopeEmptied;
+    /** Reactor thread: the proof of emptiness its scope's teardown takes for all its groups, or null. */
+    private ScopeProof proof;
 
-    @Override
-    void proveEmptyBy(CompletableFuture<Void> emptied) {
-        if (!containerHoldsGroup) {
-            return;
+    /** Reactor thread: whether it waits for {@code p}, which it joins unless it is gone or its cgroup does not hold it. */
+    boolean join(ScopeProof p) {
+        if (!containerHoldsGroup || gone.isDone()) {
+            return false;
         }
-        scopeEmptied = emptied;
-        // A leader that had exited already (its group lived on) waits for the same proof, besides its own.
-        reactor.execute(() -> {
-            if (ended.isDone() && !gone.isDone() && scopeEmptied == emptied) {
-                emptied.thenRun(this::reapLeaderOnReactor);
-            }
-        });
+        proof = p;
+        return true;
     }
 
-    @Override
-    void stopProvingEmptyByScope() {
-        if (scopeEmptied == null) {
-            return;
-        }
-        scopeEmptied = null;
-        reactor.execute(() -> {
-            if (ended.isDone() && !gone.isDone()) {
-                if (containerEmpty()) {
-                    reapLeader();
-                } else {
-                    reactor.requestGroupCheck(this);
-                }
-            }
-        });
+    /** Reactor thread: whether the leader has exited (its exit recorded). */
+    boolean exited() {
+        return ended.isDone();
     }
 
-    /** The scope's proof may complete on the closing thread (its own look): the reap is the reactor's. */
-    private void reapLeaderOnReactor() {
-        if (reactor.inReactorThread()) {
-            reapLeader();
-        } else {
-            reactor.execute(this::reapLeader);
+    /**
+     * Reactor thread: its scope's proof will not come (something still lives in the scope's cgroup): the group
+     * proves its own end, as outside a teardown.
+     */
+    void proveOwnEnd() {
+        proof = null;
+        if (ended.isDone() && !gone.isDone()) {
+            if (containerEmpty()) {
+                reapLeader();
+            } else {
+                reactor.requestGroupCheck(this);
+            }
         }
     }
 
@@ -346,7 +332,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
      * found so in the same turn of the reactor, once the events of that turn are handled (a teardown ends
      * its groups in bursts: the janitor is told of them all in one write).
      */
-    private void reapLeader() {
+    void reapLeader() {
         if (reapQueued || gone.isDone()) {
             return;
         }

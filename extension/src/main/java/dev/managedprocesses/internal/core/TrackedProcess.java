@@ -127,22 +127,6 @@ public abstract class TrackedProcess implements Terminator.Target {
         return false;
     }
 
-    /**
-     * Its scope's teardown has begun, and {@code emptied} completes when the kernel says that the scope's
-     * cgroup is empty: a process whose container {@linkplain #containerHoldsAll() holds all it forked} may take
-     * that one proof for its own, rather than ask about its own container when it exits. Only where
-     * {@link #containerHoldsAll()} is true; a no-op for the others.
-     */
-    void proveEmptyBy(CompletableFuture<Void> emptied) {
-    }
-
-    /**
-     * The proof of {@link #proveEmptyBy} did not come (something in the scope's cgroup outlived the teardown):
-     * the process proves its own emptiness again, as before the teardown.
-     */
-    void stopProvingEmptyByScope() {
-    }
-
     public abstract List<ProcessInfo> descendants();
 
     public abstract long processGroup();

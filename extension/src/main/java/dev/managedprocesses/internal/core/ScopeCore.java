@@ -614,7 +614,9 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             }
         }
         // The orphans of the scope that died as this JVM's children (it is a subreaper) are among its children.
-        List<ProcStat> children = provenEmpty ? os.table().childrenOfSelf() : null;
+        // Only zombies among them count here: where the kernel says this JVM has none, its children need no reading.
+        List<ProcStat> children = provenEmpty
+                ? (os.control().mayHaveZombieChild() ? os.table().childrenOfSelf() : List.of()) : null;
         c.reapOrphans(os, provenEmpty ? children : snapshot, adopted);
         // The JVM's own children too: zombies older than this scope that nobody reaps are reaped here as well.
         Map<Long, ProcStat> both = new LinkedHashMap<>();

@@ -390,13 +390,24 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         }
     }
 
-    /** Closes stdin, then drains and closes the output pipes on the reactor thread; completes when done. */
+    /**
+     * Closes stdin, then drains and closes the output pipes on the reactor thread; completes when done. Where
+     * the reactor has read both to their end already (the usual case: nothing of the group holds them open
+     * any more), there is nothing to hand it, and nothing to wait for.
+     */
     @Override
     public CompletableFuture<Void> afterTeardown() {
         try {
             stdin.close();
         } catch (IOException ignored) {
             // nothing to report: the process is gone
+        }
+        boolean open = false;
+        for (Pipe pipe : pipes) {
+            open |= !pipe.registration().isCancelled(); // cancelled only once read to its end (and ended)
+        }
+        if (!open) {
+            return DONE;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         reactor.execute(() -> {

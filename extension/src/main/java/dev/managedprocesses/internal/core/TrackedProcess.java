@@ -45,7 +45,7 @@ public abstract class TrackedProcess implements Terminator.Target {
         ESCAPED
     }
 
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     /** How long suspend() and resume() wait for the kernel to freeze or thaw a container. */
     private static final Duration FREEZE_WAIT = Duration.ofSeconds(5);
 

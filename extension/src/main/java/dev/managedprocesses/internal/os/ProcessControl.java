@@ -52,6 +52,14 @@ public interface ProcessControl {
     /** The exit status of an exited child, read by pid without reaping it; empty while it runs. */
     Optional<ExitStatus> peekExitByPid(long pid);
 
+    /**
+     * Whether this JVM may have a child that has exited and is not reaped yet, asked without reaping it (and so
+     * without taking an exit status from whoever waits for it); false only where the kernel says there is none.
+     */
+    default boolean mayHaveZombieChild() {
+        return true;
+    }
+
     /** Reaps one exited child ({@code waitpid(pid, WNOHANG)}); empty when it has not exited or is not our child. */
     Optional<ExitStatus> reap(long pid);
 

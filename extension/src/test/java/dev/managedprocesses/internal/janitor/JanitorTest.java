@@ -51,10 +51,19 @@ class JanitorTest {
     void cleanUp() throws InterruptedException {
         standIn.destroyForcibly();
         standIn.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        long self = ProcessHandle.current().pid();
         for (long pid : List.copyOf(children)) {
+            // what it forked (a script's 'sleep 1') is orphaned by the kill: to this JVM, a subreaper, to reap too
+            List<Long> below = Proc.pids().stream().filter(p -> Proc.ppid(p) == pid).toList();
             OS.control().signalGroup(pid, Signal.KILL); // each leads a group of its own (a session, for the janitor)
             OS.control().signalPid(pid, Signal.KILL);
             reap(pid);
+            for (long orphan : below) {
+                Proc.eventually(TIMEOUT, () -> !Proc.exists(orphan) || (Proc.ppid(orphan) == self && Proc.state(orphan) == 'Z'));
+                if (Proc.ppid(orphan) == self && Proc.state(orphan) == 'Z') {
+                    OS.control().reap(orphan);
+                }
+            }
         }
     }
 

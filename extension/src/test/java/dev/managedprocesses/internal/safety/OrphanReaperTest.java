@@ -45,6 +45,29 @@ class OrphanReaperTest {
                 grandchild).isFalse();
     }
 
+    /** What lets a teardown skip reading the JVM's children (a read per JVM thread) when none is a zombie. */
+    @LinuxOnly("waitid(P_ALL, WNOWAIT)")
+    @Test
+    void the_kernel_says_whether_the_jvm_has_a_zombie_child_without_reaping_it() throws Exception {
+        Os os = Os.current();
+        SpawnRequest.Stdio none = SpawnRequest.Stdio.DISCARD;
+        long pid = os.spawner().spawn(new SpawnRequest("/bin/true", List.of("true"), List.of(), null, none, none, none)).pid();
+        try {
+            assertThat(Proc.eventually(TIMEOUT, () -> Proc.state(pid) == 'Z')).isTrue();
+
+            assertThat(os.control().mayHaveZombieChild()).as("a zombie child").isTrue();
+
+            assertThat(Proc.state(pid)).as("asked about, not reaped").isEqualTo('Z');
+        } finally {
+            os.control().reap(pid);
+        }
+        assertThat(Proc.eventually(TIMEOUT, () -> Proc.zombieChildren().isEmpty() && !os.control().mayHaveZombieChild()))
+                .as("no zombie child: the kernel says so (zombie children: %s; the kernel: %s)",
+                        Proc.zombieChildren().stream().map(z -> z + " " + Proc.cmdline(z) + " " + Proc.comm(z)).toList(),
+                        os.control().mayHaveZombieChild())
+                .isTrue();
+    }
+
     @LinuxOnly("the child subreaper and its orphan reaper")
     @Test
     void a_zombie_child_never_seen_below_another_is_left_to_its_parent_for_two_seconds() throws Exception {

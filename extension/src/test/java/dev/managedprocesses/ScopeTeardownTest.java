@@ -42,6 +42,15 @@ class ScopeTeardownTest {
         return Proc.withEnvironment(ProcessScope.SCOPE_VARIABLE + "=" + scope.id());
     }
 
+    /**
+     * The one marked process once it is {@code comm} and carries the cookie, else -1: taken from the same look,
+     * since another look may miss it (while it execs, its environment reads as empty for a moment).
+     */
+    private static long theMarked(ProcessScope scope, String comm) {
+        List<Long> m = marked(scope);
+        return m.size() == 1 && comm.equals(Proc.comm(m.get(0))) ? m.get(0) : -1;
+    }
+
     @LinuxOnly("an escapee that left its group (setsid) is found by the scope's cookie in its environment")
     @Test
     void a_setsid_escapee_is_found_by_its_marker_and_ended() throws Exception {
@@ -50,8 +59,10 @@ class ScopeTeardownTest {
             ManagedProcess sh = scope.start("sh", "-c", "setsid sleep 300 & exit 0");
             sh.waitFor(TIMEOUT);
             // wait until the background child has exec'd setsid (before that it is still in the group)
-            assertThat(Proc.eventually(TIMEOUT, () -> marked(scope).size() == 1
-                    && Proc.pgid(marked(scope).get(0)) != sh.pid())).as("it left the group").isTrue();
+            assertThat(Proc.eventually(TIMEOUT, () -> {
+                long escapee = theMarked(scope, "sleep");
+                return escapee > 0 && Proc.pgid(escapee) != sh.pid();
+            })).as("it left the group").isTrue();
         }
         assertThat(marked(scope)).isEmpty();
         assertThat(scope.records()).anySatisfy(r -> {
@@ -73,8 +84,9 @@ class ScopeTeardownTest {
         try (scope) {
             ManagedProcess sh = scope.start("sh", "-c", "(sleep 300 &) ; exit 0");
             sh.waitFor(TIMEOUT);
-            assertThat(Proc.eventually(TIMEOUT, () -> marked(scope).size() == 1)).isTrue();
-            long daemon = marked(scope).get(0);
+            long[] found = {-1};
+            assertThat(Proc.eventually(TIMEOUT, () -> (found[0] = theMarked(scope, "sleep")) > 0)).isTrue();
+            long daemon = found[0];
             if (Subreaper.isActive()) { // the default; not in the cgroups-off-no-subreaper execution
                 assertThat(Proc.ppid(daemon)).as("re-parented to the JVM, a subreaper").isEqualTo(ProcessHandle.current().pid());
             } else {

@@ -547,9 +547,8 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     /** {@code waitid(P_ALL, WNOWAIT)}: one system call, where reading the JVM's children costs one read per thread. */
     @Override
     public boolean mayHaveZombieChild() {
-        long info = LibC.allocate(SIGINFO_SIZE);
+        long info = LibC.allocate(SIGINFO_SIZE); // zeroed: si_pid stays 0 when no child has exited
         try {
-            LibC.MEMORY.putInt(info + 16, 0);
             // __WALL: children whose exit signal is not SIGCHLD count too
             int rc = libc.waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT | WALL);
             if (rc != 0) {

@@ -315,6 +315,34 @@ class ContainmentTest {
         }
     }
 
+    /**
+     * A process outside the scope's cgroup (born where the JVM's children are born) carrying the scope's marker:
+     * what a child forked in the moment before its move into its cgroup, had the look after the move missed it.
+     * The scope's cgroup, holding everything else, says it is empty once its own process has ended; teardown
+     * must not take that for the scope's end, and ends the marked process too.
+     */
+    @Test
+    void a_marked_process_outside_the_scopes_cgroup_is_ended_though_the_cgroup_is_empty() throws Exception {
+        ProcessScope scope = scope();
+        Process outside = null;
+        try {
+            ManagedProcess inside = scope.start("sleep", "300");
+            java.util.OptionalLong marker = Os.current().table().marker(inside.pid());
+            assumeTrue(marker.isPresent(), "the scope's marker (RLIMIT_RTTIME) is not readable here");
+            outside = new ProcessBuilder("sleep", "300").start();
+            theirs.add(ProcessIdentity.of(outside.pid()).orElseThrow());
+            assertThat(Os.current().control().mark(outside.pid(), marker.getAsLong())).isZero();
+        } finally {
+            scope.close();
+        }
+        assertThat(outside.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("ended by the teardown").isTrue();
+        long pid = outside.pid();
+        assertThat(scope.records()).filteredOn(r -> r.pid() == pid).singleElement().satisfies(r -> {
+            assertThat(r.origin()).isEqualTo(ProcessRecord.Origin.ESCAPED);
+            assertThat(r.endedBy()).contains(EndedBy.SIGTERM);
+        });
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file).trim();

@@ -166,6 +166,20 @@ public final class Proc {
         }
     }
 
+    /** The process's cgroup v2 path ({@code 0::} line of {@code /proc/PID/cgroup}), or "" when unreadable. */
+    public static String cgroup(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
+                if (line.startsWith("0::")) {
+                    return line.substring(3);
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return "";
+    }
+
     public static boolean exists(long pid) {
         return Files.exists(Path.of("/proc/" + pid));
     }

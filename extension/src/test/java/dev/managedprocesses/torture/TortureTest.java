@@ -10,8 +10,10 @@ import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,6 +73,7 @@ class TortureTest {
         int sigkilled = 0;
         int escapees = 0;
         List<String> survivors = new ArrayList<>();
+        Set<Long> reported = new HashSet<>();
         List<String> zombiesLeft = new ArrayList<>();
         long slowestMillis = -1;
         String slowest = "";
@@ -138,8 +141,11 @@ class TortureTest {
                     survivors.add("scope " + s + ": marked processes alive after teardown: " + marked);
                 }
                 for (long pid : Proc.withCommandLine(TOKEN)) {
-                    survivors.add("scope " + s + " " + kinds + ": daemon alive after teardown: " + pid + " ("
-                            + Proc.cmdline(pid) + ")");
+                    if (reported.add(pid)) { // once, with what teardown recorded: not again for every later scope
+                        survivors.add("scope " + s + " " + kinds + ": daemon alive after teardown: " + pid + " ("
+                                + Proc.cmdline(pid) + ", " + Proc.cgroup(pid) + "); the scope's records: "
+                                + scope.records().stream().map(ProcessRecord::summary).toList());
+                    }
                 }
             }
             int wronged = strangers.wronged();

@@ -7,12 +7,14 @@ import dev.managedprocesses.internal.os.ContainerException;
 import dev.managedprocesses.internal.os.Containment;
 import dev.managedprocesses.internal.os.Os;
 import dev.managedprocesses.internal.os.ProcStat;
+import dev.managedprocesses.internal.os.ProcessTable;
 import dev.managedprocesses.internal.os.ProcessTree;
 import dev.managedprocesses.internal.reactor.Reactor;
 import dev.managedprocesses.internal.safety.ProtectedProcesses;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -179,6 +181,38 @@ final class CgroupScope extends ScopeContainment {
             t = target;
         }
         super.reapOrphans(os, t != null && t.killed ? os.table().snapshot() : snapshot, notOurs);
+    }
+
+    /**
+     * One read of the JVM's own cgroup's {@code cgroup.procs}: where a child of this JVM is born, and where a
+     * process it forked before its move into its cgroup stays if the look after the move missed it. Only those
+     * allocated since the scope's first pid are read further. A teardown that trusts the scope's cgroup to
+     * hold everything asks this before it skips its look at the process table.
+     */
+    @Override
+    boolean marksOutside(long firstPid, long firstStartTicks) {
+        if (firstPid <= 0) {
+            return false;
+        }
+        ProcessTable table = os.table();
+        long last = table.lastAllocatedPid();
+        if (last < 0) {
+            return true; // cannot tell: let the teardown look
+        }
+        long max = table.pidMax();
+        long span = Math.floorMod(last - firstPid, max);
+        long self = table.selfPid();
+        for (long pid : containment.bornHere()) {
+            if (pid == self || Math.floorMod(pid - firstPid, max) > span) {
+                continue; // this JVM, or a pid allocated before the scope's first process
+            }
+            Optional<ProcStat> s = table.stat(pid);
+            if (s.isPresent() && !s.get().isGone() && s.get().startTime() >= firstStartTicks
+                    && carries(table, pid, marker)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -281,6 +281,16 @@ abstract class ScopeContainment {
         return false;
     }
 
+    /**
+     * Whether a process outside the scope's containers, where the scope's children are born, carries the scope's
+     * marks: one its processes forked in the moment before their moves that the look after the move missed.
+     * Only processes born since the scope's first process ({@code firstPid}, {@code firstStartTicks}) count.
+     * False where there are no containers (the look finds such processes anyway).
+     */
+    boolean marksOutside(long firstPid, long firstStartTicks) {
+        return false;
+    }
+
     /** Whether the scope owns {@code process} by its mechanism (membership, or marker and cookie). */
     abstract boolean owns(ProcStat process);
 

@@ -537,7 +537,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             proof = ScopeProof.start(Reactor.get(), targets, whole.gone(), c::provenEmpty);
             List<ProcStat> looked = snapshot;
             sweep = () -> {
-                if (c.provenEmpty()) {
+                if (c.provenEmpty() && !marksOutside(c)) {
                     return List.of();
                 }
                 looked.addAll(look(os, targets));
@@ -556,7 +556,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         if (proof != null && !whole.isGone()) {
             proof.abandonAndAwait(targets);
         }
-        boolean provenEmpty = held && whole.isGone() && allGone(targets);
+        boolean provenEmpty = held && whole.isGone() && allGone(targets) && !marksOutside(c);
         // A dying process may have started new escapees: more rounds until a fresh look finds none. Something
         // that keeps replacing itself faster than it dies is not waited out forever: what the last look still
         // finds gets SIGKILL without another grace period, and close() fails naming it. Where the kernel has
@@ -652,6 +652,20 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             adopted |= t.origin() == TrackedProcess.Origin.ADOPTED;
         }
         return first == 0 || adopted ? os.table().snapshot() : os.table().snapshotSince(first, forks);
+    }
+
+    /**
+     * Whether a process outside the scope's cgroup carries its marks (see {@link ScopeContainment#marksOutside}):
+     * then the scope's empty cgroup does not prove that nothing of the scope lives, and teardown looks.
+     */
+    private boolean marksOutside(ScopeContainment c) {
+        long first;
+        long ticks;
+        synchronized (lock) {
+            first = firstPid;
+            ticks = firstStartTicks;
+        }
+        return c.marksOutside(first, ticks == Long.MAX_VALUE ? 0 : ticks);
     }
 
     private static boolean allGone(List<TrackedProcess> targets) {

@@ -59,6 +59,22 @@ final class LinuxContainment implements Containment {
     }
 
     @Override
+    public java.util.Set<Long> bornHere() {
+        CgroupV2 d = detected;
+        JvmCgroup jvm = d == null ? null : d.jvmCgroup().orElse(null);
+        if (jvm == null) {
+            return java.util.Set.of();
+        }
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        try {
+            CgroupFiles.procs(jvm.jvmCgroupDirectory(), out);
+        } catch (CgroupException e) {
+            return java.util.Set.of();
+        }
+        return out;
+    }
+
+    @Override
     public void release() {
         CgroupV2 d = detected;
         if (d != null) {

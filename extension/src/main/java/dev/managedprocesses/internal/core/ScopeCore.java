@@ -531,6 +531,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         List<Terminator.Target> all = new ArrayList<>(targets);
         Terminator.Sweep sweep = null;
         ScopeProof proof = null;
+        boolean[] sweptEmpty = {false};
         if (held) {
             // The kernel's one word that the scope's cgroup is empty proves every group's end: the exits need no
             // read of a cgroup.events of their own.
@@ -538,6 +539,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             List<ProcStat> looked = snapshot;
             sweep = () -> {
                 if (c.provenEmpty() && !marksOutside(c)) {
+                    sweptEmpty[0] = true; // nothing of the scope lives, so nothing can be born of it any more
                     return List.of();
                 }
                 looked.addAll(look(os, targets));
@@ -556,7 +558,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         if (proof != null && !whole.isGone()) {
             proof.abandonAndAwait(targets);
         }
-        boolean provenEmpty = held && whole.isGone() && allGone(targets) && !marksOutside(c);
+        boolean provenEmpty = held && whole.isGone() && allGone(targets) && (sweptEmpty[0] || !marksOutside(c));
         // A dying process may have started new escapees: more rounds until a fresh look finds none. Something
         // that keeps replacing itself faster than it dies is not waited out forever: what the last look still
         // finds gets SIGKILL without another grace period, and close() fails naming it. Where the kernel has

@@ -202,7 +202,11 @@ final class CgroupScope extends ScopeContainment {
         long max = table.pidMax();
         long span = Math.floorMod(last - firstPid, max);
         long self = table.selfPid();
-        for (long pid : containment.bornHere()) {
+        Optional<Set<Long>> born = containment.bornHere();
+        if (born.isEmpty()) {
+            return true; // unreadable: let the teardown look
+        }
+        for (long pid : born.get()) {
             if (pid == self || Math.floorMod(pid - firstPid, max) > span) {
                 continue; // this JVM, or a pid allocated before the scope's first process
             }

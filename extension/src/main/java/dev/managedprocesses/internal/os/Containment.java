@@ -29,11 +29,11 @@ public interface Containment {
     /**
      * The processes in the container this JVM's children are born in (the JVM's own cgroup), the JVM itself
      * included: where a process forked in the moment before its parent's move into its own container would
-     * still be, had the look after the move missed it. Empty where there are no containers, or when it cannot
-     * be read.
+     * still be, had the look after the move missed it. Empty where there are no containers; absent when it
+     * cannot be read.
      */
-    default java.util.Set<Long> bornHere() {
-        return java.util.Set.of();
+    default java.util.Optional<java.util.Set<Long>> bornHere() {
+        return java.util.Optional.of(java.util.Set.of());
     }
 
     /** A container for one scope (its processes get containers of their own below it). */

@@ -59,19 +59,19 @@ final class LinuxContainment implements Containment {
     }
 
     @Override
-    public java.util.Set<Long> bornHere() {
+    public java.util.Optional<java.util.Set<Long>> bornHere() {
         CgroupV2 d = detected;
         JvmCgroup jvm = d == null ? null : d.jvmCgroup().orElse(null);
         if (jvm == null) {
-            return java.util.Set.of();
+            return java.util.Optional.of(java.util.Set.of());
         }
         java.util.Set<Long> out = new java.util.HashSet<>();
         try {
             CgroupFiles.procs(jvm.jvmCgroupDirectory(), out);
         } catch (CgroupException e) {
-            return java.util.Set.of();
+            return java.util.Optional.empty();
         }
-        return out;
+        return java.util.Optional.of(out);
     }
 
     @Override

@@ -335,7 +335,9 @@ class ContainmentTest {
         } finally {
             scope.close();
         }
-        assertThat(outside.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("ended by the teardown").isTrue();
+        try (var in = outside.getOutputStream(); var out = outside.getInputStream(); var err = outside.getErrorStream()) {
+            assertThat(outside.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("ended by the teardown").isTrue();
+        }
         long pid = outside.pid();
         assertThat(scope.records()).filteredOn(r -> r.pid() == pid).singleElement().satisfies(r -> {
             assertThat(r.origin()).isEqualTo(ProcessRecord.Origin.ESCAPED);

@@ -128,11 +128,10 @@ public final class Proc {
             return true;
         }
         try {
-            String cgroup = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/cgroup")).stream()
-                    .filter(l -> l.startsWith("0::")).map(l -> l.substring(3)).findFirst().orElse(null);
+            String cgroup = cgroup(pid);
             String mount = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo")).stream()
                     .filter(l -> l.contains(" - cgroup2 ")).map(l -> l.split(" ")[4]).findFirst().orElse(null);
-            if (cgroup == null || mount == null) {
+            if (cgroup.isEmpty() || mount == null) {
                 return false;
             }
             return java.nio.file.Files.readString(java.nio.file.Path.of(mount + cgroup, "cgroup.events")).contains("frozen 1");

@@ -28,10 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -685,14 +682,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         for (TrackedProcess t : targets) {
             done.add(t.afterTeardown());
         }
-        try {
-            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
-                    .get(STREAMS_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // the reactor is wedged: nothing sensible to do beyond not hanging the test
-        }
+        BoundedWait.all(done, STREAMS_WAIT); // past it the reactor is wedged: nothing to do beyond not hanging the test
     }
 
     /**

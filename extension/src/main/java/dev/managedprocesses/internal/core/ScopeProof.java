@@ -7,9 +7,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -73,7 +70,7 @@ final class ScopeProof {
             }
         }
         for (SpawnedGroup g : new ArrayList<>(running)) {
-            if (g.exited()) {
+            if (g.ended.isDone()) {
                 exited(g); // it had exited before the teardown, its group living on
             }
         }
@@ -133,14 +130,7 @@ final class ScopeProof {
                 ends.add(t.gone()); // exited, and waits for a proof only; a survivor's never comes
             }
         }
-        try {
-            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
-                    .get(OWN_PROOF_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // the survivors among them are named by the teardown's verifying look
-        }
+        BoundedWait.all(ends, OWN_PROOF_WAIT); // the survivors among them are named by the teardown's verifying look
     }
 
     /** How long the closing thread waits for the reactor to take the groups in (it is idle then: microseconds). */
@@ -163,13 +153,8 @@ final class ScopeProof {
                 done.complete(null);
             }
         });
-        try {
-            done.get(REACTOR_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // the reactor takes them in later; exits it handled before that were proven the usual way
-        }
+        // past the wait, the reactor takes them in later: exits it handled before that were proven the usual way
+        BoundedWait.all(List.of(done), REACTOR_WAIT);
     }
 
     private void onReactor(Runnable task) {

@@ -195,11 +195,6 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         return true;
     }
 
-    /** Reactor thread: whether the leader has exited (its exit recorded). */
-    boolean exited() {
-        return ended.isDone();
-    }
-
     /**
      * Reactor thread: its scope's proof will not come (something still lives in the scope's cgroup): the group
      * proves its own end, as outside a teardown.

@@ -90,7 +90,10 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         // time are race-free.
         int pidfd = os.control().openPidfd(spawned.pid());
         ChildGate gate = new ChildGate(os, spawned.pid(), pidfd);
-        long start = os.table().stat(spawned.pid()).map(ProcStat::startTime).orElse(0L);
+        // Where the spawn could tell the start time, /proc is not read: a read would leave the kernel entries for
+        // this pid to take out again at the reap (BirthTick).
+        long start = spawned.startTime() >= 0 ? spawned.startTime()
+                : os.table().stat(spawned.pid()).map(ProcStat::startTime).orElse(0L);
         ProcessIdentity identity = new ProcessIdentity(spawned.pid(), start, os.table().bootId());
         SpawnedGroup p = new SpawnedGroup(os, reactor, gate, spawned, identity, container, containerHoldsGroup, command,
                 grace, stdout, stderr);

@@ -154,6 +154,7 @@ final class LibC {
     private final Fn syscall = new Fn("syscall", L, 1, L, L, L, L, L);
     private final Fn prctl = new Fn("prctl", I, 1, I, L, L, L, L);
     private final Fn sysconf = new Fn("sysconf", L, I);
+    private final Fn clockGettime = new Fn("clock_gettime", I, I, P);
     private final Fn strerror = new Fn("strerror", P, I);
     private final Fn epollCreate1 = new Fn("epoll_create1", I, I);
     private final Fn epollCtl = new Fn("epoll_ctl", I, I, I, I, P);
@@ -415,6 +416,17 @@ final class LibC {
 
     long sysconf(int name) {
         return sysconf.call(name);
+    }
+
+    /**
+     * clock_gettime(2) of {@code clock}, through the 16 bytes of native memory at {@code timespec}: nanoseconds,
+     * or -1 when it fails.
+     */
+    long clockNanos(int clock, long timespec) {
+        if ((int) clockGettime.call(clock, timespec) != 0) {
+            return -1;
+        }
+        return MEMORY.getLong(timespec) * 1_000_000_000L + MEMORY.getLong(timespec + 8);
     }
 
     String strerror(int errnum) {

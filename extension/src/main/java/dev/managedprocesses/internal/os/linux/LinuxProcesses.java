@@ -56,6 +56,7 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     private static final int ATTR_SIZE = 1024;
     private static final int ACTIONS_SIZE = 1024;
     private static final int SIGSET_SIZE = 128;
+    private static final int TIMESPEC_SIZE = 16;
 
     /** Test hook: {@code -Dmanagedprocesses.internal.pidfd=false} exercises the pid fallback path. */
     private static final boolean PIDFD_ALLOWED =
@@ -65,6 +66,7 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
 
     private final LibC libc;
     private final boolean pidfd;
+    private final long ticksPerSecond;
     private volatile CgroupSpawnPlacement placement;
     private final java.util.concurrent.atomic.AtomicLong markers = new java.util.concurrent.atomic.AtomicLong();
     private volatile long jvmRttimeHardLimit = RttimeMarker.UNLIMITED;
@@ -72,6 +74,7 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     LinuxProcesses(LibC libc) {
         this.libc = libc;
         this.pidfd = PIDFD_ALLOWED && probePidfd();
+        this.ticksPerSecond = clockTicks(libc);
     }
 
     /** Clock ticks per second of start times ({@code sysconf(_SC_CLK_TCK)}), 100 when unknown. */
@@ -129,13 +132,14 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
 
     @Override
     public Spawned spawn(SpawnRequest request) throws SpawnException {
-        // One zeroed block for posix_spawnattr_t (336 bytes in glibc), posix_spawn_file_actions_t (80)
-        // and two sigset_t (128 each), with room to spare; freed when the spawn returns.
-        long block = LibC.allocate(ATTR_SIZE + ACTIONS_SIZE + 2 * SIGSET_SIZE);
+        // One zeroed block for posix_spawnattr_t (336 bytes in glibc), posix_spawn_file_actions_t (80),
+        // two sigset_t (128 each) and a struct timespec, with room to spare; freed when the spawn returns.
+        long block = LibC.allocate(ATTR_SIZE + ACTIONS_SIZE + 2 * SIGSET_SIZE + TIMESPEC_SIZE);
         long attr = block;
         long actions = block + ATTR_SIZE;
         long emptySet = actions + ACTIONS_SIZE;
         long fullSet = emptySet + SIGSET_SIZE;
+        long timespec = fullSet + SIGSET_SIZE;
         long strings = 0;
         int procs = -1;
         List<Integer> childEnds = new ArrayList<>(3);
@@ -220,8 +224,13 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
             // The birth mark: this thread's timer slack, which the child inherits at its first instruction.
             long slack = request.marker() != 0 ? TimerSlack.setOwn(libc, TimerSlack.forMarker(request.marker())) : -1;
             int err;
+            long before;
+            long after;
             try {
+                // The clock around the spawn brackets the fork: its tick is the child's start time (BirthTick).
+                before = libc.clockNanos(BirthTick.CLOCK_BOOTTIME, timespec);
                 err = libc.posix_spawnp(pid, file, actions, attr, argv, envp);
+                after = libc.clockNanos(BirthTick.CLOCK_BOOTTIME, timespec);
             } finally {
                 if (slack >= 0) {
                     TimerSlack.restoreOwn(libc, slack);
@@ -230,14 +239,17 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
             if (err != 0 && atBirth && placement().retryWithoutAtBirth(attr, err)) {
                 atBirth = false;
                 procs = openProcs(cgroup);
+                before = libc.clockNanos(BirthTick.CLOCK_BOOTTIME, timespec);
                 err = libc.posix_spawnp(pid, file, actions, attr, argv, envp);
+                after = libc.clockNanos(BirthTick.CLOCK_BOOTTIME, timespec);
             }
             if (err != 0) {
                 throw new SpawnException(err, Errno.name(err), libc.strerror(err));
             }
             contain(pid[0], request, cgroup, atBirth, procs);
             ok = true;
-            return new Spawned(pid[0], parentEnds[0], parentEnds[1], parentEnds[2]);
+            return new Spawned(pid[0], parentEnds[0], parentEnds[1], parentEnds[2],
+                    BirthTick.between(before, after, ticksPerSecond));
         } finally {
             if (procs >= 0) {
                 libc.close(procs);

@@ -35,6 +35,7 @@ public final class OutputBuffer {
     private long retainedChars;
     private long droppedLines;
     private boolean ended;
+    private boolean appended; // any bytes at all: until then end() has nothing to decode or flush
     private volatile TrackedProcess process;
 
     /** A stream named like {@code stdout of pid 42 (sleep 1)}; {@code captured} when it is a pipe we read. */
@@ -216,6 +217,7 @@ public final class OutputBuffer {
     // ---------------------------------------------------------------- filled by the reactor
 
     public synchronized void append(byte[] bytes, int length) {
+        appended = true;
         ByteBuffer in;
         if (pendingBytes.hasRemaining()) {
             in = ByteBuffer.allocate(pendingBytes.remaining() + length);
@@ -261,7 +263,10 @@ public final class OutputBuffer {
     }
 
     public synchronized void end() {
-        if (!ended) {
+        if (!ended && !appended) {
+            ended = true; // nothing was ever decoded: the decoder holds nothing to flush
+            notifyAll();
+        } else if (!ended) {
             CharBuffer out = CharBuffer.allocate(16);
             decoder.decode(pendingBytes, out, true);
             decoder.flush(out);

@@ -8,6 +8,7 @@ import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Platform;
 import com.kenai.jffi.Type;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -334,16 +335,47 @@ final class LibC {
 
     /** read(2) into {@code buffer[0, count)}; returns what read(2) returns. */
     long read(int fd, byte[] buffer, int count) {
-        long native_ = allocate(Math.max(1, count), false);
-        try {
-            long n = read.call(fd, native_, count);
-            if (n > 0) {
-                MEMORY.getByteArray(native_, buffer, 0, (int) n);
-            }
-            return n;
-        } finally {
-            free(native_);
+        long native_ = scratch(count);
+        long n = read.call(fd, native_, count);
+        if (n > 0) {
+            MEMORY.getByteArray(native_, buffer, 0, (int) n);
         }
+        return n;
+    }
+
+    /**
+     * This thread's native scratch memory for {@link #read} and {@link #pread}, at least {@code size} bytes: a
+     * direct buffer kept per thread (freed with it), where a malloc and free of up to 64 KiB per read cost the
+     * reactor as much as the read of a short pipe itself. Reads are leaf calls: nothing else uses it meanwhile.
+     */
+    private static long scratch(int size) {
+        ByteBuffer b = SCRATCH.get();
+        if (b == null || b.capacity() < size) {
+            b = ByteBuffer.allocateDirect(Math.max(size, SCRATCH_MIN));
+            SCRATCH.set(b);
+        }
+        return MEMORY.getDirectBufferAddress(b);
+    }
+
+    private static final int SCRATCH_MIN = 4096;
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
+
+    /** The largest struct {@link #struct} hands out: a siginfo_t (128 bytes) with room to spare. */
+    static final int STRUCT_MAX = 256;
+    private static final ThreadLocal<ByteBuffer> STRUCT = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(STRUCT_MAX));
+
+    /**
+     * This thread's native memory for one struct a single call fills or reads (a siginfo_t, an epoll_event, a
+     * status word), {@code size} bytes zeroed: no malloc and free per exit notice, reap and epoll_ctl. Leaf calls
+     * only, as {@link #scratch}; separate from it, so a read never overwrites a struct in use.
+     */
+    static long struct(int size) {
+        if (size > STRUCT_MAX) {
+            throw new IllegalArgumentException("struct of " + size + " bytes: at most " + STRUCT_MAX);
+        }
+        long address = MEMORY.getDirectBufferAddress(STRUCT.get());
+        MEMORY.setMemory(address, size, (byte) 0);
+        return address;
     }
 
     /** write(2) of {@code buffer[offset, offset + count)}; returns what write(2) returns. */
@@ -384,14 +416,10 @@ final class LibC {
     }
 
     int waitpid(int pid, int[] status, int options) {
-        long out = allocate(4);
-        try {
-            int rc = (int) waitpid.call(pid, out, options);
-            status[0] = MEMORY.getInt(out);
-            return rc;
-        } finally {
-            free(out);
-        }
+        long out = struct(4);
+        int rc = (int) waitpid.call(pid, out, options);
+        status[0] = MEMORY.getInt(out);
+        return rc;
     }
 
     int waitid(int idtype, int id, long siginfo, int options) {
@@ -471,16 +499,12 @@ final class LibC {
 
     /** pread(2) into {@code buffer[0, count)}; returns what pread(2) returns. */
     long pread(int fd, byte[] buffer, int count, long offset) {
-        long native_ = allocate(Math.max(1, count), false);
-        try {
-            long n = pread.call(fd, native_, count, offset);
-            if (n > 0) {
-                MEMORY.getByteArray(native_, buffer, 0, (int) n);
-            }
-            return n;
-        } finally {
-            free(native_);
+        long native_ = scratch(count);
+        long n = pread.call(fd, native_, count, offset);
+        if (n > 0) {
+            MEMORY.getByteArray(native_, buffer, 0, (int) n);
         }
+        return n;
     }
 
     int mkdir(byte[] path, int mode) {

@@ -48,15 +48,11 @@ final class LinuxPoller implements Poller {
     }
 
     private void ctl(int op, int fd, long token, int mask) {
-        long ev = LibC.allocate(EVENT_SIZE); // epoll_ctl copies the event: any thread may call this
-        try {
-            LibC.MEMORY.putInt(ev, mask);
-            LibC.MEMORY.putLong(ev + DATA_OFFSET, token);
-            if (libc.epoll_ctl(epfd, op, fd, ev) != 0 && op == EPOLL_CTL_ADD) {
-                throw new IllegalStateException("epoll_ctl(ADD, fd " + fd + ") failed: " + Errno.name(LibC.errno()));
-            }
-        } finally {
-            LibC.free(ev);
+        long ev = LibC.struct(EVENT_SIZE); // this thread's: epoll_ctl copies the event, any thread may call this
+        LibC.MEMORY.putInt(ev, mask);
+        LibC.MEMORY.putLong(ev + DATA_OFFSET, token);
+        if (libc.epoll_ctl(epfd, op, fd, ev) != 0 && op == EPOLL_CTL_ADD) {
+            throw new IllegalStateException("epoll_ctl(ADD, fd " + fd + ") failed: " + Errno.name(LibC.errno()));
         }
     }
 

@@ -532,19 +532,11 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     }
 
     private Optional<ExitStatus> waitid(int idType, int id) {
-        long info = LibC.allocate(SIGINFO_SIZE);
-        int rc;
-        int pid;
-        int code;
-        int status;
-        try {
-            rc = libc.waitid(idType, id, info, WEXITED | WNOHANG | WNOWAIT);
-            pid = LibC.MEMORY.getInt(info + 16);   // si_pid
-            code = LibC.MEMORY.getInt(info + 8);   // si_code
-            status = LibC.MEMORY.getInt(info + 24); // si_status
-        } finally {
-            LibC.free(info);
-        }
+        long info = LibC.struct(SIGINFO_SIZE); // zeroed: si_pid stays 0 while the child runs
+        int rc = libc.waitid(idType, id, info, WEXITED | WNOHANG | WNOWAIT);
+        int pid = LibC.MEMORY.getInt(info + 16);    // si_pid
+        int code = LibC.MEMORY.getInt(info + 8);    // si_code
+        int status = LibC.MEMORY.getInt(info + 24); // si_status
         if (rc != 0 || pid == 0) { // si_pid == 0: still running
             return Optional.empty();
         }
@@ -559,17 +551,13 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     /** {@code waitid(P_ALL, WNOWAIT)}: one system call, where reading the JVM's children costs one read per thread. */
     @Override
     public boolean mayHaveZombieChild() {
-        long info = LibC.allocate(SIGINFO_SIZE); // zeroed: si_pid stays 0 when no child has exited
-        try {
-            // __WALL: children whose exit signal is not SIGCHLD count too
-            int rc = libc.waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT | WALL);
-            if (rc != 0) {
-                return LibC.errno() != Errno.ECHILD; // no children at all; any other failure: cannot say
-            }
-            return LibC.MEMORY.getInt(info + 16) != 0; // si_pid: 0 when no child has exited
-        } finally {
-            LibC.free(info);
+        long info = LibC.struct(SIGINFO_SIZE); // zeroed: si_pid stays 0 when no child has exited
+        // __WALL: children whose exit signal is not SIGCHLD count too
+        int rc = libc.waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT | WALL);
+        if (rc != 0) {
+            return LibC.errno() != Errno.ECHILD; // no children at all; any other failure: cannot say
         }
+        return LibC.MEMORY.getInt(info + 16) != 0; // si_pid: 0 when no child has exited
     }
 
     @Override

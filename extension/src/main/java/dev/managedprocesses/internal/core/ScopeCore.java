@@ -534,19 +534,29 @@ public final class ScopeCore implements ScopeRegistry.Owner {
             // read of a cgroup.events of their own.
             proof = ScopeProof.start(Reactor.get(), targets, whole.gone(), c::provenEmpty);
             List<ProcStat> looked = snapshot;
-            sweep = () -> {
-                if (c.provenEmpty() && !marksOutside(c)) {
-                    sweptEmpty[0] = true; // nothing of the scope lives, so nothing can be born of it any more
-                    return List.of();
+            sweep = new Terminator.Sweep() {
+                @Override
+                public List<? extends Terminator.Target> more() {
+                    if (c.provenEmpty() && !marksOutside(c)) {
+                        sweptEmpty[0] = true; // nothing of the scope lives, so nothing can be born of it any more
+                        return List.of();
+                    }
+                    looked.addAll(look(os, targets));
+                    List<TrackedProcess> escapees = findEscapees(os, c, targets, looked);
+                    escapees.forEach(t -> leftover.put(t, true));
+                    targets.addAll(escapees);
+                    List<Terminator.Target> more = new ArrayList<>(escapees);
+                    more.add(whole);
+                    all.addAll(more);
+                    return more;
                 }
-                looked.addAll(look(os, targets));
-                List<TrackedProcess> escapees = findEscapees(os, c, targets, looked);
-                escapees.forEach(t -> leftover.put(t, true));
-                targets.addAll(escapees);
-                List<Terminator.Target> more = new ArrayList<>(escapees);
-                more.add(whole);
-                all.addAll(more);
-                return more;
+
+                @Override
+                public CompletableFuture<?> ready() {
+                    // The scope's cgroup empty: every process is dead, only the reaps are left (the reactor's),
+                    // and the closing thread's checks need not wait for them.
+                    return whole.gone();
+                }
             };
         } else if (whole != null) {
             all.add(whole); // killed at once (cgroup.kill) at the SIGKILL step

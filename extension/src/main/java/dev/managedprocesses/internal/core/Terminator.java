@@ -60,10 +60,19 @@ public final class Terminator {
      */
     public interface Sweep {
         /**
-         * Called once, when every known target is gone or {@link #SWEEP_AFTER} has passed, whichever is
-         * first: the further targets to end (none when nothing else lives).
+         * Called once, when every known target is gone, {@link #ready()} has completed or {@link #SWEEP_AFTER}
+         * has passed, whichever is first: the further targets to end (none when nothing else lives).
          */
         List<? extends Target> more();
+
+        /**
+         * Completes when the sweep may run before every known target is gone: where the kernel has proven that
+         * nothing the targets answer for lives, their reaps need not be waited for first, and the sweep's own
+         * checks overlap them. Null (the default): only once they are gone.
+         */
+        default CompletableFuture<?> ready() {
+            return null;
+        }
     }
 
     /**
@@ -109,7 +118,7 @@ public final class Terminator {
         if (termFirst) {
             sendTerm(live);
             if (sweep != null) {
-                interrupted = !await(live, SWEEP_AFTER.compareTo(grace) < 0 ? SWEEP_AFTER : grace);
+                interrupted = !await(live, sweep.ready(), SWEEP_AFTER.compareTo(grace) < 0 ? SWEEP_AFTER : grace);
                 List<Target> more = new ArrayList<>();
                 for (Target t : sweep.more()) {
                     if (!t.isGone()) {
@@ -184,9 +193,16 @@ public final class Terminator {
 
     /** Waits for all targets; false if interrupted. */
     private static boolean await(List<Target> targets, Duration timeout) {
+        return await(targets, null, timeout);
+    }
+
+    /** Waits for all targets, or for {@code orReady} (null: none) if it completes first; false if interrupted. */
+    private static boolean await(List<Target> targets, CompletableFuture<?> orReady, Duration timeout) {
         CompletableFuture<?>[] futures = targets.stream().map(Target::gone).toArray(CompletableFuture[]::new);
+        CompletableFuture<?> all = CompletableFuture.allOf(futures);
         try {
-            CompletableFuture.allOf(futures).get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            (orReady == null ? all : CompletableFuture.anyOf(all, orReady))
+                    .get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
             return true;
         } catch (InterruptedException e) {

@@ -25,11 +25,15 @@ public final class Main {
     }
 
     private static final String USAGE = """
-            usage: run.sh [--quick | --full | --smoke] [--rounds N] [--out DIR] [--compare-with GIT-REV]
+            usage: run.sh [--quick | --full | --smoke] [--rounds N] [--teardown-warmups N] [--groups N,...]
+                          [--out DIR] [--compare-with GIT-REV]
                           [--variant NAME[:-Dkey=value,...]]... [--variant-library NAME=JAR-OR-DIR[:DEPENDENCY...]]...
                           [section ...]
             sections: %s (default: all; with variants: %s; coldstart also measures variants of JVM options)
             --rounds N           rounds of the JMH sections instead of the profile's (quick 2, full 3)
+            --teardown-warmups N warm-up teardowns per teardown fork instead of the profile's (quick 1, full 2):
+                                 the teardown of a JVM that has run it before, its code compiled
+            --groups N,...       the teardown section's numbers of groups (default 10,100,1000)
             --compare-with REV   (run.sh only) build the library at REV and measure it beside the current build
             --variant NAME:ARGS  the current build again, its forks started with ARGS (JVM options, comma-separated)
             --variant-library NAME=CLASSPATH  variant NAME runs on this library instead of the current build
@@ -41,18 +45,22 @@ public final class Main {
         List<String> sections = new ArrayList<>();
         Map<String, Variant> variants = new LinkedHashMap<>();
         Integer rounds = null;
+        Integer teardownWarmups = null;
+        int[] groups = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> profile = Harness.Profile.QUICK;
                 case "--full" -> profile = Harness.Profile.FULL;
                 case "--smoke" -> profile = Harness.Profile.SMOKE;
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
-                case "--rounds" -> {
-                    String n = value(args, ++i, "--rounds");
-                    try {
-                        rounds = Integer.parseInt(n);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--rounds takes a number, not '" + n + "'");
+                case "--rounds" -> rounds = number(value(args, ++i, "--rounds"), "--rounds");
+                case "--teardown-warmups" -> teardownWarmups = number(value(args, ++i, "--teardown-warmups"),
+                        "--teardown-warmups");
+                case "--groups" -> {
+                    String[] parts = value(args, ++i, "--groups").split(",");
+                    groups = new int[parts.length];
+                    for (int g = 0; g < parts.length; g++) {
+                        groups[g] = number(parts[g].trim(), "--groups");
                     }
                 }
                 case "--variant" -> {
@@ -99,10 +107,24 @@ public final class Main {
         if (rounds != null) {
             harness.rounds(rounds);
         }
+        if (teardownWarmups != null) {
+            harness.teardownWarmups(teardownWarmups);
+        }
+        if (groups != null) {
+            harness.groups(groups);
+        }
         Harness.Report report = harness.run(Harness.sections(sections));
         if (!report.strays().isEmpty()) {
             System.err.println("Stray processes were left behind (and killed): " + report.strays());
             System.exit(1);
+        }
+    }
+
+    private static int number(String n, String option) {
+        try {
+            return Integer.parseInt(n);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a number, not '" + n + "'");
         }
     }
 

@@ -72,6 +72,29 @@ class BenchmarksSmokeTest {
     }
 
     /**
+     * {@code --teardown-warmups} and {@code --groups}: the teardown section runs the warm-ups asked for and only
+     * the numbers of groups asked for, and its report says how many warm-ups each fork ran.
+     */
+    @Test
+    void theTeardownSectionRunsTheWarmUpsAndGroupsAskedFor(@TempDir Path out) throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        Harness.Report report;
+        try (PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8)) {
+            report = new Harness(Harness.Profile.SMOKE, out, ps).teardownWarmups(2).groups(3).run(List.of("teardown"));
+        }
+
+        assertNotNull(report.measures().get("teardown/ratio@3"), report.measures().keySet().toString());
+        assertTrue(report.measures().keySet().stream().noneMatch(k -> k.endsWith("@10")), report.measures().keySet().toString());
+        String markdown = Files.readString(report.markdown());
+        assertTrue(markdown.contains("Each fork ran 2 warm-up teardowns"), markdown);
+        assertEquals(List.of(), report.strays(), "benchmarks left processes behind");
+        assertThrows(IllegalArgumentException.class, () -> new Harness(Harness.Profile.SMOKE, out, System.out).groups(0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Harness(Harness.Profile.SMOKE, out, System.out).teardownWarmups(-1));
+        assertNoLiveDescendants();
+    }
+
+    /**
      * A library variant runs in JMH forks of its own. Here: a copy of the current library (so its classes
      * come from another path than this JVM's) plus a system property. Each fork must have loaded
      * {@code ProcessScope} from the copy and seen the property's value, and the tables and the plot must

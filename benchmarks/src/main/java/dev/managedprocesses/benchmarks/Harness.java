@@ -259,7 +259,11 @@ public final class Harness {
         load("start");
         md.append("# Benchmark results (profile ").append(profile).append(")\n\n");
         md.append("Produced by `benchmarks/run.sh ").append(profile == Profile.FULL ? "--full" : "--quick")
-                .append(rounds != profile.rounds ? " --rounds " + rounds : "").append("`")
+                .append(rounds != profile.rounds ? " --rounds " + rounds : "")
+                .append(teardownWarmups != profile.singleShotWarmups ? " --teardown-warmups " + teardownWarmups : "")
+                .append(Arrays.equals(groups, profile.groups) ? ""
+                        : " --groups " + Arrays.stream(groups).mapToObj(Integer::toString).collect(Collectors.joining(",")))
+                .append("`")
                 .append(profile == Profile.SMOKE ? " (smoke profile: not a measurement)" : "")
                 .append(" on ").append(began.truncatedTo(ChronoUnit.SECONDS)).append(", run id `").append(runId)
                 .append("`.\n\n```\n").append(machine).append("\n```\n\n");

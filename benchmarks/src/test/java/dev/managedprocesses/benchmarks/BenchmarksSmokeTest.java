@@ -87,6 +87,7 @@ class BenchmarksSmokeTest {
         assertTrue(report.measures().keySet().stream().noneMatch(k -> k.endsWith("@10")), report.measures().keySet().toString());
         String markdown = Files.readString(report.markdown());
         assertTrue(markdown.contains("Each fork ran 2 warm-up teardowns"), markdown);
+        assertTrue(markdown.contains("--teardown-warmups 2 --groups 3`"), markdown);
         assertEquals(List.of(), report.strays(), "benchmarks left processes behind");
         assertThrows(IllegalArgumentException.class, () -> new Harness(Harness.Profile.SMOKE, out, System.out).groups(0));
         assertThrows(IllegalArgumentException.class,

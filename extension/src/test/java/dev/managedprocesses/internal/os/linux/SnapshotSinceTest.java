@@ -41,6 +41,25 @@ class SnapshotSinceTest {
         }
     }
 
+    /**
+     * The most recently allocated pid is read afresh at every look, though /proc/loadavg stays open between looks
+     * (one pread each): after each of two children, it is that child's pid or one allocated after it.
+     */
+    @Test
+    void the_most_recently_allocated_pid_is_read_afresh_at_every_look() throws Exception {
+        long max = table.pidMax();
+        for (int i = 0; i < 2; i++) {
+            Process child = new ProcessBuilder("true").start();
+            try {
+                long last = table.lastAllocatedPid();
+                assertThat(Math.floorMod(last - child.pid(), max)).as("pid %d allocated at or after child %d (look %d)",
+                        last, child.pid(), i + 1).isLessThan(max / 2);
+            } finally {
+                child.waitFor();
+            }
+        }
+    }
+
     @Test
     void no_thread_id_passes_for_a_process() throws Exception {
         long forks = table.forkCount();

@@ -178,14 +178,15 @@ final class LinuxProcessTable implements ProcessTable {
 
     private static final int LOADAVG_MAX = 128; // five fields: "0.00 0.01 0.05 1/123 4567\n"
     private static final int O_RDONLY_CLOEXEC = 02000000;
-    private final Object loadavgLock = new Object();
-    private volatile int loadavgFd = -2; // -2: not opened yet; -1: cannot be (then ProcFs reads it each time)
+    private static final Object LOADAVG_LOCK = new Object();
+    /** One per JVM, whatever the number of tables: -2 not opened yet; -1 cannot be (then ProcFs reads it each time). */
+    private static volatile int loadavgFd = -2;
 
     /** /proc/loadavg, opened once for the JVM's life (close-on-exec); -1 where it cannot be opened. */
     private int loadavg() {
         int fd = loadavgFd;
         if (fd == -2) {
-            synchronized (loadavgLock) {
+            synchronized (LOADAVG_LOCK) {
                 fd = loadavgFd;
                 if (fd == -2) {
                     fd = libc.open(LibC.cString("/proc/loadavg"), O_RDONLY_CLOEXEC);

@@ -362,12 +362,13 @@ final class LibC {
 
     /** The largest struct {@link #struct} hands out: a siginfo_t (128 bytes) with room to spare. */
     static final int STRUCT_MAX = 256;
-    private static final ThreadLocal<ByteBuffer> STRUCT = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(STRUCT_MAX));
+    private static final ThreadLocal<ByteBuffer> STRUCT =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(STRUCT_MAX));
 
     /**
      * This thread's native memory for one struct a single call fills or reads (a siginfo_t, an epoll_event, a
-     * status word), {@code size} bytes zeroed: no malloc and free per exit notice, reap and epoll_ctl. Leaf calls
-     * only, as {@link #scratch}; separate from it, so a read never overwrites a struct in use.
+     * timespec, a status word), {@code size} bytes zeroed: no malloc and free per exit notice, reap and
+     * epoll_ctl. Leaf calls only, as {@link #scratch}; separate from it, so a read never overwrites a struct in use.
      */
     static long struct(int size) {
         if (size > STRUCT_MAX) {
@@ -446,11 +447,9 @@ final class LibC {
         return sysconf.call(name);
     }
 
-    /**
-     * clock_gettime(2) of {@code clock}, through the 16 bytes of native memory at {@code timespec}: nanoseconds,
-     * or -1 when it fails.
-     */
-    long clockNanos(int clock, long timespec) {
+    /** clock_gettime(2) of {@code clock}: nanoseconds, or -1 when it fails. */
+    long clockNanos(int clock) {
+        long timespec = struct(16);
         if ((int) clockGettime.call(clock, timespec) != 0) {
             return -1;
         }

@@ -56,7 +56,6 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     private static final int ATTR_SIZE = 1024;
     private static final int ACTIONS_SIZE = 1024;
     private static final int SIGSET_SIZE = 128;
-    private static final int TIMESPEC_SIZE = 16;
 
     /** Test hook: {@code -Dmanagedprocesses.internal.pidfd=false} exercises the pid fallback path. */
     private static final boolean PIDFD_ALLOWED =
@@ -132,14 +131,13 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
 
     @Override
     public Spawned spawn(SpawnRequest request) throws SpawnException {
-        // One zeroed block for posix_spawnattr_t (336 bytes in glibc), posix_spawn_file_actions_t (80),
-        // two sigset_t (128 each) and a struct timespec, with room to spare; freed when the spawn returns.
-        long block = LibC.allocate(ATTR_SIZE + ACTIONS_SIZE + 2 * SIGSET_SIZE + TIMESPEC_SIZE);
+        // One zeroed block for posix_spawnattr_t (336 bytes in glibc), posix_spawn_file_actions_t (80)
+        // and two sigset_t (128 each), with room to spare; freed when the spawn returns.
+        long block = LibC.allocate(ATTR_SIZE + ACTIONS_SIZE + 2 * SIGSET_SIZE);
         long attr = block;
         long actions = block + ATTR_SIZE;
         long emptySet = actions + ACTIONS_SIZE;
         long fullSet = emptySet + SIGSET_SIZE;
-        long timespec = fullSet + SIGSET_SIZE;
         long strings = 0;
         int procs = -1;
         List<Integer> childEnds = new ArrayList<>(3);
@@ -228,9 +226,9 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
             long after;
             try {
                 // The clock around the spawn brackets the fork: its tick is the child's start time (BirthTick).
-                before = libc.clockNanos(BirthTick.CLOCK_BOOTTIME, timespec);
+                before = libc.clockNanos(BirthTick.CLOCK_BOOTTIME);
                 err = libc.posix_spawnp(pid, file, actions, attr, argv, envp);
-                after = libc.clockNanos(BirthTick.CLOCK_BOOTTIME, timespec);
+                after = libc.clockNanos(BirthTick.CLOCK_BOOTTIME);
             } finally {
                 if (slack >= 0) {
                     TimerSlack.restoreOwn(libc, slack);
@@ -239,9 +237,9 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
             if (err != 0 && atBirth && placement().retryWithoutAtBirth(attr, err)) {
                 atBirth = false;
                 procs = openProcs(cgroup);
-                before = libc.clockNanos(BirthTick.CLOCK_BOOTTIME, timespec);
+                before = libc.clockNanos(BirthTick.CLOCK_BOOTTIME);
                 err = libc.posix_spawnp(pid, file, actions, attr, argv, envp);
-                after = libc.clockNanos(BirthTick.CLOCK_BOOTTIME, timespec);
+                after = libc.clockNanos(BirthTick.CLOCK_BOOTTIME);
             }
             if (err != 0) {
                 throw new SpawnException(err, Errno.name(err), libc.strerror(err));
@@ -532,14 +530,12 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     }
 
     private Optional<ExitStatus> waitid(int idType, int id) {
-        long info = LibC.struct(SIGINFO_SIZE); // zeroed: si_pid stays 0 while the child runs
-        int rc = libc.waitid(idType, id, info, WEXITED | WNOHANG | WNOWAIT);
-        int pid = LibC.MEMORY.getInt(info + 16);    // si_pid
-        int code = LibC.MEMORY.getInt(info + 8);    // si_code
-        int status = LibC.MEMORY.getInt(info + 24); // si_status
-        if (rc != 0 || pid == 0) { // si_pid == 0: still running
+        long info = exitedInfo(idType, id, 0);
+        if (info <= 0) { // still running, or not a child of ours
             return Optional.empty();
         }
+        int code = LibC.MEMORY.getInt(info + 8);    // si_code
+        int status = LibC.MEMORY.getInt(info + 24); // si_status
         return Optional.of(switch (code) {
             case CLD_EXITED -> ExitStatus.exited(status & 0xff);
             case CLD_KILLED -> ExitStatus.killedBySignalNumber(status, false);
@@ -551,13 +547,21 @@ final class LinuxProcesses implements Spawner, ProcessControl, Descriptors {
     /** {@code waitid(P_ALL, WNOWAIT)}: one system call, where reading the JVM's children costs one read per thread. */
     @Override
     public boolean mayHaveZombieChild() {
-        long info = LibC.struct(SIGINFO_SIZE); // zeroed: si_pid stays 0 when no child has exited
-        // __WALL: children whose exit signal is not SIGCHLD count too
-        int rc = libc.waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT | WALL);
-        if (rc != 0) {
-            return LibC.errno() != Errno.ECHILD; // no children at all; any other failure: cannot say
+        long info = exitedInfo(P_ALL, 0, WALL); // __WALL: children whose exit signal is not SIGCHLD count too
+        return info < 0 ? LibC.errno() != Errno.ECHILD : info > 0; // ECHILD: no children at all; else cannot say
+    }
+
+    /**
+     * {@code waitid(WEXITED | WNOHANG | WNOWAIT | extra)}, which reaps nothing, into this thread's zeroed
+     * {@code siginfo_t}: its address when a child it names has exited, 0 when none has (si_pid stays 0), -1 when
+     * waitid failed (errno says why).
+     */
+    private long exitedInfo(int idType, int id, int extra) {
+        long info = LibC.struct(SIGINFO_SIZE);
+        if (libc.waitid(idType, id, info, WEXITED | WNOHANG | WNOWAIT | extra) != 0) {
+            return -1;
         }
-        return LibC.MEMORY.getInt(info + 16) != 0; // si_pid: 0 when no child has exited
+        return LibC.MEMORY.getInt(info + 16) != 0 ? info : 0; // si_pid
     }
 
     @Override

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedprocesses.internal.os.ProcStat;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -49,7 +51,9 @@ class SnapshotSinceTest {
     void the_most_recently_allocated_pid_is_read_afresh_at_every_look() throws Exception {
         long max = table.pidMax();
         for (int i = 0; i < 2; i++) {
-            Process child = new ProcessBuilder("true").start();
+            // no pipes: nothing of the child stays open after the test
+            Process child = new ProcessBuilder("true").redirectInput(Redirect.from(new File("/dev/null")))
+                    .redirectOutput(Redirect.DISCARD).redirectError(Redirect.DISCARD).start();
             try {
                 long last = table.lastAllocatedPid();
                 assertThat(Math.floorMod(last - child.pid(), max)).as("pid %d allocated at or after child %d (look %d)",

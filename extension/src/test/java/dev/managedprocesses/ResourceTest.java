@@ -1,6 +1,7 @@
 package dev.managedprocesses;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.managedprocesses.testing.LinuxOnly;
 import dev.managedprocesses.testing.Proc;
@@ -45,6 +46,35 @@ class ResourceTest {
                 .isEqualTo(allFdsBefore);
         // JDK-internal threads may come and go; the library must add none
         assertThat(Proc.threads()).as("threads").isLessThanOrEqualTo(threadsBefore);
+    }
+
+    /**
+     * A teardown leaves the closing of its dead processes' descriptors (their stdin, stdout and stderr pipes, their
+     * pidfds) to the reactor once it is over, so that the closes do not delay the exit notices it waits for: they
+     * must still all be closed then, and stdin must refuse writes as soon as close() has returned.
+     */
+    @Test
+    void the_descriptors_of_processes_a_teardown_ended_are_all_closed_soon_after_it() throws Exception {
+        var fdsBefore = Proc.libraryKindFds();
+        List<ManagedProcess> live = new ArrayList<>();
+        try (ProcessScope scope = ProcessScope.builder().gracePeriod(Duration.ofSeconds(5)).open()) {
+            for (int i = 0; i < 50; i++) {
+                live.add(scope.start("sleep", "100"));
+            }
+            assertThat(Proc.libraryKindFds().size()).as("a stdin, a stdout and a stderr pipe each (and a pidfd)")
+                    .isGreaterThanOrEqualTo(fdsBefore.size() + 50 * 3);
+        }
+        for (ManagedProcess p : live) {
+            assertThat(p.isAlive()).isFalse();
+            assertThatThrownBy(() -> {
+                p.stdin().write('x');
+                p.stdin().flush();
+            }).as("a write to the stdin of %s", p).isInstanceOf(java.io.IOException.class);
+        }
+        boolean released = Proc.eventually(TIMEOUT, () -> Proc.libraryKindFds().equals(fdsBefore));
+        var left = new java.util.TreeMap<Integer, String>(Proc.libraryKindFds());
+        left.keySet().removeAll(fdsBefore.keySet());
+        assertThat(released).as("descriptors of 50 processes ended by a teardown, still open: %s", left).isTrue();
     }
 
     @LinuxOnly("one library thread for all children (epoll); the JDK needs a thread per child and per output stream")

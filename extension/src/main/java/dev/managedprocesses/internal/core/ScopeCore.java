@@ -495,6 +495,9 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                 OrphanReaper.reapStale(os, os.table().snapshot(), false);
             }
         } finally {
+            for (TrackedProcess t : targets) {
+                t.releaseWhenIdle(); // done by the teardown unless it failed half-way: nothing held stays held
+            }
             ScopeRegistry.closed(this);
             untrack();
             closed.complete(new Teardown(entries, List.copyOf(survivors.values()), List.copyOf(respawners.values()),
@@ -523,7 +526,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         }
         for (TrackedProcess t : targets) {
             leftover.put(t, !t.isGone());
-            t.leaveContainerToScope();
+            t.leaveReleasesToScope();
         }
         List<Terminator.Target> all = new ArrayList<>(targets);
         Terminator.Sweep sweep = null;
@@ -637,7 +640,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         }
         OrphanReaper.reapStale(os, List.copyOf(both.values()), false);
         for (TrackedProcess t : targets) {
-            t.removeContainerWhenIdle(); // first the processes' own, then (c.close()) the scope's
+            t.releaseWhenIdle(); // descriptors, and first the processes' cgroups, then (c.close()) the scope's
         }
         c.close();
         return List.copyOf(out);

@@ -131,7 +131,8 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
                 }
             } else if (n == 0) {
                 out.end();
-                r.cancelAndClose();
+                r.cancel();
+                release(r::cancelAndClose);
                 return;
             } else {
                 return; // nothing more right now
@@ -373,10 +374,15 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         // Nobody in the group can read stdin any more: release its descriptor now rather than at scope
         // close (a class-wide scope may run thousands of commands). Never blocks the reactor.
         if (stdin instanceof PipeInput pipe) {
-            pipe.closeIfIdle();
+            Runnable close = pipe.detachIfIdle();
+            if (close != null) {
+                release(close);
+            }
         }
-        if (pidfdRegistration != null) {
-            pidfdRegistration.cancelAndClose();
+        Reactor.Registration pidfd = pidfdRegistration;
+        if (pidfd != null) {
+            pidfd.cancel();
+            release(pidfd::cancelAndClose);
         }
         for (PinnedProcess m : memberWatches.values()) {
             m.close();
@@ -395,10 +401,11 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
      */
     @Override
     public CompletableFuture<Void> afterTeardown() {
-        try {
-            stdin.close();
-        } catch (IOException ignored) {
-            // nothing to report: the process is gone
+        if (stdin instanceof PipeInput pipe) {
+            Runnable close = pipe.detach(); // writes fail from now on; the descriptor is closed with the others
+            if (close != null) {
+                release(close);
+            }
         }
         boolean open = false;
         for (Pipe pipe : pipes) {
@@ -574,30 +581,43 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
 
         @Override
         public void close() {
+            Runnable close = detach();
+            if (close != null) {
+                close.run();
+            }
+        }
+
+        /**
+         * Marks it closed (writes fail from now on) and returns what closes its descriptor, or null if that was done
+         * already: the caller closes it now, or after its scope's teardown.
+         */
+        Runnable detach() {
             lock.lock();
             try {
-                closeLocked();
+                return detachLocked();
             } finally {
                 lock.unlock();
             }
         }
 
-        /** Closes unless a write is in progress (it will fail with EPIPE; the scope closes it later). */
-        void closeIfIdle() {
-            if (lock.tryLock()) {
-                try {
-                    closeLocked();
-                } finally {
-                    lock.unlock();
-                }
+        /** As {@link #detach()}, unless a write is in progress (it will fail with EPIPE; the scope closes it later). */
+        Runnable detachIfIdle() {
+            if (!lock.tryLock()) {
+                return null;
+            }
+            try {
+                return detachLocked();
+            } finally {
+                lock.unlock();
             }
         }
 
-        private void closeLocked() {
-            if (!closed) {
-                closed = true;
-                io.close(fd);
+        private Runnable detachLocked() {
+            if (closed) {
+                return null;
             }
+            closed = true;
+            return () -> io.close(fd);
         }
     }
 }

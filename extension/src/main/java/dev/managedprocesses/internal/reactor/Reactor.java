@@ -325,9 +325,17 @@ public final class Reactor {
             }
         }
 
-        private void doCancel() {
+        /**
+         * Stops watching for good, keeping the descriptor open until {@link #cancelAndClose()} (a teardown closes the
+         * descriptors of the processes it ended once it is over). Reactor thread only.
+         */
+        public void cancel() {
             suspend();
             cancelled = true;
+        }
+
+        private void doCancel() {
+            cancel();
             if (!closed) {
                 closed = true;
                 os.descriptors().close(fd);

@@ -25,6 +25,7 @@ public final class SignalNumbers {
 
     private final String platform;
     private final Map<Signal, Integer> numbers = new EnumMap<>(Signal.class);
+    private final int[] byOrdinal; // the same, for number(): a teardown asks twice per group
 
     /** {@code numbers} in the order of {@link Signal#values()}. */
     private SignalNumbers(String platform, int[] numbers) {
@@ -37,6 +38,7 @@ public final class SignalNumbers {
         for (int i = 0; i < all.length; i++) {
             this.numbers.put(all[i], numbers[i]);
         }
+        this.byOrdinal = numbers.clone();
     }
 
     /** The table of the platform this JVM runs on. */
@@ -51,7 +53,7 @@ public final class SignalNumbers {
 
     /** {@code signal}'s number on this platform. */
     public int number(Signal signal) {
-        return numbers.get(signal);
+        return byOrdinal[signal.ordinal()];
     }
 
     /** The named signal with this number, if any. */

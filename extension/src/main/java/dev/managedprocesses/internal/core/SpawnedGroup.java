@@ -371,8 +371,9 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     }
 
     private void finish() {
-        // Nobody in the group can read stdin any more: release its descriptor now rather than at scope
-        // close (a class-wide scope may run thousands of commands). Never blocks the reactor.
+        // Nobody in the group can read stdin any more: release its descriptor now (or, in a teardown, once it is
+        // over) rather than at scope close (a class-wide scope may run thousands of commands). Never blocks the
+        // reactor. So are the pidfd and (drain) the pipes read to their end.
         if (stdin instanceof PipeInput pipe) {
             Runnable close = pipe.detachIfIdle();
             if (close != null) {

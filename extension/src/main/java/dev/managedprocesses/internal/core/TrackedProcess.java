@@ -378,6 +378,10 @@ public abstract class TrackedProcess implements Terminator.Target {
                 return;
             }
             releaseScheduled = true;
+            if (heldReleases.isEmpty() && container == null) {
+                holdingReleases = false; // nothing to do on the reactor (a release from now on runs at once)
+                return;
+            }
         }
         Reactor.get().whenIdle(() -> {
             List<Runnable> held;

@@ -263,18 +263,18 @@ public final class OutputBuffer {
     }
 
     public synchronized void end() {
-        if (!ended && !appended) {
-            ended = true; // nothing was ever decoded: the decoder holds nothing to flush
-            notifyAll();
-        } else if (!ended) {
+        if (ended) {
+            return;
+        }
+        if (appended) { // else nothing was ever decoded: the decoder holds nothing to flush
             CharBuffer out = CharBuffer.allocate(16);
             decoder.decode(pendingBytes, out, true);
             decoder.flush(out);
             out.flip();
             appendChars(out);
-            ended = true;
-            notifyAll();
         }
+        ended = true;
+        notifyAll();
     }
 
     @Override

@@ -131,8 +131,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
                 }
             } else if (n == 0) {
                 out.end();
-                r.cancel();
-                release(r::cancelAndClose);
+                closeWhenReleased(r);
                 return;
             } else {
                 return; // nothing more right now
@@ -375,15 +374,11 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         // over) rather than at scope close (a class-wide scope may run thousands of commands). Never blocks the
         // reactor. So are the pidfd and (drain) the pipes read to their end.
         if (stdin instanceof PipeInput pipe) {
-            Runnable close = pipe.detachIfIdle();
-            if (close != null) {
-                release(close);
-            }
+            releaseIfAny(pipe.detachIfIdle());
         }
         Reactor.Registration pidfd = pidfdRegistration;
         if (pidfd != null) {
-            pidfd.cancel();
-            release(pidfd::cancelAndClose);
+            closeWhenReleased(pidfd);
         }
         for (PinnedProcess m : memberWatches.values()) {
             m.close();
@@ -395,6 +390,19 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         }
     }
 
+    /** Reactor thread: stops watching {@code r} now, and closes its descriptor now or after the teardown ({@link #release}). */
+    private void closeWhenReleased(Reactor.Registration r) {
+        r.cancel();
+        release(r::cancelAndClose);
+    }
+
+    /** {@link #release} of what closes a descriptor, if there is one to close (null: closed already). */
+    private void releaseIfAny(Runnable close) {
+        if (close != null) {
+            release(close);
+        }
+    }
+
     /**
      * Closes stdin, then drains and closes the output pipes on the reactor thread; completes when done. Where
      * the reactor has read both to their end already (the usual case: nothing of the group holds them open
@@ -403,10 +411,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     @Override
     public CompletableFuture<Void> afterTeardown() {
         if (stdin instanceof PipeInput pipe) {
-            Runnable close = pipe.detach(); // writes fail from now on; the descriptor is closed with the others
-            if (close != null) {
-                release(close);
-            }
+            releaseIfAny(pipe.detach()); // writes fail from now on; the descriptor is closed with the others
         }
         boolean open = false;
         for (Pipe pipe : pipes) {

@@ -340,6 +340,18 @@ public final class Proc {
         return out;
     }
 
+    /**
+     * The descriptors in {@code now} that were not in {@code before}: new numbers, and numbers that name something
+     * else since (a closed descriptor's number is reused). A descriptor closed since (the JDK's cleaner closing
+     * an earlier test's unclosed stream, or the library releasing an earlier teardown's pipes) is not counted.
+     */
+    public static java.util.Map<Integer, String> openedSince(java.util.Map<Integer, String> before,
+            java.util.Map<Integer, String> now) {
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>(now);
+        out.entrySet().removeAll(before.entrySet());
+        return out;
+    }
+
     public static int openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return (int) s.count();

@@ -40,6 +40,13 @@ import java.util.concurrent.CompletableFuture;
 public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupWatcher {
     private static final int READ_BUFFER = 64 * 1024;
     private static final byte[] SHARED_READ_BUFFER = new byte[READ_BUFFER]; // reactor thread only
+    /** Reads of one pipe per event, at most (1 MiB). */
+    private static final int DRAIN_READS = 16;
+    /**
+     * Reads of one pipe when all it holds is wanted now (at the leader's exit, after a teardown), at most (16 MiB:
+     * more than a pipe holds unless its size limit was raised; the rest only from a writer that is still writing).
+     */
+    private static final int DRAIN_ALL_READS = 256;
     private static final CompletableFuture<Void> WATCHING = CompletableFuture.completedFuture(null);
 
     private final Reactor reactor;
@@ -102,14 +109,16 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
             // before the first spawn) ends it: a group line would only cost the janitor a wake-up per group.
             Janitor.registerGroup(spawned.pid(), start);
         }
+        // Watched for changes only (edge-triggered, where the poller can): the last change of each (end of file,
+        // exit) ends its watch without a system call to take it out of the poller (Reactor.registerOnChange).
         if (spawned.stdoutFd() >= 0) {
-            p.pipes.add(new Pipe(reactor.register(spawned.stdoutFd(), r -> p.drain(r, stdout)), stdout));
+            p.pipes.add(new Pipe(reactor.registerOnChange(spawned.stdoutFd(), r -> p.drain(r, stdout)), stdout));
         }
         if (spawned.stderrFd() >= 0) {
-            p.pipes.add(new Pipe(reactor.register(spawned.stderrFd(), r -> p.drain(r, stderr)), stderr));
+            p.pipes.add(new Pipe(reactor.registerOnChange(spawned.stderrFd(), r -> p.drain(r, stderr)), stderr));
         }
         if (pidfd >= 0) {
-            p.pidfdRegistration = reactor.register(pidfd, r -> {
+            p.pidfdRegistration = reactor.registerOnChange(pidfd, r -> {
                 p.pidfdRegistration = r;
                 p.onExitReady();
             });
@@ -121,12 +130,35 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
 
     // ---------------------------------------------------------------- reactor side
 
+    /**
+     * Reads what the pipe holds. A short read means it held no more, so a level-triggered watch stops there (the end
+     * of file, if it came meanwhile, is the next event); an edge-triggered one reads on to a read that would block
+     * or the end of file: the last output and the end of file may come as one change, and no other event would
+     * follow. At most {@value #DRAIN_READS} reads at a time (1 MiB, the most a pipe holds unless its size limit was
+     * raised): a process that writes faster than they read does not hold the reactor from the others' events; an
+     * edge-triggered pipe is then read on in a task of its own.
+     */
     private void drain(Reactor.Registration r, OutputBuffer out) {
-        while (true) {
+        drain(r, out, DRAIN_READS);
+    }
+
+    /** As {@link #drain(Reactor.Registration, OutputBuffer)}, with at most {@code maxReads} reads at a time. */
+    private void drain(Reactor.Registration r, OutputBuffer out, int maxReads) {
+        for (int reads = 0; ; reads++) {
+            if (reads == maxReads) {
+                if (r.isEdge()) {
+                    reactor.execute(() -> {
+                        if (!r.isCancelled()) { // else closed, and the number may name another descriptor now
+                            drain(r, out);
+                        }
+                    });
+                }
+                return; // level-triggered: the poller reports it again
+            }
             int n = os.descriptors().read(r.fd(), SHARED_READ_BUFFER);
             if (n > 0) {
                 out.append(SHARED_READ_BUFFER, n);
-                if (n < READ_BUFFER) {
+                if (n < READ_BUFFER && !r.isEdge()) {
                     return;
                 }
             } else if (n == 0) {
@@ -140,7 +172,14 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     }
 
     private void onExitReady() {
-        gate.peekExit().ifPresent(this::recordExit);
+        Optional<ExitStatus> status = gate.peekExit();
+        if (status.isPresent()) {
+            recordExit(status.get());
+        } else if (pidfdRegistration != null && pidfdRegistration.isEdge() && !ended.isDone()) {
+            // The pidfd said it exited and waitid does not (yet) agree: level-triggered, the next event would ask
+            // again; edge-triggered, none comes, so ask as where there is no pidfd (from 1 ms, backing off).
+            reactor.schedule(1, this::pollExit);
+        }
     }
 
     private void pollExit() {
@@ -161,14 +200,14 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
             return;
         }
         if (pidfdRegistration != null) {
-            // Stop polling the (level-triggered) pidfd but keep it open until the reap.
+            // Stop watching the pidfd (its exit was its last change) but keep it open until the reap.
             pidfdRegistration.suspend();
         }
         // Everything the process wrote before it exited is already in the pipes: read it now, so that
         // output is complete for whoever waitFor() wakes up (descendants may still write later).
         for (Pipe pipe : pipes) {
             if (!pipe.registration().isCancelled()) {
-                drain(pipe.registration(), pipe.output());
+                drain(pipe.registration(), pipe.output(), DRAIN_ALL_READS);
             }
         }
         recordEnd(status);
@@ -425,7 +464,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
             try {
                 for (Pipe pipe : pipes) {
                     if (!pipe.registration().isCancelled()) {
-                        drain(pipe.registration(), pipe.output());
+                        drain(pipe.registration(), pipe.output(), DRAIN_ALL_READS); // all that is left, then closed
                         pipe.registration().cancelAndClose();
                     }
                     pipe.output().end();

@@ -1,9 +1,9 @@
 package dev.managedprocesses.internal.os;
 
 /**
- * Level-triggered readiness for many descriptors, woken by the kernel (epoll on Linux, kqueue on
- * macOS). Used by a single thread; {@link #add}, {@link #remove} and {@link #wakeup} may be called
- * from any thread.
+ * Readiness for many descriptors, woken by the kernel (epoll on Linux, kqueue on macOS): level-triggered,
+ * or edge-triggered where asked for and the poller can. Used by a single thread; {@link #add},
+ * {@link #addEdge}, {@link #remove} and {@link #wakeup} may be called from any thread.
  */
 public interface Poller extends AutoCloseable {
 
@@ -18,7 +18,23 @@ public interface Poller extends AutoCloseable {
         throw new UnsupportedOperationException("this poller watches readability only");
     }
 
-    /** Stops watching {@code fd}. Call before closing it. */
+    /** Whether this poller can watch a descriptor edge-triggered ({@link #addEdge}). */
+    default boolean edgeTriggered() {
+        return false;
+    }
+
+    /**
+     * Watches {@code fd} for readability (or hang-up), reported once per change rather than for as long as it
+     * lasts (edge-triggered): the caller must read until the descriptor has nothing more (a read that would block,
+     * or the end of file), and need not {@link #remove} it once its last change has come (a pipe's end of file, a
+     * pidfd's exit): closing it takes it out, and a later event for its token, if any, is for a watch that is over.
+     * Only where {@link #edgeTriggered()} says so.
+     */
+    default void addEdge(int fd, long token) {
+        throw new UnsupportedOperationException("this poller is level-triggered only");
+    }
+
+    /** Stops watching {@code fd}. Call before closing it (an edge-triggered one need not be, see {@link #addEdge}). */
     void remove(int fd);
 
     /**

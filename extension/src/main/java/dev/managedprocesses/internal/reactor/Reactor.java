@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  *
  * <p>Rules: handlers run on the reactor thread and must not block; descriptors registered here are
  * unregistered and closed on the reactor thread only (so a recycled fd number can never be confused
- * with the old one: tokens, not fds, identify registrations).
+ * with the old one: tokens, not fds, identify registrations). An event whose token is no longer
+ * registered is dropped.
  */
 public final class Reactor {
     /** Looked up only when there is something to log: System.Logger's start-up is a visible part of cold start. */
@@ -119,9 +120,28 @@ public final class Reactor {
      * ready until the registration is cancelled. May be called from any thread.
      */
     public Registration register(int fd, Consumer<Registration> handler) {
-        Registration r = new Registration(fd, tokens.incrementAndGet(), handler);
+        Registration r = new Registration(fd, tokens.incrementAndGet(), handler, false);
         registrations.put(r.token, r);
         poller.add(fd, r.token);
+        return r;
+    }
+
+    /**
+     * As {@link #register}, but {@code handler} runs once per change of {@code fd} (edge-triggered) where the
+     * poller can ({@link Registration#isEdge()}): it must then read until {@code fd} has nothing more (a read that
+     * would block, or the end of file), and stopping the watch after the last change (end of file, a pidfd's exit)
+     * costs no system call: the descriptor's close takes it out of the poller. For descriptors whose last change
+     * ends the watch: output pipes and pidfds. Elsewhere it is level-triggered, as {@link #register}.
+     */
+    public Registration registerOnChange(int fd, Consumer<Registration> handler) {
+        boolean edge = poller.edgeTriggered();
+        Registration r = new Registration(fd, tokens.incrementAndGet(), handler, edge);
+        registrations.put(r.token, r);
+        if (edge) {
+            poller.addEdge(fd, r.token);
+        } else {
+            poller.add(fd, r.token);
+        }
         return r;
     }
 
@@ -130,7 +150,7 @@ public final class Reactor {
      * changing); otherwise as {@link #register}.
      */
     public Registration registerPriority(int fd, Consumer<Registration> handler) {
-        Registration r = new Registration(fd, tokens.incrementAndGet(), handler);
+        Registration r = new Registration(fd, tokens.incrementAndGet(), handler, false);
         registrations.put(r.token, r);
         poller.addPriority(fd, r.token);
         return r;
@@ -293,18 +313,28 @@ public final class Reactor {
         private final int fd;
         private final long token;
         private final Consumer<Registration> handler;
+        private final boolean edge;
         private volatile boolean cancelled;
         private boolean suspended;
         private boolean closed;
 
-        private Registration(int fd, long token, Consumer<Registration> handler) {
+        private Registration(int fd, long token, Consumer<Registration> handler, boolean edge) {
             this.fd = fd;
             this.token = token;
             this.handler = handler;
+            this.edge = edge;
         }
 
         public int fd() {
             return fd;
+        }
+
+        /**
+         * Whether its handler runs once per change only ({@link #registerOnChange}, where the poller can): it must
+         * read until the descriptor has nothing more.
+         */
+        public boolean isEdge() {
+            return edge;
         }
 
         /** Stops watching and closes the descriptor, on the reactor thread. */
@@ -316,12 +346,19 @@ public final class Reactor {
             }
         }
 
-        /** Stops watching, keeping the descriptor open (close it later with {@link #cancelAndClose()}). Reactor thread only. */
+        /**
+         * Stops watching, keeping the descriptor open (close it later with {@link #cancelAndClose()}). Reactor thread
+         * only. An edge-triggered registration is suspended only after its last change (end of file, exit), and stays
+         * in the poller until its close takes it out: a system call saved per pipe and pidfd, three per process. An
+         * event that still comes for it finds its token no longer registered, and is dropped.
+         */
         public void suspend() {
             if (!suspended) {
                 suspended = true;
                 registrations.remove(token);
-                poller.remove(fd);
+                if (!edge) {
+                    poller.remove(fd);
+                }
             }
         }
 

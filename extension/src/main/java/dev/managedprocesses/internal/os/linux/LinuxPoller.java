@@ -2,7 +2,7 @@ package dev.managedprocesses.internal.os.linux;
 
 import dev.managedprocesses.internal.os.Poller;
 
-/** epoll, level-triggered, with an eventfd for {@link #wakeup()}. */
+/** epoll, level- or edge-triggered, with an eventfd for {@link #wakeup()}. */
 final class LinuxPoller implements Poller {
     private static final int EPOLL_CLOEXEC = 0x80000;
     private static final int EFD_CLOEXEC = 0x80000;
@@ -11,6 +11,7 @@ final class LinuxPoller implements Poller {
     private static final int EPOLL_CTL_DEL = 2;
     private static final int EPOLLIN = 0x1;
     private static final int EPOLLPRI = 0x2;
+    private static final int EPOLLET = 1 << 31;
     private static final long WAKE_TOKEN = Long.MIN_VALUE;
     private static final int MAX_EVENTS = 256;
 
@@ -62,6 +63,19 @@ final class LinuxPoller implements Poller {
             throw new IllegalArgumentException("reserved token");
         }
         ctl(EPOLL_CTL_ADD, fd, token);
+    }
+
+    @Override
+    public boolean edgeTriggered() {
+        return true;
+    }
+
+    @Override
+    public void addEdge(int fd, long token) {
+        if (token == WAKE_TOKEN) {
+            throw new IllegalArgumentException("reserved token");
+        }
+        ctl(EPOLL_CTL_ADD, fd, token, EPOLLIN | EPOLLET);
     }
 
     @Override

@@ -526,7 +526,12 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         }
         for (TrackedProcess t : targets) {
             leftover.put(t, !t.isGone());
-            t.leaveReleasesToScope();
+            if (!t.ended.isDone()) {
+                // What one the teardown ends frees is released once it is over. One that had ended before (exited, its
+                // reap not yet done) releases it at its reap, which close() waits for: its descriptors are closed by the
+                // time close() returns, as they would have been had it been reaped a moment sooner.
+                t.leaveReleasesToScope();
+            }
         }
         List<Terminator.Target> all = new ArrayList<>(targets);
         Terminator.Sweep sweep = null;

@@ -8,7 +8,7 @@ import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessScope;
 import dev.managedprocesses.internal.reactor.Reactor;
 import dev.managedprocesses.testing.LinuxOnly;
-import java.io.IOException;
+import dev.managedprocesses.testing.Proc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,45 +97,40 @@ class ReactorOnChangeTest {
         // The leader exits first; a descendant holding its stdout writes a last line and exits while the reactor is
         // held, so that the line and the end of file reach it as one change of the pipe. A watch that stopped at the
         // short read of the line would wait for an end of file that no later event announces.
-        Path pidFile = dir.resolve("pid");
         Path go = dir.resolve("go");
-        Reactor reactor = Reactor.get();
         try (ProcessScope scope = ProcessScope.builder().name("last-change").open()) {
-            ManagedProcess p = scope.command("sh", "-c", "sh -c 'echo $$ > \"$1\"; while [ ! -e \"$2\" ]; do sleep 0.01; "
-                    + "done; echo late' descendant \"$0\" \"$1\" &", pidFile.toString(), go.toString()).start();
+            ManagedProcess p = scope.command("sh", "-c", "sh -c 'echo $$ >&2; while [ ! -e \"$1\" ]; do sleep 0.01; done; "
+                    + "echo late' descendant \"$0\" &", go.toString()).start();
+            long descendant = Long.parseLong(p.stderr().awaitLine(Pattern.compile("\\d+"), TIMEOUT).group());
             assertThat(p.waitFor(TIMEOUT)).map(ExitStatus::code).contains(0);
-            await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(10)).until(() -> Files.exists(pidFile)
-                    && !Files.readString(pidFile).isBlank());
-            long pid = Long.parseLong(Files.readString(pidFile).trim());
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            reactor.execute(() -> {
-                held.countDown();
-                try {
-                    release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            try {
-                assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-                Files.createFile(go);
-                await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(10)).until(() -> exited(pid));
-            } finally {
-                release.countDown();
-            }
+            exitWhileTheReactorIsHeld(go, descendant);
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> p.stdout().hasEnded());
             assertThat(p.stdout().lines()).containsExactly("late");
         }
     }
 
-    /** Gone, or a zombie (the reactor, held, has not reaped it). */
-    private static boolean exited(long pid) {
+    /**
+     * Holds the reactor thread (a task that waits), creates {@code go}, waits until {@code pid} has exited (a zombie
+     * nobody reaps while the reactor is held, or gone), then lets the reactor go: whatever that process wrote and its
+     * end of file reach the reactor together.
+     */
+    private static void exitWhileTheReactorIsHeld(Path go, long pid) throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Reactor.get().execute(() -> {
+            held.countDown();
+            try {
+                release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-        } catch (IOException e) {
-            return true;
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            Files.createFile(go);
+            await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(10)).until(() -> "Z-".indexOf(Proc.state(pid)) >= 0);
+        } finally {
+            release.countDown();
         }
     }
 
@@ -146,7 +141,6 @@ class ReactorOnChangeTest {
         // the end of file, more than a pipe's event reads (1 MiB), and the rest must be read without another change
         // to announce it.
         Path go = dir.resolve("go");
-        Reactor reactor = Reactor.get();
         try (ProcessScope scope = ProcessScope.builder().name("full-pipe").open()) {
             String perl = "my $max = 0 + `cat /proc/sys/fs/pipe-max-size`; fcntl(STDOUT, 1031, $max) or die "
                     + "\"F_SETPIPE_SZ: $!\"; my $size = fcntl(STDOUT, 1032, 0); print STDERR \"$size $$\\n\"; "
@@ -158,23 +152,7 @@ class ReactorOnChangeTest {
             int size = Integer.parseInt(started.group(1));
             long writer = Long.parseLong(started.group(2));
             assertThat(size).isGreaterThanOrEqualTo(1 << 20);
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            reactor.execute(() -> {
-                held.countDown();
-                try {
-                    release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            try {
-                assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-                Files.createFile(go);
-                await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(10)).until(() -> exited(writer));
-            } finally {
-                release.countDown();
-            }
+            exitWhileTheReactorIsHeld(go, writer);
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> p.stdout().hasEnded());
             assertThat(p.stdout().lines()).hasSize(size / 1024).allMatch(l -> l.length() == 1023);
         }

@@ -9,6 +9,7 @@ import dev.managedprocesses.ManagedProcess;
 import dev.managedprocesses.ProcessIdentity;
 import dev.managedprocesses.ProcessRecord;
 import dev.managedprocesses.ProcessScope;
+import dev.managedprocesses.Signal;
 import dev.managedprocesses.SurvivorsException;
 import dev.managedprocesses.internal.core.ContainmentMode;
 import dev.managedprocesses.internal.os.Os;
@@ -312,6 +313,61 @@ class ContainmentTest {
                         .as("thawed, killed and reaped").isTrue();
             }
             assertThat(Proc.eventually(TIMEOUT, () -> deleted(frozen))).as("%s removed", frozen).isTrue();
+        }
+    }
+
+    /**
+     * A group whose leader ends on SIGTERM while a member of the group ignores it. In cgroup mode the leader is
+     * reaped at its exit (the scope's cgroup was to prove its group's end), the kernel's word that the scope's cgroup
+     * is empty does not come (the member lives), and the group's end is its own cgroup's to say once SIGKILL has
+     * ended the member after the grace period: close() returns then, not after the wait for survivors of SIGKILL.
+     * Without cgroups the leader is held unreaped until the member is gone, as its group id must stay the group's.
+     */
+    @Test
+    void a_group_whose_leader_ends_on_sigterm_and_whose_member_ignores_it_ends_after_the_grace_period()
+            throws Exception {
+        Path pids = dir.resolve("pids");
+        Duration grace = Duration.ofSeconds(2);
+        ProcessScope scope = ProcessScope.builder().name("containment").gracePeriod(grace).open();
+        CompletableFuture<Void> closing = null;
+        try {
+            ManagedProcess other = scope.start("sleep", "300"); // another group, which ends on SIGTERM
+            ManagedProcess leader = scope.start("sh", "-c", "sh -c " + sh("trap '' TERM; echo $$ >> " + pids
+                    + "; while :; do sleep 1; done") + " & wait");
+            theirs.add(other.identity());
+            theirs.add(leader.identity());
+            ProcessIdentity member = pids(pids, 1).get(0);
+            assertThat(Proc.pgid(member.pid())).as("the member is in the leader's group").isEqualTo(leader.pid());
+            long start = System.nanoTime();
+            closing = CompletableFuture.runAsync(scope::close);
+            assertThat(Proc.eventually(grace.dividedBy(2), () -> !Proc.isRunning(leader.identity())))
+                    .as("the leader ended on SIGTERM").isTrue();
+            if (cgroups()) {
+                assertThat(Proc.eventually(grace.dividedBy(2), () -> !Proc.zombieChildren().contains(leader.pid())))
+                        .as("the leader is reaped while its group's member still runs").isTrue();
+            } else {
+                assertThat(Proc.zombieChildren()).as("the leader is held unreaped while its group's member runs")
+                        .contains(leader.pid());
+            }
+            assertThat(Proc.isRunning(member)).as("the member ignores SIGTERM until the grace period is over").isTrue();
+            assertThat(closing).isNotDone();
+
+            closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).as("close() returns once SIGKILL has ended the member, not after waiting for survivors")
+                    .isLessThan(grace.plusSeconds(3));
+            assertThat(Proc.isRunning(member)).isFalse();
+            assertThat(scope.records()).filteredOn(r -> r.pid() == leader.pid()).singleElement().satisfies(r -> {
+                assertThat(r.survived()).isFalse();
+                assertThat(r.endedBy()).contains(EndedBy.SIGTERM);
+            });
+            assertThat(leader.exitStatus()).hasValueSatisfying(s -> assertThat(s.signal()).hasValue(Signal.TERM));
+        } finally {
+            if (closing == null) {
+                scope.close();
+            } else {
+                closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
         }
     }
 

@@ -60,6 +60,8 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     // Added to by the spawning thread while the reactor thread may already read it (a fast exit drains them).
     private final List<Pipe> pipes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean watchingGroup;
+    private boolean reapedEarly; // reaped at its exit, before its group's end was proven (ScopeProof)
+    private Reactor.Registration containerWatch; // its cgroup.events, watched once it is reaped early and on its own
     private boolean reapQueued; // in READY_TO_REAP
     private final Map<Long, PinnedProcess> memberWatches = new HashMap<>();
     private long fallbackDelayMillis = 1;
@@ -172,7 +174,16 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     }
 
     private void onExitReady() {
-        Optional<ExitStatus> status = gate.peekExit();
+        ScopeProof p = proof;
+        Optional<ExitStatus> status;
+        if (p != null && p.reapsAtExit()) {
+            // Its scope's cgroup proves its group's end: the zombie need not wait for it, and one waitid reads the
+            // status and reaps (from now on the group is not signalled by its id, and its cgroup decides who is in it).
+            status = gate.reapNow();
+            reapedEarly = status.isPresent();
+        } else {
+            status = gate.peekExit();
+        }
         if (status.isPresent()) {
             recordExit(status.get());
         } else if (pidfdRegistration != null && pidfdRegistration.isEdge() && !ended.isDone()) {
@@ -225,16 +236,20 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         reactor.requestGroupCheck(this);
     }
 
-    /** Reactor thread: the proof of emptiness its scope's teardown takes for all its groups, or null. */
-    private ScopeProof proof;
+    /**
+     * The proof of emptiness its scope's teardown takes for all its groups, or null: set by the closing thread
+     * ({@link #join}), read and cleared by the reactor thread.
+     */
+    private volatile ScopeProof proof;
 
-    /** Reactor thread: whether it waits for {@code p}, which it joins unless it is gone or its cgroup does not hold it. */
-    boolean join(ScopeProof p) {
-        if (!containerHoldsGroup || gone.isDone()) {
-            return false;
-        }
+    /** Whether its cgroup holds its group and it is not gone: it may wait for a scope's proof. */
+    boolean mayJoin() {
+        return containerHoldsGroup && !gone.isDone();
+    }
+
+    /** Closing thread: it waits for {@code p} from now on, an exit the reactor handles after this included. */
+    void join(ScopeProof p) {
         proof = p;
-        return true;
     }
 
     /**
@@ -246,9 +261,49 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         if (ended.isDone() && !gone.isDone()) {
             if (containerEmpty()) {
                 reapLeader();
+            } else if (reapedEarly) {
+                awaitContainerEmpty(); // its group id is not its own to look for any more
             } else {
                 reactor.requestGroupCheck(this);
             }
+        }
+    }
+
+    /**
+     * Reactor thread: a leader reaped at its exit whose scope's proof will not come waits for its own cgroup's
+     * word that it is empty ({@code cgroup.events}, woken by the kernel), which its group's end is then. Not a
+     * look for the members of its group: with the leader reaped, its group id may name a stranger's group once
+     * the last member has died.
+     */
+    private void awaitContainerEmpty() {
+        if (containerWatch != null) {
+            return;
+        }
+        int fd;
+        try {
+            fd = container.openEvents();
+        } catch (ContainerException e) {
+            reapLeader(); // removed: nothing is in it
+            return;
+        }
+        containerWatch = reactor.registerPriority(fd, this::onContainerChange);
+        onContainerChange(containerWatch); // it may have emptied before the registration
+    }
+
+    /** Reactor thread: re-reads its cgroup's state (which re-arms the notice); empty, the group is gone. */
+    private void onContainerChange(Reactor.Registration r) {
+        if (r.isCancelled()) {
+            return;
+        }
+        boolean populated;
+        try {
+            populated = container.populated(r.fd());
+        } catch (ContainerException e) {
+            populated = false; // removed: nothing can be in it
+        }
+        if (!populated) {
+            r.cancelAndClose();
+            reapLeader();
         }
     }
 
@@ -273,8 +328,8 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
 
     @Override
     public void onSnapshot(List<ProcStat> snapshot) {
-        if (gone.isDone()) {
-            return;
+        if (gone.isDone() || reapedEarly) {
+            return; // reaped early: its scope's proof, or its own cgroup, says when its group is gone
         }
         long pid = identity.pid();
         long self = os.table().selfPid();
@@ -507,9 +562,22 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
 
     @Override
     public List<ProcStat> members(List<ProcStat> snapshot) {
+        Set<Long> inside = null;
+        if (gate.isReaped()) {
+            // Reaped before its group's end was proven (at its exit, in its scope's teardown): the group id may be
+            // a stranger's by now, its cgroup is not.
+            if (container == null) {
+                return List.of();
+            }
+            try {
+                inside = container.members();
+            } catch (ContainerException e) {
+                return List.of(); // removed: nothing is in it
+            }
+        }
         List<ProcStat> out = new ArrayList<>();
         for (ProcStat s : snapshot) {
-            if (s.pgid() == identity.pid() && !s.isGone()) {
+            if (!s.isGone() && (inside == null ? s.pgid() == identity.pid() : inside.contains(s.pid()))) {
                 out.add(s);
             }
         }
@@ -532,7 +600,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         if (ended.isDone()) {
             return super.exitStatus();
         }
-        return gate.peekExit();
+        return gate.exitStatus(); // reaped at its exit in a teardown, a moment before the reactor records it
     }
 
     @Override
@@ -555,7 +623,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     @Override
     public List<ProcessInfo> descendants() {
         if (gate.isReaped()) {
-            return List.of(); // its group was empty when it was reaped; the pid may name a stranger now
+            return List.of(); // its group was empty when it was reaped, or is being ended; the pid may name a stranger now
         }
         List<ProcStat> snapshot = os.table().snapshot();
         List<ProcessInfo> out = new ArrayList<>();

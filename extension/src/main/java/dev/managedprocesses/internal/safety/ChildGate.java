@@ -41,6 +41,7 @@ public final class ChildGate {
     private final long pid;
     private final int pidfd;
     private boolean reaped;
+    private ExitStatus reapedWith; // the status reapNow() took, for exitStatus()
     /**
      * Checked once, at spawn: while our child is unreaped its pid (and group id) cannot become the
      * JVM's own, an ancestor's (a live process), or its session or group id (the kernel does not hand
@@ -121,12 +122,20 @@ public final class ChildGate {
         return control.signalGroup(pid, signal);
     }
 
-    /** The exit status without reaping, or empty while the child runs. */
+    /** The exit status without reaping, or empty while the child runs (and once it is reaped). */
     public synchronized Optional<ExitStatus> peekExit() {
         if (reaped) {
             return Optional.empty();
         }
         return pidfd >= 0 ? control.peekExit(pidfd) : control.peekExitByPid(pid);
+    }
+
+    /**
+     * The exit status: {@link #peekExit} while unreaped, once reaped the status {@link #reapNow} reaped it with
+     * (empty after {@link #reap}, which keeps none).
+     */
+    public synchronized Optional<ExitStatus> exitStatus() {
+        return reaped ? Optional.ofNullable(reapedWith) : peekExit();
     }
 
     /** Runs {@code action} while the pid is guaranteed to still name our child (or its zombie). */
@@ -147,6 +156,7 @@ public final class ChildGate {
         }
         Optional<ExitStatus> status = control.reap(pid);
         if (status.isPresent()) {
+            reapedWith = status.get();
             markReaped();
         }
         return status;

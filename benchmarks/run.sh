@@ -18,6 +18,12 @@
 #   benchmarks/run.sh --quick --variant-library mine=/path/managed-processes.jar   # any build of the library
 #   benchmarks/run.sh --quick --rounds 6 spawn --compare-with main~3   # more rounds: a narrower interval
 #
+# Teardowns of the current build and of each variant in one JVM, beside the floor, round-robin
+# (dev.managedprocesses.benchmarks.SameJvmTeardown: a narrower interval for a change to the teardown):
+#
+#   benchmarks/run.sh --same-jvm --compare-with main~1 [--jvms 3] [--teardown-warmups 30] [--measured 30]
+#                    [--groups 100] [--pause-ms 0]     # prints the table; BENCHMARKS.md "Tenth round" says what it is for
+#
 # Builds the library and the benchmarks (without their tests; nothing is installed), then runs the
 # harness (dev.managedprocesses.benchmarks.Main) on target/classes + the dependency class path.
 # --compare-with REV builds REV's library in a temporary git worktree under /tmp (removed once the jar
@@ -30,8 +36,11 @@ cd "$root"
 
 compares=()
 args=()
+main=dev.managedprocesses.benchmarks.Main
+out=(--out "$here/results")
 while [ $# -gt 0 ]; do
   case "$1" in
+    --same-jvm) main=dev.managedprocesses.benchmarks.SameJvmTeardown; out=(); shift;;
     --compare-with)
       [ $# -ge 2 ] || { echo "run.sh: --compare-with needs a git revision" >&2; exit 2; }
       compares+=("$2"); shift 2;;
@@ -91,6 +100,6 @@ for rev in ${revs[@]+"${revs[@]}"}; do
 done
 
 status=0
-java -Djava.awt.headless=true -cp "$classpath" dev.managedprocesses.benchmarks.Main --out "$here/results" ${args[@]+"${args[@]}"} \
+java -Djava.awt.headless=true -cp "$classpath" "$main" ${out[@]+"${out[@]}"} ${args[@]+"${args[@]}"} \
   || status=$?
 exit $status

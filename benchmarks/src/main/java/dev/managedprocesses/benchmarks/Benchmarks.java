@@ -2,8 +2,10 @@ package dev.managedprocesses.benchmarks;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,5 +91,49 @@ public final class Benchmarks {
                 // the process is gone; nothing left to flush
             }
         }
+    }
+
+    /** Every process still carrying run {@code runId}'s marker is a stray: named (pid and command line), then killed. */
+    static List<String> killStrays(String runId) {
+        List<String> strays = new ArrayList<>();
+        String marker = MARKER + "=" + runId;
+        byte[] want = marker.getBytes(StandardCharsets.UTF_8);
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == ProcessHandle.current().pid()) {
+                    continue;
+                }
+                byte[] env;
+                try {
+                    env = Files.readAllBytes(dir.resolve("environ"));
+                } catch (IOException e) {
+                    continue;
+                }
+                if (contains(env, want)) {
+                    long pid = Long.parseLong(name);
+                    ProcessHandle.of(pid).ifPresent(h -> {
+                        strays.add(pid + " " + h.info().commandLine().orElse("?"));
+                        h.destroyForcibly();
+                    });
+                }
+            }
+        } catch (IOException e) {
+            strays.add("(could not scan /proc: " + e.getMessage() + ")");
+        }
+        return strays;
+    }
+
+    private static boolean contains(byte[] env, byte[] want) {
+        int start = 0;
+        for (int i = 0; i <= env.length; i++) {
+            if (i == env.length || env[i] == 0) {
+                if (i - start == want.length && java.util.Arrays.equals(env, start, i, want, 0, want.length)) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
     }
 }

@@ -1085,44 +1085,7 @@ public final class Harness {
 
     /** Every process still carrying this run's marker is a stray: named, then killed. */
     private void findStrays() {
-        String marker = Benchmarks.MARKER + "=" + runId;
-        byte[] want = marker.getBytes(StandardCharsets.UTF_8);
-        try (var dirs = Files.list(Path.of("/proc"))) {
-            for (Path dir : (Iterable<Path>) dirs::iterator) {
-                String name = dir.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == ProcessHandle.current().pid()) {
-                    continue;
-                }
-                byte[] env;
-                try {
-                    env = Files.readAllBytes(dir.resolve("environ"));
-                } catch (IOException e) {
-                    continue;
-                }
-                if (contains(env, want)) {
-                    long pid = Long.parseLong(name);
-                    ProcessHandle.of(pid).ifPresent(h -> {
-                        strays.add(pid + " " + h.info().commandLine().orElse("?"));
-                        h.destroyForcibly();
-                    });
-                }
-            }
-        } catch (IOException e) {
-            strays.add("(could not scan /proc: " + e.getMessage() + ")");
-        }
-    }
-
-    private static boolean contains(byte[] env, byte[] want) {
-        int start = 0;
-        for (int i = 0; i <= env.length; i++) {
-            if (i == env.length || env[i] == 0) {
-                if (i - start == want.length && java.util.Arrays.equals(env, start, i, want, 0, want.length)) {
-                    return true;
-                }
-                start = i + 1;
-            }
-        }
-        return false;
+        strays.addAll(Benchmarks.killStrays(runId));
     }
 
     private static String join(List<Double> values) {

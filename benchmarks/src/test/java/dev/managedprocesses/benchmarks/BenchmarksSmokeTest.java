@@ -96,6 +96,46 @@ class BenchmarksSmokeTest {
     }
 
     /**
+     * The same-JVM teardowns ({@code benchmarks/run.sh --same-jvm}): one child JVM, the floor and two builds (the
+     * current library and a copy of it, each in a class loader of its own) round-robin; every round must report a
+     * time for each, the table a ratio for each, and no process of the run may be left.
+     */
+    @Test
+    void theSameJvmTeardownsMeasureEveryBuildBesideTheFloor(@TempDir Path tmp) throws Exception {
+        Path copy = copyOfTheLibrary(tmp);
+        String current = SameJvmTeardown.currentBuild();
+        assertTrue(current.startsWith(LibraryCheck.location(ProcessScope.class) + java.io.File.pathSeparator)
+                && current.contains("jffi-"), current);
+        Map<String, String> builds = new java.util.LinkedHashMap<>();
+        builds.put("current", current);
+        builds.put("copy", current.replace(LibraryCheck.location(ProcessScope.class).toString(), copy.toString()));
+        String runId = "smoke-" + UUID.randomUUID();
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        List<List<double[]>> times;
+        try (PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8)) {
+            times = SameJvmTeardown.run(1, 1, 2, 3, 0, builds, runId, ps);
+            SameJvmTeardown.report(List.of("current", "copy"), times, 3, 1, ps);
+        }
+
+        assertEquals(3, times.size(), "the floor and two builds");
+        for (List<double[]> column : times) {
+            assertEquals(1, column.size(), "one JVM");
+            assertEquals(2, column.get(0).length, "two measured rounds");
+            for (double ms : column.get(0)) {
+                assertTrue(ms > 0 && ms < 10_000, "a teardown of 3 groups took " + ms + " ms");
+            }
+        }
+        String table = console.toString(StandardCharsets.UTF_8);
+        assertTrue(table.contains("floor (killpg + waitpid)"), table);
+        assertTrue(table.lines().anyMatch(l -> l.trim().startsWith("copy ") && l.chars().filter(c -> c == 'x').count() == 2),
+                "the copy's row has its ratio to the floor and to the current build:\n" + table);
+        assertEquals(List.of(), Benchmarks.killStrays(runId), "the same-JVM teardowns left processes behind");
+        assertThrows(IllegalArgumentException.class, () -> SameJvmTeardown.main(new String[] {"--groups", "0"}));
+        assertThrows(IllegalArgumentException.class, () -> SameJvmTeardown.main(new String[] {"--variant-library", "x"}));
+        assertNoLiveDescendants();
+    }
+
+    /**
      * A library variant runs in JMH forks of its own. Here: a copy of the current library (so its classes
      * come from another path than this JVM's) plus a system property. Each fork must have loaded
      * {@code ProcessScope} from the copy and seen the property's value, and the tables and the plot must

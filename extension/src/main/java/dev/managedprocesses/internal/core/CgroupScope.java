@@ -274,16 +274,7 @@ final class CgroupScope extends ScopeContainment {
                 return READY;
             }
             watching = true;
-            int fd;
-            try {
-                fd = container.openEvents();
-            } catch (ContainerException e) {
-                gone.complete(null); // removed already: nothing is in it
-                return READY;
-            }
-            Reactor reactor = Reactor.get();
-            Reactor.Registration r = reactor.registerPriority(fd, this::check);
-            reactor.execute(() -> check(r)); // it may have emptied before the registration
+            ContainerEmptiness.await(Reactor.get(), container, () -> gone.complete(null));
             return READY;
         }
 
@@ -301,23 +292,6 @@ final class CgroupScope extends ScopeContainment {
             }
             gone.complete(null);
             return true;
-        }
-
-        /** Reactor thread: re-reads the state (which re-arms the notification); empty completes {@code gone}. */
-        private void check(Reactor.Registration r) {
-            if (r.isCancelled()) {
-                return;
-            }
-            boolean populated;
-            try {
-                populated = container.populated(r.fd());
-            } catch (ContainerException e) {
-                populated = false; // removed: nothing can be in it
-            }
-            if (!populated) {
-                r.cancelAndClose();
-                gone.complete(null);
-            }
         }
 
         @Override

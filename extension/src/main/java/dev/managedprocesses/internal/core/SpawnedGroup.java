@@ -61,7 +61,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     private final List<Pipe> pipes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean watchingGroup;
     private boolean reapedEarly; // reaped at its exit, before its group's end was proven (ScopeProof)
-    private Reactor.Registration containerWatch; // its cgroup.events, watched once it is reaped early and on its own
+    private boolean awaitingContainer; // its cgroup.events watched, once it is reaped early and on its own
     private boolean reapQueued; // in READY_TO_REAP
     private final Map<Long, PinnedProcess> memberWatches = new HashMap<>();
     private long fallbackDelayMillis = 1;
@@ -276,34 +276,9 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
      * the last member has died.
      */
     private void awaitContainerEmpty() {
-        if (containerWatch != null) {
-            return;
-        }
-        int fd;
-        try {
-            fd = container.openEvents();
-        } catch (ContainerException e) {
-            reapLeader(); // removed: nothing is in it
-            return;
-        }
-        containerWatch = reactor.registerPriority(fd, this::onContainerChange);
-        onContainerChange(containerWatch); // it may have emptied before the registration
-    }
-
-    /** Reactor thread: re-reads its cgroup's state (which re-arms the notice); empty, the group is gone. */
-    private void onContainerChange(Reactor.Registration r) {
-        if (r.isCancelled()) {
-            return;
-        }
-        boolean populated;
-        try {
-            populated = container.populated(r.fd());
-        } catch (ContainerException e) {
-            populated = false; // removed: nothing can be in it
-        }
-        if (!populated) {
-            r.cancelAndClose();
-            reapLeader();
+        if (!awaitingContainer) {
+            awaitingContainer = true;
+            ContainerEmptiness.await(reactor, container, this::reapLeader); // on this, the reactor thread
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
  * still exiting after its leader, an escapee in a session of its own), every group proves its own end, as
  * outside a teardown; so do they when the teardown is over and the word never came (something outlived
  * SIGKILL). Whoever else proves the scope's cgroup empty meanwhile (the teardown's look for escapees) completes
- * {@code emptied}, and the exited groups are reaped at once.
+ * {@code emptied}, and the exited groups are gone at once (their leaders reaped, where not already at their exits).
  *
  * <p>State is the reactor thread's, as the groups' own, once {@link #start} has built it and handed it to the
  * groups on the closing thread (before the first signal): an exit the reactor handles from then on counts, and
@@ -115,7 +115,7 @@ final class ScopeProof {
         return !abandoned;
     }
 
-    /** Reactor thread: the scope's cgroup is empty, so is every group's. */
+    /** Reactor thread: the scope's cgroup is empty, so is every group's: each exited one is gone (reapLeader). */
     private void proven() {
         for (SpawnedGroup g : exited) {
             g.reapLeader();

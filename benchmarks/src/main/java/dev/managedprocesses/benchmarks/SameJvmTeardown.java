@@ -77,7 +77,10 @@ public final class SameJvmTeardown {
                         throw new IllegalArgumentException("--variant-library takes NAME=JAR[:DEPENDENCY...], not '"
                                 + value + "'");
                     }
-                    builds.put(value.substring(0, eq), value.substring(eq + 1));
+                    if (builds.putIfAbsent(value.substring(0, eq), value.substring(eq + 1)) != null) {
+                        throw new IllegalArgumentException("two builds named '" + value.substring(0, eq) + "' ('current'"
+                                + " is the library on this class path): give each --variant-library a name of its own");
+                    }
                 }
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "': see the Javadoc of "
                         + SameJvmTeardown.class.getName() + " (or benchmarks/run.sh --same-jvm)");

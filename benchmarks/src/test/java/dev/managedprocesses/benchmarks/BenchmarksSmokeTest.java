@@ -132,6 +132,8 @@ class BenchmarksSmokeTest {
         assertEquals(List.of(), Benchmarks.killStrays(runId), "the same-JVM teardowns left processes behind");
         assertThrows(IllegalArgumentException.class, () -> SameJvmTeardown.main(new String[] {"--groups", "0"}));
         assertThrows(IllegalArgumentException.class, () -> SameJvmTeardown.main(new String[] {"--variant-library", "x"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> SameJvmTeardown.main(new String[] {"--variant-library", "current=" + copy}));
         assertNoLiveDescendants();
     }
 

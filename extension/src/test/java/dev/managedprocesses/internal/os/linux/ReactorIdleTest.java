@@ -16,8 +16,6 @@ import org.junit.jupiter.api.Test;
  */
 @LinuxOnly("the reactor thread (epoll) is the native platform's")
 class ReactorIdleTest {
-    private static final int O_NONBLOCK = 04000;
-    private static final int O_CLOEXEC = 02000000;
 
     @Test
     void idle_tasks_run_in_the_order_given() throws Exception {
@@ -40,8 +38,7 @@ class ReactorIdleTest {
     @Test
     void a_reactor_that_never_idles_still_runs_them() throws Exception {
         LibC libc = CgroupFiles.libc();
-        int[] pipe = new int[2];
-        assertThat(libc.pipe2(pipe, O_CLOEXEC | O_NONBLOCK)).isZero();
+        int[] pipe = TestPipe.open();
         Reactor reactor = Reactor.get();
         Reactor.Registration busy = null;
         try {

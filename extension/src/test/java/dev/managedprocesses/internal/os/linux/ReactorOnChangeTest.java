@@ -29,15 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @LinuxOnly("the reactor's epoll is the native platform's")
 class ReactorOnChangeTest {
-    private static final int O_NONBLOCK = 04000;
-    private static final int O_CLOEXEC = 02000000;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     @Test
     void a_watch_on_change_runs_once_per_change_not_while_the_descriptor_stays_ready() throws Exception {
         LibC libc = CgroupFiles.libc();
-        int[] pipe = new int[2];
-        assertThat(libc.pipe2(pipe, O_CLOEXEC | O_NONBLOCK)).isZero();
+        int[] pipe = TestPipe.open();
         Reactor reactor = Reactor.get();
         AtomicInteger calls = new AtomicInteger();
         Reactor.Registration r = reactor.registerOnChange(pipe[0], x -> calls.incrementAndGet()); // never reads

@@ -10,9 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The one TERM, grace, KILL engine: a scope's teardown, {@code terminate()}/{@code kill()} of a single
@@ -198,17 +195,16 @@ public final class Terminator {
 
     /** Waits for all targets, or for {@code orReady} (null: none) if it completes first; false if interrupted. */
     private static boolean await(List<Target> targets, CompletableFuture<?> orReady, Duration timeout) {
-        CompletableFuture<?>[] futures = targets.stream().map(Target::gone).toArray(CompletableFuture[]::new);
-        CompletableFuture<?> all = CompletableFuture.allOf(futures);
+        List<CompletableFuture<Void>> gone = new ArrayList<>(targets.size());
+        for (Target t : targets) {
+            gone.add(t.gone());
+        }
         try {
-            (orReady == null ? all : CompletableFuture.anyOf(all, orReady))
-                    .get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
+            BoundedWait.allOrReady(gone, orReady, timeout.toNanos());
             return true;
         } catch (InterruptedException e) {
             return false;
         }
-        return true;
     }
 
     /**

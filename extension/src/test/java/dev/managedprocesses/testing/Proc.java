@@ -295,6 +295,29 @@ public final class Proc {
     }
 
     /** The {@code flags} of this JVM's descriptor {@code fd} (octal in /proc/self/fdinfo), e.g. O_CLOEXEC = 02000000. */
+    /**
+     * This JVM's pidfds that refer to {@code pid} (their fdinfo's "Pid:"). Every pidfd links to the same
+     * "anon_inode:[pidfd]", so a new one that got the number of one closed meanwhile is not told apart by
+     * {@link #openedSince}; this is.
+     */
+    public static java.util.List<Integer> pidfdsOf(long pid) {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (var e : libraryKindFds().entrySet()) {
+            if (e.getValue().equals("anon_inode:[pidfd]")) {
+                try {
+                    for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + e.getKey()))) {
+                        if (line.startsWith("Pid:") && line.substring(4).trim().equals(Long.toString(pid))) {
+                            out.add(e.getKey());
+                        }
+                    }
+                } catch (IOException closed) {
+                    // closed since the listing
+                }
+            }
+        }
+        return out;
+    }
+
     public static int fdFlags(int fd) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {

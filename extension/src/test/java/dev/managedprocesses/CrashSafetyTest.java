@@ -326,8 +326,10 @@ class CrashSafetyTest {
 
     // ------------------------------------------------------------------ helpers
 
-    /** The child's own report lines (see {@code CrashChild}); anything else was printed by the library. */
-    /** A line of the child's report, or the one line a JVM states its containment with. */
+    /**
+     * A line of the child's report (see {@code CrashChild}), or the one line a JVM states its containment with;
+     * anything else was printed by the library.
+     */
     private static boolean isReport(String line) {
         return line.equals("ready") || line.matches("(scope|group|solo|marked|janitor|closed|start|elapsed) \\S+")
                 || line.startsWith("managed-processes: containment: ");

@@ -21,6 +21,10 @@ import org.assertj.core.api.SoftAssertionsProvider;
  */
 public class ProcessSoftAssertions extends AbstractSoftAssertions implements ProcessSoftAssertionsProvider {
 
+    /** An empty collection of soft assertions: call {@link #assertAll()} once they are made. */
+    public ProcessSoftAssertions() {
+    }
+
     /**
      * Runs {@code softly} and then fails with every collected failure, if any.
      *

@@ -33,6 +33,10 @@ public class LeakCheckExtension implements BeforeAllCallback, BeforeEachCallback
         AfterAllCallback {
     private static final Namespace NAMESPACE = Namespace.create(LeakCheckExtension.class);
 
+    /** Made by JUnit (auto-detection or {@code @ExtendWith}); it holds no state of its own. */
+    public LeakCheckExtension() {
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         detector(context).ifPresent(d -> d.started(ref(context), true, exempt(context)));

@@ -391,8 +391,12 @@ class ContainmentTest {
         } finally {
             scope.close();
         }
-        try (var in = outside.getOutputStream(); var out = outside.getInputStream(); var err = outside.getErrorStream()) {
+        try {
             assertThat(outside.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("ended by the teardown").isTrue();
+        } finally {
+            outside.getOutputStream().close(); // the JDK's pipes to it: no descriptor outlives the test
+            outside.getInputStream().close();
+            outside.getErrorStream().close();
         }
         long pid = outside.pid();
         assertThat(scope.records()).filteredOn(r -> r.pid() == pid).singleElement().satisfies(r -> {

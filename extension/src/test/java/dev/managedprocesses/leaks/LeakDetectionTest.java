@@ -317,10 +317,6 @@ class LeakDetectionTest {
     }
 
     /**
-     * Two classes running concurrently: class A's {@code @BeforeAll} starts a process (and never stops it)
-     * while class B's test runs. Either could have started it.
-     */
-    /**
      * Thrown by a fixture whose partner, meant to run at the same time, never did. On a loaded two-core machine
      * JUnit's ForkJoinPool now and then runs two concurrent tests one after the other even with four workers
      * (seen twice in about forty builds); such a run shows nothing about leak detection (no process was
@@ -346,6 +342,10 @@ class LeakDetectionTest {
         }
     }
 
+    /**
+     * Two classes running concurrently: class A's {@code @BeforeAll} starts a process (and never stops it)
+     * while class B's test runs. Either could have started it.
+     */
     static final class ConcurrentClasses {
         static CountDownLatch bRunning = new CountDownLatch(1);
         static CountDownLatch aStarted = new CountDownLatch(1);

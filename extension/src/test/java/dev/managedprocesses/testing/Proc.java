@@ -294,7 +294,6 @@ public final class Proc {
         return out;
     }
 
-    /** The {@code flags} of this JVM's descriptor {@code fd} (octal in /proc/self/fdinfo), e.g. O_CLOEXEC = 02000000. */
     /**
      * This JVM's pidfds that refer to {@code pid} (their fdinfo's "Pid:"). Every pidfd links to the same
      * "anon_inode:[pidfd]", so a new one that got the number of one closed meanwhile is not told apart by
@@ -318,6 +317,7 @@ public final class Proc {
         return out;
     }
 
+    /** The {@code flags} of this JVM's descriptor {@code fd} (octal in /proc/self/fdinfo), e.g. O_CLOEXEC = 02000000. */
     public static int fdFlags(int fd) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {

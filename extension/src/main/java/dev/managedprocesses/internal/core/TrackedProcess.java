@@ -67,6 +67,7 @@ public abstract class TrackedProcess implements Terminator.Target {
     private volatile Duration terminationTime;
     private volatile long terminationStart;
 
+    @SuppressWarnings("this-escape") // the buffers only keep the reference (attach): nothing calls back into it yet
     protected TrackedProcess(Os os, ProcessIdentity identity, Container container, List<String> command, Duration grace,
             Origin origin, OutputBuffer stdout, OutputBuffer stderr) {
         this.os = os;

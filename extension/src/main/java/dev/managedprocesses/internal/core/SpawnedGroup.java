@@ -60,7 +60,6 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
     // Added to by the spawning thread while the reactor thread may already read it (a fast exit drains them).
     private final List<Pipe> pipes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean watchingGroup;
-    private boolean reapedEarly; // reaped at its exit, before its group's end was proven (ScopeProof)
     private boolean awaitingContainer; // its cgroup.events watched, once it is reaped early and on its own
     private boolean reapQueued; // in READY_TO_REAP
     private final Map<Long, PinnedProcess> memberWatches = new HashMap<>();
@@ -180,7 +179,6 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
             // Its scope's cgroup proves its group's end: the zombie need not wait for it, and one waitid reads the
             // status and reaps (from now on the group is not signalled by its id, and its cgroup decides who is in it).
             status = gate.reapNow();
-            reapedEarly = status.isPresent();
         } else {
             status = gate.peekExit();
         }
@@ -261,7 +259,7 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
         if (ended.isDone() && !gone.isDone()) {
             if (containerEmpty()) {
                 reapLeader();
-            } else if (reapedEarly) {
+            } else if (gate.isReaped()) { // at its exit, before its group's end was proven
                 awaitContainerEmpty(); // its group id is not its own to look for any more
             } else {
                 reactor.requestGroupCheck(this);
@@ -303,8 +301,8 @@ public final class SpawnedGroup extends TrackedProcess implements Reactor.GroupW
 
     @Override
     public void onSnapshot(List<ProcStat> snapshot) {
-        if (gone.isDone() || reapedEarly) {
-            return; // reaped early: its scope's proof, or its own cgroup, says when its group is gone
+        if (gone.isDone() || gate.isReaped()) {
+            return; // reaped at its exit: its scope's proof, or its own cgroup, says when its group is gone
         }
         long pid = identity.pid();
         long self = os.table().selfPid();

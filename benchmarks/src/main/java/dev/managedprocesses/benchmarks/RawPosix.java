@@ -94,6 +94,25 @@ public final class RawPosix {
         LIBC.kill(-pgid, signal);
     }
 
+    /**
+     * The teardown floor of section (4) and of {@link SameJvmTeardown}: {@code killpg(SIGTERM)} to every group, then
+     * a blocking {@code waitpid} for every leader, each marked in {@code reaped} (null: not kept) once reaped. Returns
+     * the sum of the statuses, for JMH to consume.
+     */
+    public static int killGroupsThenWaitEach(int[] pgids, boolean[] reaped) {
+        for (int pid : pgids) {
+            killGroup(pid, Benchmarks.SIGTERM);
+        }
+        int sum = 0;
+        for (int i = 0; i < pgids.length; i++) {
+            sum += waitpid(pgids[i]);
+            if (reaped != null) {
+                reaped[i] = true;
+            }
+        }
+        return sum;
+    }
+
     /** {@code kill(pid, signal)}. */
     public static void kill(int pid, int signal) {
         if (pid <= 1) {

@@ -229,12 +229,7 @@ public final class SameJvmTeardown {
         }
         Thread.sleep(pauseMillis);
         long start = System.nanoTime();
-        for (int pid : pids) {
-            RawPosix.killGroup(pid, Benchmarks.SIGTERM);
-        }
-        for (int pid : pids) {
-            RawPosix.waitpid(pid);
-        }
+        RawPosix.killGroupsThenWaitEach(pids, null);
         return (System.nanoTime() - start) / 1e6;
     }
 

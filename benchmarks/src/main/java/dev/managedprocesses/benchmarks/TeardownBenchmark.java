@@ -98,15 +98,6 @@ public class TeardownBenchmark {
     /** The floor: killpg(SIGTERM) each group, then waitpid each leader. */
     @Benchmark
     public int rawKillpgWaitpid(RawGroups s) {
-        int[] pids = s.pids;
-        for (int pid : pids) {
-            RawPosix.killGroup(pid, Benchmarks.SIGTERM);
-        }
-        int sum = 0;
-        for (int i = 0; i < pids.length; i++) {
-            sum += RawPosix.waitpid(pids[i]);
-            s.reaped[i] = true;
-        }
-        return sum;
+        return RawPosix.killGroupsThenWaitEach(s.pids, s.reaped);
     }
 }

@@ -176,17 +176,17 @@ class ContainmentTest {
         String perl = "$SIG{TERM} = sub { open(my $f, '>>', $ARGV[1]); print $f \"term\\n\"; close $f; exit 0 };"
                 + " open(my $p, '>>', $ARGV[0]); print $p \"$$\\n\"; close $p; sleep 300 while 1;";
         ProcessScope scope = ProcessScope.builder().name("containment").gracePeriod(grace).open();
-        CompletableFuture<Void> closing = null;
+        Closing closing = null;
         try {
             scope.start("sh", "-c", "env -i setsid /usr/bin/perl -e " + sh(perl) + " " + pids + " " + terms
                     + " & trap '' TERM; while :; do sleep 1; done");
             ProcessIdentity escapee = pids(pids, 1).get(0);
-            closing = CompletableFuture.runAsync(scope::close);
+            closing = Closing.start(scope);
             assertThat(Proc.eventually(grace.dividedBy(2), () -> lines(terms).contains("term")))
                     .as("the escapee had SIGTERM within %s of close()", grace.dividedBy(2)).isTrue();
-            assertThat(closing).as("close() still waits out the grace period of the process that ignores SIGTERM")
+            assertThat(closing.done()).as("close() still waits out the grace period of the process that ignores SIGTERM")
                     .isNotDone();
-            closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            closing.await();
             assertThat(scope.records()).filteredOn(r -> r.pid() == escapee.pid()).singleElement().satisfies(r -> {
                 assertThat(r.origin()).isEqualTo(ProcessRecord.Origin.ESCAPED);
                 assertThat(r.endedBy()).contains(EndedBy.SIGTERM);
@@ -195,7 +195,7 @@ class ContainmentTest {
             if (closing == null) {
                 scope.close();
             } else {
-                closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                closing.await();
             }
         }
     }
@@ -329,7 +329,7 @@ class ContainmentTest {
         Path pids = dir.resolve("pids");
         Duration grace = Duration.ofSeconds(2);
         ProcessScope scope = ProcessScope.builder().name("containment").gracePeriod(grace).open();
-        CompletableFuture<Void> closing = null;
+        Closing closing = null;
         try {
             ManagedProcess other = scope.start("sleep", "300"); // another group, which ends on SIGTERM
             ManagedProcess leader = scope.start("sh", "-c", "sh -c " + sh("trap '' TERM; echo $$ >> " + pids
@@ -339,7 +339,7 @@ class ContainmentTest {
             ProcessIdentity member = pids(pids, 1).get(0);
             assertThat(Proc.pgid(member.pid())).as("the member is in the leader's group").isEqualTo(leader.pid());
             long start = System.nanoTime();
-            closing = CompletableFuture.runAsync(scope::close);
+            closing = Closing.start(scope);
             assertThat(Proc.eventually(grace.dividedBy(2), () -> !Proc.isRunning(leader.identity())))
                     .as("the leader ended on SIGTERM").isTrue();
             if (cgroups()) {
@@ -350,9 +350,9 @@ class ContainmentTest {
                         .contains(leader.pid());
             }
             assertThat(Proc.isRunning(member)).as("the member ignores SIGTERM until the grace period is over").isTrue();
-            assertThat(closing).isNotDone();
+            assertThat(closing.done()).isNotDone();
 
-            closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            closing.await();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(took).as("close() returns once SIGKILL has ended the member, not after waiting for survivors")
                     .isLessThan(grace.plusSeconds(3));
@@ -366,7 +366,7 @@ class ContainmentTest {
             if (closing == null) {
                 scope.close();
             } else {
-                closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                closing.await();
             }
         }
     }
@@ -502,5 +502,27 @@ class ContainmentTest {
         assertThat(scope.records()).isNotEmpty().allSatisfy(r -> assertThat(r.containment())
                 .isEqualTo(cgroups() ? "cgroup v2" : "process groups, marker and lineage"));
         assertThat(scope.records().get(0).summary()).endsWith("(" + scope.records().get(0).containment() + ")");
+    }
+
+    /** A scope's close() on a thread of its own (a pool's would outlive the test), joined by {@link #await}. */
+    private record Closing(Thread thread, CompletableFuture<Void> done) {
+        static Closing start(ProcessScope scope) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    scope.close();
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            }, "containment-test-close");
+            thread.start();
+            return new Closing(thread, done);
+        }
+
+        void await() throws Exception {
+            done.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            thread.join(TIMEOUT.toMillis());
+        }
     }
 }

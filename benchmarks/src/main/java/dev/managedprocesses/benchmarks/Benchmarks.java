@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** What the benchmarks share: the commands they run and the marker that finds strays. */
@@ -104,18 +105,23 @@ public final class Benchmarks {
                 if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == ProcessHandle.current().pid()) {
                     continue;
                 }
+                // The handle first: it keeps the start time of the process it names, and destroyForcibly() signals
+                // nothing if the pid has been recycled since. Taken after the read, a process that ended between the
+                // two could have its pid's next owner killed.
+                Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(name));
+                if (handle.isEmpty()) {
+                    continue;
+                }
                 byte[] env;
                 try {
                     env = Files.readAllBytes(dir.resolve("environ"));
                 } catch (IOException e) {
                     continue;
                 }
-                if (contains(env, want)) {
-                    long pid = Long.parseLong(name);
-                    ProcessHandle.of(pid).ifPresent(h -> {
-                        strays.add(pid + " " + h.info().commandLine().orElse("?"));
-                        h.destroyForcibly();
-                    });
+                ProcessHandle h = handle.get();
+                if (contains(env, want) && h.isAlive()) {
+                    strays.add(h.pid() + " " + h.info().commandLine().orElse("?"));
+                    h.destroyForcibly();
                 }
             }
         } catch (IOException e) {

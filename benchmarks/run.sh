@@ -23,6 +23,9 @@
 #
 #   benchmarks/run.sh --same-jvm --compare-with main~1 [--jvms 3] [--teardown-warmups 30] [--measured 30]
 #                    [--groups 100] [--pause-ms 0]     # prints the table; BENCHMARKS.md "Tenth round" says what it is for
+#   benchmarks/run.sh --same-jvm --teardown-warmups 0 --measured 200 --jvms 4 --by-teardown
+#                                    # the same by the JVM's teardown number, from a fresh JVM's first: the JIT's
+#                                    # share, paid once per JVM ("Twelfth round")
 #
 # Builds the library and the benchmarks (without their tests; nothing is installed), then runs the
 # harness (dev.managedprocesses.benchmarks.Main) on target/classes + the dependency class path.

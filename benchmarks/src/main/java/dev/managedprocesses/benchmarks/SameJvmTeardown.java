@@ -30,7 +30,7 @@ import java.util.Map;
  *
  * <pre>
  * SameJvmTeardown [--jvms J] [--teardown-warmups W] [--measured M] [--groups G] [--pause-ms P]
- *                 [--variant-library NAME=JAR[:DEPENDENCY...]]...
+ *                 [--by-teardown] [--variant-library NAME=JAR[:DEPENDENCY...]]...
  * </pre>
  *
  * The current build (the library on this JVM's class path) is measured first, then each variant, in J JVMs of
@@ -38,7 +38,9 @@ import java.util.Map;
  * 100 groups), each {@code close()} P ms after the last start (by default 0, as in JMH's section (4), where the
  * library's thread may still be busy with the starts; the floor's {@code killpg} loop waits as long). Prints, per build, the median {@code close()} time, its ratio to the floor and its ratio to the
  * current build (geometric means of the ratios paired by round, with 95% t-intervals), and exits 1 if a process
- * of the run is left (every process a build starts carries the run's marker, as in {@link Harness}).
+ * of the run is left. With {@code --by-teardown} it also prints how the ratios change as a JVM tears down more often
+ * (the JIT's part: {@code --teardown-warmups 0 --measured 200} starts from a fresh JVM's first teardown), per span
+ * of the JVM's teardowns: the first, the second, 3-5, 6-10, 11-20 and so on, doubling (every process a build starts carries the run's marker, as in {@link Harness}).
  */
 public final class SameJvmTeardown {
     private static final String CHILD = "--child";
@@ -61,6 +63,7 @@ public final class SameJvmTeardown {
         int measured = 30;
         int groups = 100;
         int pauseMillis = 0;
+        boolean byTeardown = false;
         Map<String, String> builds = new LinkedHashMap<>();
         builds.put("current", currentBuild());
         for (int i = 0; i < args.length; i++) {
@@ -71,6 +74,10 @@ public final class SameJvmTeardown {
                 case "--measured" -> measured = count(args[i], value, 2);
                 case "--groups" -> groups = count(args[i], value, 1);
                 case "--pause-ms" -> pauseMillis = count(args[i], value, 0);
+                case "--by-teardown" -> {
+                    byTeardown = true;
+                    i--; // takes no value
+                }
                 case "--variant-library" -> {
                     int eq = value == null ? -1 : value.indexOf('=');
                     if (eq <= 0 || eq == value.length() - 1) {
@@ -90,6 +97,9 @@ public final class SameJvmTeardown {
         String runId = "same-jvm-" + Long.toHexString(System.currentTimeMillis());
         List<List<double[]>> rounds = run(jvms, warmups, measured, groups, pauseMillis, builds, runId, System.out);
         report(new ArrayList<>(builds.keySet()), rounds, groups, warmups, System.out);
+        if (byTeardown) {
+            reportByTeardown(new ArrayList<>(builds.keySet()), rounds, warmups, System.out);
+        }
         List<String> strays = Benchmarks.killStrays(runId);
         System.out.println("Strays after the run: " + (strays.isEmpty() ? "none" : strays));
         if (!strays.isEmpty()) {
@@ -190,6 +200,52 @@ public final class SameJvmTeardown {
             String toCurrent = c < 2 ? "" : Measure.pairedRatio(byColumn.get(c), byColumn.get(1)).formatRatio();
             out.printf(Locale.ROOT, "  %-24s %-22s %-26s %s%n", name, m.format(), toFloor, toCurrent);
         }
+    }
+
+    /**
+     * The same measurements by the JVM's teardown number (warm-ups counted, from 1): per span (1, 2, 3-5, 6-10,
+     * 11-20, ..., each twice the last) the floor's median, each build's and each build's ratio to the floor, paired
+     * as in {@link #report}. Where a JVM starts measuring at its first teardown, this is the JIT's curve: how much of
+     * a build's excess over the floor a JVM pays once, and from which teardown on it no longer does.
+     */
+    static void reportByTeardown(List<String> names, List<List<double[]>> byColumn, int warmups, PrintStream out) {
+        int measured = byColumn.get(0).get(0).length;
+        out.printf("%nBy the JVM's teardown number (warm-ups counted): median close() ms, and the ratio to the floor%n");
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-12s %8s", "teardowns", "floor"));
+        for (String name : names) {
+            head.append(String.format(Locale.ROOT, " %12s %-20s", name, "(÷ floor)"));
+        }
+        out.println(head);
+        // Spans end at teardowns 1, 2, 5, 10, 20, 40, ...
+        for (int first = 1, last = 1; first <= warmups + measured; first = last + 1, last = last == 2 ? 5 : 2 * last) {
+            int from = Math.max(first, warmups + 1);
+            int to = Math.min(last, warmups + measured);
+            if (from <= to) {
+                int a = from - warmups - 1;
+                int b = to - warmups;
+                StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-12s %8s",
+                        from == to ? Integer.toString(from) : from + "-" + to,
+                        Measure.fmt(Measure.median(span(byColumn.get(0), a, b)))));
+                for (int c = 1; c < byColumn.size(); c++) {
+                    List<double[]> mine = slices(byColumn.get(c), a, b);
+                    row.append(String.format(Locale.ROOT, " %12s %-20s", Measure.fmt(Measure.median(span(byColumn.get(c),
+                            a, b))), Measure.pairedRatio(mine, slices(byColumn.get(0), a, b)).formatRatio()));
+                }
+                out.println(row);
+            }
+        }
+    }
+
+    private static List<double[]> slices(List<double[]> perJvm, int from, int to) {
+        List<double[]> out = new ArrayList<>();
+        for (double[] times : perJvm) {
+            out.add(java.util.Arrays.copyOfRange(times, from, to));
+        }
+        return out;
+    }
+
+    private static double[] span(List<double[]> perJvm, int from, int to) {
+        return slices(perJvm, from, to).stream().flatMapToDouble(java.util.Arrays::stream).toArray();
     }
 
     /** In the child JVM ({@code --child W M G P CLASSPATH...}): the contenders, the rounds, a line per measured round. */

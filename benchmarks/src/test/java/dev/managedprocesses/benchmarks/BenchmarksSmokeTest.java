@@ -115,6 +115,7 @@ class BenchmarksSmokeTest {
         try (PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8)) {
             times = SameJvmTeardown.run(1, 1, 2, 3, 0, builds, runId, ps);
             SameJvmTeardown.report(List.of("current", "copy"), times, 3, 1, ps);
+            SameJvmTeardown.reportByTeardown(List.of("current", "copy"), times, 1, ps);
         }
 
         assertEquals(3, times.size(), "the floor and two builds");
@@ -129,6 +130,11 @@ class BenchmarksSmokeTest {
         assertTrue(table.contains("floor (killpg + waitpid)"), table);
         assertTrue(table.lines().anyMatch(l -> l.trim().startsWith("copy ") && l.chars().filter(c -> c == 'x').count() == 2),
                 "the copy's row has its ratio to the floor and to the current build:\n" + table);
+        // By teardown number: one warm-up, so the measured ones are the JVM's second and its third (of span 3-5).
+        List<String> spans = table.lines().filter(l -> l.trim().matches("(2|3) .*")).toList();
+        assertEquals(2, spans.size(), "a row for teardown 2 and one for 3:\n" + table);
+        assertTrue(spans.stream().allMatch(l -> l.chars().filter(c -> c == 'x').count() == 2),
+                "each row has both builds' ratios to the floor:\n" + table);
         assertEquals(List.of(), Benchmarks.killStrays(runId), "the same-JVM teardowns left processes behind");
         assertThrows(IllegalArgumentException.class, () -> SameJvmTeardown.main(new String[] {"--groups", "0"}));
         assertThrows(IllegalArgumentException.class, () -> SameJvmTeardown.main(new String[] {"--variant-library", "x"}));

@@ -128,13 +128,13 @@ public final class Harness {
     private int checkLinesRead;
     private int rounds;
     private int teardownWarmups;
+    private int[] groups;
 
     /**
      * Warm-up teardowns per fork after which the JIT is mostly done with the teardown's code at 100 groups (tier 4
      * after some 5,000 calls: 50 teardowns), and section (4)'s target is judged (BENCHMARKS.md, "Twelfth round").
      */
     static final int STEADY_TEARDOWN_WARMUPS = 200;
-    private int[] groups;
 
     public Harness(Profile profile, Path out, PrintStream console) {
         this(profile, out, console, List.of());

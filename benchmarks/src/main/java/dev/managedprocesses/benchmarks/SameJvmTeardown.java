@@ -38,9 +38,10 @@ import java.util.Map;
  * 100 groups), each {@code close()} P ms after the last start (by default 0, as in JMH's section (4), where the
  * library's thread may still be busy with the starts; the floor's {@code killpg} loop waits as long). Prints, per build, the median {@code close()} time, its ratio to the floor and its ratio to the
  * current build (geometric means of the ratios paired by round, with 95% t-intervals), and exits 1 if a process
- * of the run is left. With {@code --by-teardown} it also prints how the ratios change as a JVM tears down more often
- * (the JIT's part: {@code --teardown-warmups 0 --measured 200} starts from a fresh JVM's first teardown), per span
- * of the JVM's teardowns: the first, the second, 3-5, 6-10, 11-20 and so on, doubling (every process a build starts carries the run's marker, as in {@link Harness}).
+ * of the run is left (every process a build starts carries the run's marker, as in {@link Harness}). With
+ * {@code --by-teardown} it also prints how the ratios change as a JVM tears down more often (the JIT's part:
+ * {@code --teardown-warmups 0 --measured 200} starts from a fresh JVM's first teardown), per span of the JVM's
+ * teardowns: the first, the second, 3-5, 6-10, 11-20 and so on, doubling.
  */
 public final class SameJvmTeardown {
     private static final String CHILD = "--child";

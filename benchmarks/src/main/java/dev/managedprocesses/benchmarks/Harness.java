@@ -453,9 +453,9 @@ public final class Harness {
         // (BENCHMARKS.md, "Twelfth round"): say which the verdict is about.
         String warmed = teardownWarmups >= STEADY_TEARDOWN_WARMUPS
                 ? " after " + teardownWarmups + " warm-up teardowns per fork"
-                : ", in a fresh JVM's teardowns " + (teardownWarmups + 1) + (profile.singleShotIterations > 1 ? "-"
-                        + (teardownWarmups + profile.singleShotIterations) : "") + " (judged after warm-up:"
-                        + " --teardown-warmups " + STEADY_TEARDOWN_WARMUPS + ")";
+                : ", in each fork's teardowns " + (teardownWarmups + 1) + (profile.singleShotIterations > 1 ? "-"
+                        + (teardownWarmups + profile.singleShotIterations) : "") + " (the target is for a JIT done with"
+                        + " them: --teardown-warmups " + STEADY_TEARDOWN_WARMUPS + ")";
         if (teardownWarmups != profile.singleShotWarmups) {
             md.append("Each fork ran ").append(teardownWarmups).append(" warm-up teardowns (`--teardown-warmups ")
                     .append(teardownWarmups).append("`) before the measured ones, not the profile's ")

@@ -43,10 +43,13 @@ public final class ChildGate {
     private boolean reaped;
     private ExitStatus reapedWith; // the status reapNow() took, for exitStatus()
     /**
-     * Checked once, at spawn: while our child is unreaped its pid (and group id) cannot become the
-     * JVM's own, an ancestor's (a live process), or its session or group id (the kernel does not hand
-     * out a pid still in use as a session or group id, and the JVM never moves itself into its child's
-     * group). Teardown signals every group twice, so the check is made once rather than per signal.
+     * Why the child's group must never be signalled, or (always, for a real child) null. A pid the spawn has
+     * just handed us was free a moment before, so it is none of those {@link ProtectedProcesses} lists: the
+     * JVM, its threads and its ancestors are alive (their ids are taken), and the kernel does not hand out an
+     * id still in use as a session or group id; while our child is unreaped that stays so, and the JVM never
+     * moves itself into its child's group. So only an id that cannot be a child's (pid 0-2, the JVM's own: a
+     * spawn that returned nonsense) is looked up, and a spawn does not pay the look's system calls. Teardown
+     * signals every group twice, so nothing is checked per signal.
      */
     private final String protectedReason;
 
@@ -56,7 +59,7 @@ public final class ChildGate {
         this.table = os.table();
         this.pid = pid;
         this.pidfd = pidfd;
-        this.protectedReason = ProtectedProcesses.groupReason(os.table(), pid);
+        this.protectedReason = pid <= 2 || pid == table.selfPid() ? ProtectedProcesses.groupReason(table, pid) : null;
         UNREAPED.add(pid);
     }
 

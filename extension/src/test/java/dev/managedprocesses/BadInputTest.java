@@ -105,6 +105,23 @@ class BadInputTest {
     }
 
     @Test
+    void an_absolute_path_goes_to_the_spawn_unchecked_and_a_failed_spawn_says_why(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing.sh");
+        // No look at the file system before the spawn: the exec finds the program, or fails and is explained.
+        assertThat(ProgramResolver.forSpawn(missing.toString(), null)).isEqualTo(missing.toString());
+        assertThatThrownBy(() -> ProgramResolver.explainFailure(missing.toString(), null))
+                .isInstanceOf(ProcessStartException.class)
+                .hasMessageStartingWith("Cannot start '" + missing + "': " + missing + " does not exist.");
+        // Found where it is, explained with nothing to say: the caller reports the spawn's errno.
+        ProgramResolver.explainFailure("/bin/sh", null);
+        // Bare names and relative paths are still resolved first (PATH; the working directory).
+        assertThat(ProgramResolver.forSpawn("sh", null)).startsWith("/").endsWith("/sh");
+        Path script = Files.writeString(dir.resolve("run.sh"), "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(ProgramResolver.forSpawn("./run.sh", dir)).isEqualTo(script.toString());
+    }
+
+    @Test
     void missing_file_by_path(@TempDir Path dir) {
         Path missing = dir.resolve("missing.sh");
         assertThatThrownBy(() -> scope.start(missing.toString()))

@@ -183,7 +183,10 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                         + ". Create it first or pass an existing directory to directory(...)");
             }
         }
-        String executable = ProgramResolver.resolve(command.get(0), dir);
+        Os os = Os.current();
+        // On the native platforms an absolute path goes to the spawn unchecked; a failed spawn then says why.
+        String executable = os.portable() ? ProgramResolver.resolve(command.get(0), dir)
+                : ProgramResolver.forSpawn(command.get(0), dir);
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : plan.environment().entrySet()) {
             if (!e.getKey().equals(SCOPE_VARIABLE)) {
@@ -195,7 +198,6 @@ public final class ScopeCore implements ScopeRegistry.Owner {
         SpawnRequest request = new SpawnRequest(executable, command, env, dir == null ? null : dir.toString(),
                 stdio(plan.stdin()), stdio(plan.stdout()), stderr);
         String shown = String.join(" ", command);
-        Os os = Os.current();
         if (os.portable()) {
             return startThroughJdk(os, plan, request, shown);
         }
@@ -220,6 +222,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                 spawned = os.spawner().spawn(request.contained(container, c.marker(), c::afterMarked));
             } catch (SpawnException e) {
                 removeQuietly(container);
+                ProgramResolver.explainFailure(command.get(0), dir); // a missing or unrunnable program, said plainly
                 throw new ProcessStartException("Cannot start '" + shown + "': posix_spawn failed with "
                         + e.errnoName() + " (" + e.getMessage() + ")" + hint(e.errnoName()));
             }

@@ -302,33 +302,32 @@ public final class Proc {
     public static java.util.List<Integer> pidfdsOf(long pid) {
         java.util.List<Integer> out = new java.util.ArrayList<>();
         for (var e : libraryKindFds().entrySet()) {
-            if (e.getValue().equals("anon_inode:[pidfd]")) {
-                try {
-                    for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + e.getKey()))) {
-                        if (line.startsWith("Pid:") && line.substring(4).trim().equals(Long.toString(pid))) {
-                            out.add(e.getKey());
-                        }
-                    }
-                } catch (IOException closed) {
-                    // closed since the listing
-                }
+            if (e.getValue().equals("anon_inode:[pidfd]")
+                    && fdinfoField(e.getKey(), "Pid:").filter(v -> v.equals(Long.toString(pid))).isPresent()) {
+                out.add(e.getKey());
             }
         }
         return out;
     }
 
-    /** The {@code flags} of this JVM's descriptor {@code fd} (octal in /proc/self/fdinfo), e.g. O_CLOEXEC = 02000000. */
-    public static int fdFlags(int fd) {
+    /** The value of the line {@code key} (e.g. "Pid:") in this JVM's {@code /proc/self/fdinfo/FD}; empty if closed. */
+    private static java.util.Optional<String> fdinfoField(int fd, String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
-                if (line.startsWith("flags:")) {
-                    return Integer.parseInt(line.substring(6).trim(), 8);
+                if (line.startsWith(key)) {
+                    return java.util.Optional.of(line.substring(key.length()).trim());
                 }
             }
-            throw new IllegalStateException("no flags line for fd " + fd);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        } catch (IOException closed) {
+            // closed since it was listed
         }
+        return java.util.Optional.empty();
+    }
+
+    /** The {@code flags} of this JVM's descriptor {@code fd} (octal in /proc/self/fdinfo), e.g. O_CLOEXEC = 02000000. */
+    public static int fdFlags(int fd) {
+        return fdinfoField(fd, "flags:").map(v -> Integer.parseInt(v, 8))
+                .orElseThrow(() -> new IllegalStateException("fd " + fd + " is closed, or its fdinfo has no flags line"));
     }
 
     /** What descriptor {@code fd} of {@code pid} names (e.g. "pipe:[123]"), or "" if it is not open. */

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Finds the file a program name means, the way {@code posix_spawnp} and the JDK do (the JVM's PATH), so a
  * failure can say exactly what was searched and what to do: a bare name or a relative path before the spawn, an
- * absolute path only once the spawn has failed ({@link #forSpawn}, {@link #explainFailure}).
+ * absolute path only once the spawn has failed ({@link #forSpawn}).
  */
 public final class ProgramResolver {
     private ProgramResolver() {
@@ -24,22 +24,13 @@ public final class ProgramResolver {
 
     /**
      * What to hand {@code posix_spawnp} for {@code program}: an absolute path as it is, with no look at the file
-     * system (the spawn's exec finds it, or fails with an errno: then {@link #resolve} says what is wrong, see
-     * {@link #explainFailure}); anything else as {@link #resolve} finds it (a bare name on the JVM's PATH, a relative
+     * system (the spawn's exec finds it, or fails with an errno: then the caller asks {@link #resolve}, which throws
+     * where the program itself is the problem); anything else as {@link #resolve} finds it (a bare name on the JVM's PATH, a relative
      * path against the working directory). A look before every spawn of an absolute path costs three system calls
      * to learn what the exec learns anyway.
      */
     public static String forSpawn(String program, Path directory) {
         return program.startsWith("/") ? program : resolve(program, directory);
-    }
-
-    /**
-     * After a spawn of {@link #forSpawn}'s result failed: throws the clear {@link ProcessStartException} of
-     * {@link #resolve} where the program itself is the problem (missing, a directory, not executable); returns
-     * where it is not (the caller then reports the spawn's errno).
-     */
-    public static void explainFailure(String program, Path directory) {
-        resolve(program, directory);
     }
 
     /** As {@link #resolve(String, Path)}, searching {@code path} (a PATH value) for a bare name. */

@@ -222,7 +222,7 @@ public final class ScopeCore implements ScopeRegistry.Owner {
                 spawned = os.spawner().spawn(request.contained(container, c.marker(), c::afterMarked));
             } catch (SpawnException e) {
                 removeQuietly(container);
-                ProgramResolver.explainFailure(command.get(0), dir); // a missing or unrunnable program, said plainly
+                ProgramResolver.resolve(command.get(0), dir); // throws where the program is missing or unrunnable
                 throw new ProcessStartException("Cannot start '" + shown + "': posix_spawn failed with "
                         + e.errnoName() + " (" + e.getMessage() + ")" + hint(e.errnoName()));
             }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.managedprocesses.testing.Proc;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +25,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A JVM run by an ordinary user inside a delegated cgroup v2 subtree, made here the way systemd makes one for
+ * A JVM given a cgroup subtree of its own, the two ways other than root on the host that the README names.
+ * <ul>
+ * <li>An ordinary user in a delegated cgroup v2 subtree, made here the way systemd makes one for
  * {@code Delegate=yes}: a cgroup whose directory and {@code cgroup.procs}, {@code cgroup.subtree_control} and
  * {@code cgroup.threads} belong to that user, entered by the user's process before it drops root (as systemd
  * starts a unit's process in its cgroup). The child JVM ({@link DelegatedScopeChild}) runs as a uid no account
- * and no process has, with no capabilities but those a test hands it. Needs root (for the cgroup, the chown
- * and setpriv), setpriv(1) and perl; skips, saying which is missing, otherwise.
+ * and no process has, with no capabilities but those a test hands it.
+ * <li>Root in a container with a writable cgroup namespace, made here of the kernel's parts the way a container
+ * runtime makes one ({@code docker run --privileged --cgroupns=private}): a cgroup of its own, entered before
+ * {@code unshare(1)} makes new cgroup, mount and pid namespaces, where cgroup2 is mounted read-write at
+ * {@code /sys/fs/cgroup}. Inside, {@code /proc/self/cgroup} reads {@code 0::/} and the JVM's pids are the
+ * namespace's.
+ * </ul>
+ * Needs root (for the cgroup, the chown, setpriv and the namespaces), setpriv(1) and perl, and unshare(1) for
+ * the container; skips, saying which is missing, otherwise.
  */
 class DelegatedCgroupTest {
     private static final String LINE = "managed-processes: containment: ";
@@ -101,7 +112,7 @@ class DelegatedCgroupTest {
         String out = run(dir, false, "required", "daemons", true);
 
         assertThat(out).contains(LINE + "cgroup v2: each scope in its own cgroup under " + dir + "/managed-processes-");
-        assertContained(out, dir);
+        assertContained(out, relative(dir) + "/managed-processes-");
         assertThat(out).as("the kernel shows another process's timer slack only with CAP_SYS_NICE")
                 .contains("timerslack-readable false");
         String caveat = "caveat: a child is moved into its cgroup only after posix_spawn returns";
@@ -119,7 +130,7 @@ class DelegatedCgroupTest {
         String out = run(dir, true, "auto", "daemons", true);
 
         assertThat(out).contains(LINE + "cgroup v2: each scope in its own cgroup under " + dir + "/managed-processes-");
-        assertContained(out, dir);
+        assertContained(out, relative(dir) + "/managed-processes-");
         assertThat(out).contains("timerslack-readable true");
         assertThat(containmentLine(out)).doesNotContain("caveat");
     }
@@ -146,11 +157,67 @@ class DelegatedCgroupTest {
         assertThat(out).contains("true Optional[exited 0]");
     }
 
-    /** Both daemons were in a scope cgroup under the delegated one, and the scope's close ended them. */
-    private void assertContained(String out, Path dir) {
+    @Test
+    void root_in_a_container_with_a_cgroup_namespace_of_its_own_gets_cgroup_mode_and_its_scopes_end_escaping_daemons()
+            throws Exception {
+        Path dir = container();
+        String out = output(inContainer(dir, true, "required", "daemons"), true);
+
+        // managed-processes-1-...: the JVM was the container's init, as with docker run IMAGE java ...
+        assertThat(out).contains(LINE + "cgroup v2: each scope in its own cgroup under /sys/fs/cgroup/managed-processes-1-");
+        assertContained(out, "/managed-processes-1-");
+        assertThat(out).contains("timerslack-readable true");
+        assertThat(containmentLine(out)).doesNotContain("caveat");
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left.filter(p -> p.getFileName().toString().startsWith("managed-processes-")))
+                    .as("the JVM's cgroups, removed at its exit").isEmpty();
+        }
+    }
+
+    @Test
+    void in_a_container_a_killed_jvm_s_janitor_ends_its_open_scope_s_daemons() throws Exception {
+        Path dir = container();
+        Process container = start(inContainer(dir, false, "required", "hold"));
+        try {
+            List<String> out = new ArrayList<>();
+            BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(container.getInputStream(), StandardCharsets.UTF_8));
+            for (String line = reader.readLine(); line != null && !line.equals("ready"); line = reader.readLine()) {
+                out.add(line);
+            }
+            String text = String.join("\n", out);
+            assertThat(out).as(text).filteredOn(l -> l.startsWith("daemon ")).hasSize(2)
+                    .allSatisfy(l -> assertThat(l.split(" ")[2]).startsWith("/managed-processes-").contains("/s-"));
+            Path jvmCgroup;
+            try (Stream<Path> dirs = Files.list(dir)) {
+                jvmCgroup = dirs.filter(p -> p.getFileName().toString().startsWith("managed-processes-")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no JVM cgroup under " + dir + " after:\n" + text));
+            }
+            assertThat(CgroupFiles.read(jvmCgroup.resolve("cgroup.events"))).as("the daemons are in it")
+                    .contains("populated 1");
+            ProcessHandle jvm = container.toHandle().descendants()
+                    .filter(h -> h.info().command().filter(c -> c.endsWith("/java")).isPresent()).findFirst()
+                    .orElseThrow(() -> new AssertionError("no java below " + container.pid()));
+            jvm.destroyForcibly();
+
+            assertThat(CgroupFiles.awaitEvent(jvmCgroup, "populated", '0', TimeUnit.SECONDS.toNanos(20)))
+                    .as("every process of the killed JVM's scope has ended: %s",
+                            CgroupFiles.read(jvmCgroup.resolve("cgroup.events")))
+                    .isTrue();
+            container.getOutputStream().close();
+            assertThat(container.waitFor(60, TimeUnit.SECONDS)).as("the container ends once its shell's stdin does")
+                    .isTrue();
+        } finally {
+            container.destroyForcibly();
+            container.waitFor();
+        }
+    }
+
+    /** Both daemons were in a scope cgroup under the JVM's (named from {@code prefix} on), and the close ended them. */
+    private static void assertContained(String out, String prefix) {
         List<String> daemons = out.lines().filter(l -> l.startsWith("daemon ")).toList();
         assertThat(daemons).as(out).hasSize(2).allSatisfy(l -> assertThat(l.split(" ")[2])
-                .startsWith(relative(dir) + "/managed-processes-").contains("/s-"));
+                .startsWith(prefix).contains("/s-"));
         assertThat(out.lines().filter(l -> l.startsWith("gone "))).as(out).hasSize(2);
         assertThat(out).doesNotContain("survivor").contains("done");
     }
@@ -172,28 +239,64 @@ class DelegatedCgroupTest {
         return dir;
     }
 
+    /** A cgroup below this JVM's for a container (root's, as a container runtime's cgroup is). */
+    private Path container() throws IOException {
+        assumeTrue(onPath("unshare") != null, "needs unshare(1) (util-linux) for the container's namespaces");
+        Path dir = mount.resolve("mp-container-" + ProcessHandle.current().pid() + "-" + delegated.size());
+        Files.createDirectory(dir);
+        delegated.add(dir);
+        return dir;
+    }
+
     /**
      * Runs {@link DelegatedScopeChild} as {@link #uid}: inside {@code cgroup} (entered as root, right before
      * setpriv drops it) or, when null, in this JVM's own cgroup; {@code succeeds}: whether it must exit 0.
      * Returns its stdout and stderr.
      */
     private String run(Path cgroup, boolean sysNice, String mode, String what, boolean succeeds) throws Exception {
-        List<String> command = new ArrayList<>();
-        if (cgroup != null) {
-            command.addAll(List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.toString()));
-        }
+        List<String> command = enter(cgroup);
         command.addAll(List.of(onPath("setpriv"), "--reuid=" + uid, "--regid=" + uid, "--clear-groups"));
         if (sysNice) {
             command.addAll(List.of("--inh-caps", "+sys_nice", "--ambient-caps", "+sys_nice"));
         }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        command.addAll(childJvm(mode, what));
+        return output(command, succeeds);
+    }
+
+    /**
+     * The command that runs {@link DelegatedScopeChild} as root in a container whose cgroup is {@code cgroup}:
+     * new cgroup, mount and pid namespaces, cgroup2 mounted read-write at {@code /sys/fs/cgroup}, and the JVM
+     * the namespace's init ({@code jvmIsInit}) or a child of a shell that, once the JVM has ended, keeps the
+     * namespace (and whatever the JVM left in it) alive until its stdin ends.
+     */
+    private List<String> inContainer(Path cgroup, boolean jvmIsInit, String mode, String what) {
+        List<String> command = enter(cgroup);
+        command.addAll(List.of(onPath("unshare"), "--cgroup", "--mount", "--pid", "--fork", "--mount-proc",
+                "--propagation", "private", "sh", "-c", "mount -t cgroup2 cgroup2 /sys/fs/cgroup && "
+                        + (jvmIsInit ? "exec \"$@\"" : "\"$@\"; r=$?; read -r _; exit $r"), "container"));
+        command.addAll(childJvm(mode, what));
+        return command;
+    }
+
+    /** The start of a command that enters {@code cgroup} (when not null) and then execs the rest. */
+    private static List<String> enter(Path cgroup) {
+        List<String> command = new ArrayList<>();
+        if (cgroup != null) {
+            command.addAll(List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.toString()));
+        }
+        return command;
+    }
+
+    private List<String> childJvm(String mode, String what) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
                 "-Djava.io.tmpdir=" + work, "-Dmanagedprocesses.cgroups=" + mode,
-                "-cp", classpath, DelegatedScopeChild.class.getName(), work.toString(), what));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove("MANAGED_PROCESSES_SCOPE");
-        builder.environment().put("HOME", work.toString());
-        Process child = builder.start();
+                "-cp", classpath, DelegatedScopeChild.class.getName(), work.toString(), what);
+    }
+
+    /** Runs {@code command}; {@code succeeds}: whether it must exit 0. Returns its stdout and stderr. */
+    private String output(List<String> command, boolean succeeds) throws Exception {
+        Process child = start(command);
         try {
             String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();
@@ -204,6 +307,14 @@ class DelegatedCgroupTest {
             child.destroyForcibly();
             child.waitFor();
         }
+    }
+
+    /** Starts {@code command}, its stderr in its stdout, with no scope's cookie and {@link #work} as HOME. */
+    private Process start(List<String> command) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("MANAGED_PROCESSES_SCOPE");
+        builder.environment().put("HOME", work.toString());
+        return builder.start();
     }
 
     private String relative(Path dir) {

@@ -10,13 +10,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Run by {@link DelegatedCgroupTest} in a child JVM, as a user other than root, with the public API only.
+ * Run by {@link DelegatedCgroupTest} in a child JVM (as a user other than root, or as root in a container of
+ * namespaces), with the public API only.
  * {@code <dir> start}: one scope starts {@code true} (enough for the containment line on stderr).
  * {@code <dir> daemons}: one scope starts two daemons that wait until they are in a scope's cgroup and then
  * leave every other trace behind (a new session, a wiped environment, a double fork, a process title),
  * closes, and prints {@code daemon <pid> <cgroup>} for each, {@code gone <pid>} or {@code survivor <pid>}
  * after the close, {@code timerslack-readable true|false} for one daemon, and {@code done}. A survivor is
  * killed before the exit, so nothing outlives this JVM but what its parent test then reports.
+ * {@code <dir> hold}: the same daemons, printed the same way, then {@code ready}, and the JVM waits (at most
+ * ten minutes) to be killed with its scope open: what ends the daemons then is the janitor.
  */
 public final class DelegatedScopeChild {
     /** Loops until the process's own cgroup is a scope's ({@code .../s-<scope>/...}), at most about 10 s. */
@@ -36,19 +39,16 @@ public final class DelegatedScopeChild {
             }
             return;
         }
-        Path a = dir.resolve("sleep.pid");
-        Path b = dir.resolve("perl.pid");
-        Map<Long, Long> daemons = new LinkedHashMap<>(); // pid -> start time
+        if (args[1].equals("hold")) {
+            ProcessScope scope = ProcessScope.builder().name("held").open();
+            startDaemons(scope, dir);
+            System.out.println("ready");
+            Thread.sleep(Duration.ofMinutes(10).toMillis());
+            return;
+        }
+        Map<Long, Long> daemons;
         try (ProcessScope scope = ProcessScope.builder().name("delegated").gracePeriod(Duration.ofMillis(200)).open()) {
-            scope.start("sh", "-c", SH_AWAIT_SCOPE + "(env -i setsid sleep 300 & echo $! > " + a + "); exit 0");
-            scope.start("perl", "-MPOSIX", "-e", PERL_AWAIT_SCOPE + "exit 0 if fork; POSIX::setsid(); exit 0 if fork;"
-                    + " $0 = 'innocent-title'; %ENV = (); open(my $f, '>', '" + b + ".tmp') or die;"
-                    + " print $f \"$$\\n\"; close $f; rename('" + b + ".tmp', '" + b + "'); sleep 300");
-            for (Path f : new Path[] {a, b}) {
-                long pid = awaitPid(f);
-                daemons.put(pid, startTime(pid));
-                System.out.println("daemon " + pid + " " + cgroupOf(pid));
-            }
+            daemons = startDaemons(scope, dir);
             long first = daemons.keySet().iterator().next();
             System.out.println("timerslack-readable " + readable(Path.of("/proc/" + first + "/timerslack_ns")));
         }
@@ -61,6 +61,23 @@ public final class DelegatedScopeChild {
             }
         }
         System.out.println("done");
+    }
+
+    /** Starts the two daemons, waits for their pids and prints a {@code daemon} line for each; pid -> start time. */
+    private static Map<Long, Long> startDaemons(ProcessScope scope, Path dir) throws IOException, InterruptedException {
+        Path a = dir.resolve("sleep.pid");
+        Path b = dir.resolve("perl.pid");
+        scope.start("sh", "-c", SH_AWAIT_SCOPE + "(env -i setsid sleep 300 & echo $! > " + a + "); exit 0");
+        scope.start("perl", "-MPOSIX", "-e", PERL_AWAIT_SCOPE + "exit 0 if fork; POSIX::setsid(); exit 0 if fork;"
+                + " $0 = 'innocent-title'; %ENV = (); open(my $f, '>', '" + b + ".tmp') or die;"
+                + " print $f \"$$\\n\"; close $f; rename('" + b + ".tmp', '" + b + "'); sleep 300");
+        Map<Long, Long> daemons = new LinkedHashMap<>();
+        for (Path f : new Path[] {a, b}) {
+            long pid = awaitPid(f);
+            daemons.put(pid, startTime(pid));
+            System.out.println("daemon " + pid + " " + cgroupOf(pid));
+        }
+        return daemons;
     }
 
     /** Waits for the pid a daemon wrote (the sleep's appears before its exec; the perl one's by rename). */

@@ -161,7 +161,7 @@ class DelegatedCgroupTest {
     void root_in_a_container_with_a_cgroup_namespace_of_its_own_gets_cgroup_mode_and_its_scopes_end_escaping_daemons()
             throws Exception {
         Path dir = container();
-        String out = output(inContainer(dir, true, "required", "daemons"), true);
+        String out = output(inContainer(dir, true, false, "required", "daemons"), true);
 
         // managed-processes-1-...: the JVM was the container's init, as with docker run IMAGE java ...
         assertThat(out).contains(LINE + "cgroup v2: each scope in its own cgroup under /sys/fs/cgroup/managed-processes-1-");
@@ -175,9 +175,25 @@ class DelegatedCgroupTest {
     }
 
     @Test
+    void in_a_container_whose_cgroups_are_mounted_read_only_the_jvm_falls_back_says_why_and_still_ends_the_daemons()
+            throws Exception {
+        Path dir = container();
+        String out = output(inContainer(dir, true, true, "auto", "daemons-no-cgroups"), true);
+
+        assertThat(containmentLine(out)).startsWith(LINE + "process groups, the scope's cookie and marker")
+                .contains("; no cgroups: cgroup v2 containment is unavailable: cannot create /sys/fs/cgroup/managed-processes-1-")
+                .contains("EROFS", "the cgroup2 filesystem is mounted read-only here", CgroupV2.REMEDY)
+                .doesNotContain("caveat");
+        assertThat(out.lines().filter(l -> l.startsWith("daemon "))).as(out).hasSize(2)
+                .allSatisfy(l -> assertThat(l.split(" ")[2]).isEqualTo("/"));
+        assertThat(out.lines().filter(l -> l.startsWith("gone "))).as(out).hasSize(2);
+        assertThat(out).doesNotContain("survivor").contains("timerslack-readable true", "done");
+    }
+
+    @Test
     void in_a_container_a_killed_jvm_s_janitor_ends_its_open_scope_s_daemons() throws Exception {
         Path dir = container();
-        Process container = start(inContainer(dir, false, "required", "hold"));
+        Process container = start(inContainer(dir, false, false, "required", "hold"));
         try {
             List<String> out = new ArrayList<>();
             BufferedReader reader = new BufferedReader(
@@ -265,14 +281,16 @@ class DelegatedCgroupTest {
 
     /**
      * The command that runs {@link DelegatedScopeChild} as root in a container whose cgroup is {@code cgroup}:
-     * new cgroup, mount and pid namespaces, cgroup2 mounted read-write at {@code /sys/fs/cgroup}, and the JVM
+     * new cgroup, mount and pid namespaces, cgroup2 mounted at {@code /sys/fs/cgroup} (read-only, as Docker mounts
+     * it without {@code --privileged}, when {@code readOnly}; else read-write), and the JVM
      * the namespace's init ({@code jvmIsInit}) or a child of a shell that, once the JVM has ended, keeps the
      * namespace (and whatever the JVM left in it) alive until its stdin ends.
      */
-    private List<String> inContainer(Path cgroup, boolean jvmIsInit, String mode, String what) {
+    private List<String> inContainer(Path cgroup, boolean jvmIsInit, boolean readOnly, String mode, String what) {
         List<String> command = enter(cgroup);
         command.addAll(List.of(onPath("unshare"), "--cgroup", "--mount", "--pid", "--fork", "--mount-proc",
-                "--propagation", "private", "sh", "-c", "mount -t cgroup2 cgroup2 /sys/fs/cgroup && "
+                "--propagation", "private", "sh", "-c", "mount -t cgroup2 " + (readOnly ? "-o ro " : "")
+                        + "cgroup2 /sys/fs/cgroup && "
                         + (jvmIsInit ? "exec \"$@\"" : "\"$@\"; r=$?; read -r _; exit $r"), "container"));
         command.addAll(childJvm(mode, what));
         return command;

@@ -13,8 +13,8 @@ import java.util.Map;
  * Run by {@link DelegatedCgroupTest} in a child JVM (as a user other than root, or as root in a container of
  * namespaces), with the public API only.
  * {@code <dir> start}: one scope starts {@code true} (enough for the containment line on stderr).
- * {@code <dir> daemons}: one scope starts two daemons that wait until they are in a scope's cgroup and then
- * leave every other trace behind (a new session, a wiped environment, a double fork, a process title),
+ * {@code <dir> daemons}: one scope starts two daemons that wait until they are in a scope's cgroup (not with
+ * {@code daemons-no-cgroups}, for a JVM that has none) and then leave every other trace behind (a new session, a wiped environment, a double fork, a process title),
  * closes, and prints {@code daemon <pid> <cgroup>} for each, {@code gone <pid>} or {@code survivor <pid>}
  * after the close, {@code timerslack-readable true|false} for one daemon, and {@code done}. A survivor is
  * killed before the exit, so nothing outlives this JVM but what its parent test then reports.
@@ -41,14 +41,14 @@ public final class DelegatedScopeChild {
         }
         if (args[1].equals("hold")) {
             ProcessScope scope = ProcessScope.builder().name("held").open();
-            startDaemons(scope, dir);
+            startDaemons(scope, dir, args[1]);
             System.out.println("ready");
             Thread.sleep(Duration.ofMinutes(10).toMillis());
             return;
         }
         Map<Long, Long> daemons;
         try (ProcessScope scope = ProcessScope.builder().name("delegated").gracePeriod(Duration.ofMillis(200)).open()) {
-            daemons = startDaemons(scope, dir);
+            daemons = startDaemons(scope, dir, args[1]);
             long first = daemons.keySet().iterator().next();
             System.out.println("timerslack-readable " + readable(Path.of("/proc/" + first + "/timerslack_ns")));
         }
@@ -63,12 +63,13 @@ public final class DelegatedScopeChild {
         System.out.println("done");
     }
 
-    /** Starts the two daemons, waits for their pids and prints a {@code daemon} line for each; pid -> start time. */
-    private static Map<Long, Long> startDaemons(ProcessScope scope, Path dir) throws IOException, InterruptedException {
+    /** Starts the two daemons ({@code mode}: {@code main}'s), waits for their pids and prints a {@code daemon} line for each; pid -> start time. */
+    private static Map<Long, Long> startDaemons(ProcessScope scope, Path dir, String mode) throws IOException, InterruptedException {
         Path a = dir.resolve("sleep.pid");
         Path b = dir.resolve("perl.pid");
-        scope.start("sh", "-c", SH_AWAIT_SCOPE + "(env -i setsid sleep 300 & echo $! > " + a + "); exit 0");
-        scope.start("perl", "-MPOSIX", "-e", PERL_AWAIT_SCOPE + "exit 0 if fork; POSIX::setsid(); exit 0 if fork;"
+        boolean inCgroups = !mode.equals("daemons-no-cgroups");
+        scope.start("sh", "-c", (inCgroups ? SH_AWAIT_SCOPE : "") + "(env -i setsid sleep 300 & echo $! > " + a + "); exit 0");
+        scope.start("perl", "-MPOSIX", "-e", (inCgroups ? PERL_AWAIT_SCOPE : "") + "exit 0 if fork; POSIX::setsid(); exit 0 if fork;"
                 + " $0 = 'innocent-title'; %ENV = (); open(my $f, '>', '" + b + ".tmp') or die;"
                 + " print $f \"$$\\n\"; close $f; rename('" + b + ".tmp', '" + b + "'); sleep 300");
         Map<Long, Long> daemons = new LinkedHashMap<>();

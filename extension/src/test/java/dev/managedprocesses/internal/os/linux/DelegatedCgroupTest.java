@@ -164,7 +164,8 @@ class DelegatedCgroupTest {
         String out = output(inContainer(dir, true, false, "required", "daemons"), true);
 
         // managed-processes-1-...: the JVM was the container's init, as with docker run IMAGE java ...
-        assertThat(out).contains(LINE + "cgroup v2: each scope in its own cgroup under /sys/fs/cgroup/managed-processes-1-");
+        assertThat(out).contains(LINE + "cgroup v2: each scope in its own cgroup under "
+                + "/sys/fs/cgroup/managed-processes-1-");
         assertContained(out, "/managed-processes-1-");
         assertThat(out).contains("timerslack-readable true");
         assertThat(containmentLine(out)).doesNotContain("caveat");
@@ -181,7 +182,8 @@ class DelegatedCgroupTest {
         String out = output(inContainer(dir, true, true, "auto", "daemons-no-cgroups"), true);
 
         assertThat(containmentLine(out)).startsWith(LINE + "process groups, the scope's cookie and marker")
-                .contains("; no cgroups: cgroup v2 containment is unavailable: cannot create /sys/fs/cgroup/managed-processes-1-")
+                .contains("; no cgroups: cgroup v2 containment is unavailable: cannot create "
+                        + "/sys/fs/cgroup/managed-processes-1-")
                 .contains("EROFS", "the cgroup2 filesystem is mounted read-only here", CgroupV2.REMEDY)
                 .doesNotContain("caveat");
         assertThat(out.lines().filter(l -> l.startsWith("daemon "))).as(out).hasSize(2)

@@ -14,10 +14,11 @@ import java.util.Map;
  * namespaces), with the public API only.
  * {@code <dir> start}: one scope starts {@code true} (enough for the containment line on stderr).
  * {@code <dir> daemons}: one scope starts two daemons that wait until they are in a scope's cgroup (not with
- * {@code daemons-no-cgroups}, for a JVM that has none) and then leave every other trace behind (a new session, a wiped environment, a double fork, a process title),
- * closes, and prints {@code daemon <pid> <cgroup>} for each, {@code gone <pid>} or {@code survivor <pid>}
- * after the close, {@code timerslack-readable true|false} for one daemon, and {@code done}. A survivor is
- * killed before the exit, so nothing outlives this JVM but what its parent test then reports.
+ * {@code daemons-no-cgroups}, for a JVM that has none) and then leave every other trace behind (a new session,
+ * a wiped environment, a double fork, a process title), closes, and prints {@code daemon <pid> <cgroup>} for
+ * each, {@code gone <pid>} or {@code survivor <pid>} after the close, {@code timerslack-readable true|false} for
+ * one daemon, and {@code done}. A survivor is killed before the exit, so nothing outlives this JVM but what its
+ * parent test then reports.
  * {@code <dir> hold}: the same daemons, printed the same way, then {@code ready}, and the JVM waits (at most
  * ten minutes) to be killed with its scope open: what ends the daemons then is the janitor.
  */
@@ -63,13 +64,19 @@ public final class DelegatedScopeChild {
         System.out.println("done");
     }
 
-    /** Starts the two daemons ({@code mode}: {@code main}'s), waits for their pids and prints a {@code daemon} line for each; pid -> start time. */
-    private static Map<Long, Long> startDaemons(ProcessScope scope, Path dir, String mode) throws IOException, InterruptedException {
+    /**
+     * Starts the two daemons ({@code mode}: {@code main}'s), waits for their pids and prints a {@code daemon} line
+     * for each; returns pid -> start time.
+     */
+    private static Map<Long, Long> startDaemons(ProcessScope scope, Path dir, String mode)
+            throws IOException, InterruptedException {
         Path a = dir.resolve("sleep.pid");
         Path b = dir.resolve("perl.pid");
         boolean inCgroups = !mode.equals("daemons-no-cgroups");
-        scope.start("sh", "-c", (inCgroups ? SH_AWAIT_SCOPE : "") + "(env -i setsid sleep 300 & echo $! > " + a + "); exit 0");
-        scope.start("perl", "-MPOSIX", "-e", (inCgroups ? PERL_AWAIT_SCOPE : "") + "exit 0 if fork; POSIX::setsid(); exit 0 if fork;"
+        scope.start("sh", "-c", (inCgroups ? SH_AWAIT_SCOPE : "")
+                + "(env -i setsid sleep 300 & echo $! > " + a + "); exit 0");
+        scope.start("perl", "-MPOSIX", "-e", (inCgroups ? PERL_AWAIT_SCOPE : "")
+                + "exit 0 if fork; POSIX::setsid(); exit 0 if fork;"
                 + " $0 = 'innocent-title'; %ENV = (); open(my $f, '>', '" + b + ".tmp') or die;"
                 + " print $f \"$$\\n\"; close $f; rename('" + b + ".tmp', '" + b + "'); sleep 300");
         Map<Long, Long> daemons = new LinkedHashMap<>();

@@ -186,26 +186,24 @@ class DelegatedCgroupTest {
                         + "/sys/fs/cgroup/managed-processes-1-")
                 .contains("EROFS", "the cgroup2 filesystem is mounted read-only here", CgroupV2.REMEDY)
                 .doesNotContain("caveat");
-        assertThat(out.lines().filter(l -> l.startsWith("daemon "))).as(out).hasSize(2)
-                .allSatisfy(l -> assertThat(l.split(" ")[2]).isEqualTo("/"));
-        assertThat(out.lines().filter(l -> l.startsWith("gone "))).as(out).hasSize(2);
-        assertThat(out).doesNotContain("survivor").contains("timerslack-readable true", "done");
+        assertThat(daemonCgroups(out)).as("no scope cgroups: both daemons stayed in the container's").containsOnly("/");
+        assertEnded(out);
+        assertThat(out).contains("timerslack-readable true");
     }
 
     @Test
     void in_a_container_a_killed_jvm_s_janitor_ends_its_open_scope_s_daemons() throws Exception {
         Path dir = container();
         Process container = start(inContainer(dir, false, false, "required", "hold"));
-        try {
-            List<String> out = new ArrayList<>();
-            BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(container.getInputStream(), StandardCharsets.UTF_8));
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(container.getInputStream(), StandardCharsets.UTF_8))) {
+            StringBuilder out = new StringBuilder();
             for (String line = reader.readLine(); line != null && !line.equals("ready"); line = reader.readLine()) {
-                out.add(line);
+                out.append(line).append('\n');
             }
-            String text = String.join("\n", out);
-            assertThat(out).as(text).filteredOn(l -> l.startsWith("daemon ")).hasSize(2)
-                    .allSatisfy(l -> assertThat(l.split(" ")[2]).startsWith("/managed-processes-").contains("/s-"));
+            String text = out.toString();
+            assertThat(daemonCgroups(text))
+                    .allSatisfy(c -> assertThat(c).startsWith("/managed-processes-").contains("/s-"));
             Path jvmCgroup;
             try (Stream<Path> dirs = Files.list(dir)) {
                 jvmCgroup = dirs.filter(p -> p.getFileName().toString().startsWith("managed-processes-")).findFirst()
@@ -233,9 +231,19 @@ class DelegatedCgroupTest {
 
     /** Both daemons were in a scope cgroup under the JVM's (named from {@code prefix} on), and the close ended them. */
     private static void assertContained(String out, String prefix) {
-        List<String> daemons = out.lines().filter(l -> l.startsWith("daemon ")).toList();
-        assertThat(daemons).as(out).hasSize(2).allSatisfy(l -> assertThat(l.split(" ")[2])
-                .startsWith(prefix).contains("/s-"));
+        assertThat(daemonCgroups(out)).allSatisfy(c -> assertThat(c).startsWith(prefix).contains("/s-"));
+        assertEnded(out);
+    }
+
+    /** The cgroups of the two daemons the child reported ({@code daemon <pid> <cgroup>}), checked to be two. */
+    private static List<String> daemonCgroups(String out) {
+        List<String> cgroups = out.lines().filter(l -> l.startsWith("daemon ")).map(l -> l.split(" ")[2]).toList();
+        assertThat(cgroups).as("the daemons the child reported in:%n%s", out).hasSize(2);
+        return cgroups;
+    }
+
+    /** The child's close ended both daemons ({@code gone}, no {@code survivor}) and it finished. */
+    private static void assertEnded(String out) {
         assertThat(out.lines().filter(l -> l.startsWith("gone "))).as(out).hasSize(2);
         assertThat(out).doesNotContain("survivor").contains("done");
     }
@@ -247,9 +255,7 @@ class DelegatedCgroupTest {
 
     /** A cgroup below this JVM's, delegated to {@link #uid} as systemd delegates one. */
     private Path delegate() throws IOException {
-        Path dir = mount.resolve("mp-delegated-" + ProcessHandle.current().pid() + "-" + delegated.size());
-        Files.createDirectory(dir);
-        delegated.add(dir);
+        Path dir = newCgroup("mp-delegated-");
         for (Path p : List.of(dir, dir.resolve("cgroup.procs"), dir.resolve("cgroup.subtree_control"),
                 dir.resolve("cgroup.threads"))) {
             chown(p);
@@ -260,7 +266,12 @@ class DelegatedCgroupTest {
     /** A cgroup below this JVM's for a container (root's, as a container runtime's cgroup is). */
     private Path container() throws IOException {
         assumeTrue(onPath("unshare") != null, "needs unshare(1) (util-linux) for the container's namespaces");
-        Path dir = mount.resolve("mp-container-" + ProcessHandle.current().pid() + "-" + delegated.size());
+        return newCgroup("mp-container-");
+    }
+
+    /** A new cgroup below this JVM's, killed and removed after the test ({@link #removeDelegatedCgroups}). */
+    private Path newCgroup(String prefix) throws IOException {
+        Path dir = mount.resolve(prefix + ProcessHandle.current().pid() + "-" + delegated.size());
         Files.createDirectory(dir);
         delegated.add(dir);
         return dir;
@@ -290,7 +301,8 @@ class DelegatedCgroupTest {
      */
     private List<String> inContainer(Path cgroup, boolean jvmIsInit, boolean readOnly, String mode, String what) {
         List<String> command = enter(cgroup);
-        command.addAll(List.of(onPath("unshare"), "--cgroup", "--mount", "--pid", "--fork", "--mount-proc",
+        // --kill-child: should the test kill unshare, the namespace's init (and with it the namespace) dies too.
+        command.addAll(List.of(onPath("unshare"), "--cgroup", "--mount", "--pid", "--kill-child", "--mount-proc",
                 "--propagation", "private", "sh", "-c", "mount -t cgroup2 " + (readOnly ? "-o ro " : "")
                         + "cgroup2 /sys/fs/cgroup && "
                         + (jvmIsInit ? "exec \"$@\"" : "\"$@\"; r=$?; read -r _; exit $r"), "container"));

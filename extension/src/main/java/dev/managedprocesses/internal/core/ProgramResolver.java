@@ -25,9 +25,9 @@ public final class ProgramResolver {
     /**
      * What to hand {@code posix_spawnp} for {@code program}: an absolute path as it is, with no look at the file
      * system (the spawn's exec finds it, or fails with an errno: then the caller asks {@link #resolve}, which throws
-     * where the program itself is the problem); anything else as {@link #resolve} finds it (a bare name on the JVM's PATH, a relative
-     * path against the working directory). A look before every spawn of an absolute path costs three system calls
-     * to learn what the exec learns anyway.
+     * where the program itself is the problem); anything else as {@link #resolve} finds it (a bare name on the JVM's
+     * PATH, a relative path against the working directory). A look before every spawn of an absolute path costs
+     * three system calls to learn what the exec learns anyway.
      */
     public static String forSpawn(String program, Path directory) {
         return program.startsWith("/") ? program : resolve(program, directory);
